@@ -1,0 +1,205 @@
+"""Mesa agents for the few (health posts, home visitors) and views onto the many.
+
+Health posts and home visitors number in the thousands, so they are ordinary Mesa agents.
+Children and households live in arrays (``population.py``); ``ChildView`` and
+``HouseholdView`` read one of them for inspection without slowing the monthly step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.population import Area, BirthWeight, Illness, Schooling, Sex
+
+if TYPE_CHECKING:  # pragma: no cover
+    from model.model import ECDModel
+
+
+class HealthPost(mesa.Agent):
+    """A primary-care post: staff, a monthly contact capacity and a catchment of households.
+
+    Staffing rule (no facility data yet): each district gets
+    ``max(1, round(population / residents_per_health_post))`` posts; each post's permanent
+    staff is its share of ``health_workers_per_10k`` (at least one); posts in mostly rural
+    districts hold one SERUMS slot, empty until the SERUMS intervention fills it.
+    """
+
+    def __init__(self, model: "ECDModel", district: int, staff: int, serums_slots: int):
+        """Create a post in district position ``district``."""
+        super().__init__(model)
+        self.district = district
+        self.staff = staff                  # permanent health workers
+        self.serums_slots = serums_slots    # SERUMS positions this post can hold
+        self.serums_staff = 0               # SERUMS positions filled this month
+        self.contacts_used = 0.0            # real-child contacts given this month
+        self.households = np.empty(0, dtype=np.int32)  # catchment (household indices)
+
+    @property
+    def workers(self) -> int:
+        """Health workers on duty this month."""
+        return self.staff + self.serums_staff
+
+    @property
+    def capacity(self) -> float:
+        """Child contacts (real children) the post can give this month."""
+        return self.workers * self.model.params.contacts_per_worker_month
+
+    def start_month(self) -> None:
+        """Reset the month's counters (called in step 2, supply)."""
+        self.contacts_used = 0.0
+
+
+class HomeVisitor(mesa.Agent):
+    """A community home visitor (Cuna Más or municipal) with a caseload of households."""
+
+    def __init__(self, model: "ECDModel", district: int, health_post: int, stipend: float):
+        """Create a visitor attached to a district and health post."""
+        super().__init__(model)
+        self.district = district
+        self.health_post = health_post
+        self.stipend = stipend                                # soles per month
+        self.caseload = np.empty(0, dtype=np.int32)          # household indices
+        self.months_in_post = 0
+
+    def start_month(self) -> None:
+        """Count another month of service (called in step 2, supply)."""
+        self.months_in_post += 1
+
+
+class HouseholdView:
+    """Read-only view of one household (by its index in the household arrays)."""
+
+    def __init__(self, model: "ECDModel", index: int):
+        """Look at household ``index`` of ``model``."""
+        if not 0 <= index < model.population.households.size:
+            raise KeyError(f"no household {index}")
+        self.model, self.index = model, index
+
+    def _get(self, name: str):
+        return getattr(self.model.population.households, name)[self.index]
+
+    @property
+    def district(self) -> str:
+        """INEI ubigeo of the household's district."""
+        return str(self.model.geography.ubigeo[self._get("district")])
+
+    @property
+    def area(self) -> Area:
+        """Urban or rural."""
+        return Area(self._get("area"))
+
+    @property
+    def poor(self) -> bool:
+        """Monetary poverty this month."""
+        return bool(self._get("poor"))
+
+    @property
+    def quintile(self) -> int:
+        """National welfare quintile, 1 = poorest."""
+        return int(self._get("quintile"))
+
+    @property
+    def schooling(self) -> Schooling:
+        """Mother's schooling."""
+        return Schooling(self._get("schooling"))
+
+    @property
+    def health_post(self) -> HealthPost:
+        """The post whose catchment holds this household."""
+        return self.model.health_posts[int(self._get("health_post"))]
+
+    @property
+    def children(self) -> list["ChildView"]:
+        """The household's children under five (born ones)."""
+        kids = self.model.population.children
+        slots = np.flatnonzero((kids.household == self.index) & (kids.uid >= 0))
+        return [ChildView(self.model, int(kids.uid[s])) for s in slots]
+
+    def as_dict(self) -> dict:
+        """All attributes as plain Python values."""
+        hh = self.model.population.households
+        out = {name: getattr(hh, name)[self.index].item() for name in hh.properties}
+        out["district"] = self.district
+        return out
+
+    def __repr__(self) -> str:
+        """Short description."""
+        return (f"Household({self.index}, district={self.district}, {self.area.name.lower()}, "
+                f"{'poor' if self.poor else 'non-poor'}, quintile {self.quintile})")
+
+
+class ChildView:
+    """Read-only view of one child, found by its stable ``uid``."""
+
+    def __init__(self, model: "ECDModel", uid: int):
+        """Look at child ``uid`` of ``model`` (KeyError if it has left or never existed)."""
+        self.model, self.uid = model, uid
+        self._slot()
+
+    def _slot(self) -> int:
+        hits = np.flatnonzero(self.model.population.children.uid == self.uid)
+        if len(hits) == 0:
+            raise KeyError(f"child {self.uid} is not in the model (aged out or never born)")
+        return int(hits[0])
+
+    def _get(self, name: str):
+        return getattr(self.model.population.children, name)[self._slot()]
+
+    @property
+    def age_months(self) -> int:
+        """Age in completed months."""
+        return int(self._get("age_months"))
+
+    @property
+    def sex(self) -> Sex:
+        """Sex."""
+        return Sex(self._get("sex"))
+
+    @property
+    def birth_weight(self) -> BirthWeight:
+        """Birth weight class."""
+        return BirthWeight(self._get("birth_weight"))
+
+    @property
+    def haz(self) -> float:
+        """Height-for-age z-score."""
+        return float(self._get("haz"))
+
+    @property
+    def hb(self) -> float:
+        """Measured hemoglobin, g/dL."""
+        return float(self._get("hb"))
+
+    @property
+    def illness(self) -> Illness:
+        """Illness episodes this month."""
+        return Illness(int(self._get("illness")))
+
+    @property
+    def stunted(self) -> bool:
+        """HAZ below the stunting cut-off."""
+        return self.haz < self.model.params.stunting_cutoff
+
+    @property
+    def anemic(self) -> bool:
+        """Altitude-adjusted Hb below the cut-off of the scenario's definition (from 6 m)."""
+        return bool(self.model.anemic_mask(np.array([self._slot()]))[0])
+
+    @property
+    def household(self) -> HouseholdView:
+        """The child's household."""
+        return HouseholdView(self.model, int(self._get("household")))
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Monthly record of this child, if ``model.track`` was asked to follow it."""
+        return self.model.tracked_history(self.uid)
+
+    def __repr__(self) -> str:
+        """Short description."""
+        return (f"Child({self.uid}, {self.age_months} m, HAZ {self.haz:.2f}, "
+                f"Hb {self.hb:.1f} g/dL)")

@@ -1,0 +1,236 @@
+"""The scenario file: its pydantic schema, a safe YAML loader and clear error messages.
+
+A scenario is data, not code. Every field is bounded and described; unknown fields are
+rejected (``extra="forbid"``). ``load_scenario`` turns every problem (missing file, malformed
+YAML, unknown field, out-of-range value, unknown department) into a ``ScenarioError`` whose
+message names the file, the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from model import defaults, geography
+from model.interventions import INTERVENTIONS
+
+
+class ScenarioError(ValueError):
+    """A scenario file (or a command-line override of it) cannot be used."""
+
+
+class Strict(BaseModel):
+    """Base class: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class GeographySpec(Strict):
+    """Which part of Peru the run covers (default: all 1,874 districts)."""
+
+    departments: list[str] = Field(
+        default_factory=list, description="Department names, e.g. HUANCAVELICA. Empty = all.")
+    districts: list[str] = Field(
+        default_factory=list, description="INEI ubigeo codes (6 digits, as text). Empty = all.")
+
+    @field_validator("departments")
+    @classmethod
+    def _known_departments(cls, names: list[str]) -> list[str]:
+        valid = geography.department_names()
+        cleaned = [str(n).strip().upper() for n in names]
+        for name in cleaned:
+            if name not in valid:
+                raise ValueError(f"unknown department {name!r}; valid names: {', '.join(valid)}")
+        return cleaned
+
+    @field_validator("districts", mode="before")
+    @classmethod
+    def _known_districts(cls, codes: list) -> list[str]:
+        valid = set(geography.district_codes())
+        cleaned = [str(c).zfill(6) if isinstance(c, int) else str(c) for c in codes]
+        for code in cleaned:
+            if code not in valid:
+                raise ValueError(f"unknown district {code!r}; allowed: a 6-digit INEI ubigeo of "
+                                 "the 2017 frame (see model/data/peru_districts.csv)")
+        return cleaned
+
+
+class TrendSpec(Strict):
+    """Secular trends a scenario sets (none by default: the 2018 poverty map holds)."""
+
+    poverty_national_pct: dict[int, float] = Field(
+        default_factory=dict,
+        description="National monetary poverty (%) by year, e.g. {2004: 58.7, 2016: 20.7}. "
+                    "Household poverty follows it (interpolated on the probit scale, held "
+                    "constant outside the given years); districts keep their 2018 ranking.")
+
+    @field_validator("poverty_national_pct")
+    @classmethod
+    def _percentages(cls, path: dict[int, float]) -> dict[int, float]:
+        for year, pct in path.items():
+            if not 1900 <= year <= 2100:
+                raise ValueError(f"year {year} is out of range; allowed: 1900-2100")
+            if not 0.5 <= pct <= 99.5:
+                raise ValueError(f"poverty {pct}% for {year} is out of range; allowed: 0.5-99.5")
+        return dict(sorted(path.items()))
+
+
+class OutputSpec(Strict):
+    """Optional extra outputs."""
+
+    districts: bool = Field(False, description="Also record stunting and anemia for every "
+                                               "district (group district:<ubigeo>).")
+
+
+class InterventionSpec(BaseModel):
+    """One intervention in the scenario; its own parameters are checked by its class."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(description="Registered intervention name.")
+
+    @field_validator("type")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        if name not in INTERVENTIONS:
+            valid = ", ".join(sorted(INTERVENTIONS)) or "none are available yet"
+            raise ValueError(f"unknown intervention {name!r}; valid names: {valid}")
+        return name
+
+
+class Scenario(Strict):
+    """A scenario: what to simulate, where, for how long and with which programs."""
+
+    name: str = Field(min_length=1, max_length=80, description="Short name used in results.")
+    description: str = Field("", description="What the scenario represents.")
+    start: str = Field("2019-01", pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$",
+                       description="First simulated month, YYYY-MM.")
+    months: int = Field(120, ge=1, le=1200, description="Number of monthly steps.")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="Seed of the model's random generator.")
+    scale: float = Field(10.0, ge=1.0, le=10000.0,
+                         description="Real children one simulated child stands for (1 = all).")
+    anemia_definition: Literal["who2011", "who2024", "peru"] = Field(
+        "who2011", description="who2011: Hb<11 g/dL with the CDC altitude formula (as ENDES); "
+                               "who2024: 10.5 g/dL at 6-23 m; peru: Peru-specific altitude "
+                               "correction (evidence rows B5-B8).")
+    geography: GeographySpec = Field(default_factory=GeographySpec)
+    trends: TrendSpec = Field(default_factory=TrendSpec)
+    outputs: OutputSpec = Field(default_factory=OutputSpec)
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of model/defaults.py by name.")
+    interventions: list[InterventionSpec] = Field(default_factory=list)
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_parameters(cls, overrides: dict[str, Any]) -> dict[str, Any]:
+        names = defaults.parameter_names()
+        for key, value in overrides.items():
+            if key not in names:
+                raise ValueError(f"unknown parameter {key!r}; valid names: {', '.join(names)}")
+            default = getattr(defaults.DEFAULTS, key)
+            if isinstance(default, tuple):
+                if not isinstance(value, (list, tuple)) or len(value) != len(default):
+                    raise ValueError(f"parameter {key!r} = {value!r}: allowed is a list of "
+                                     f"{len(default)} numbers")
+                values = value
+            else:
+                values = [value]
+            for v in values:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                    raise ValueError(f"parameter {key!r} = {value!r}: allowed are finite numbers")
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+
+    @property
+    def start_year_month(self) -> tuple[int, int]:
+        """(year, month) of the first simulated month."""
+        year, month = self.start.split("-")
+        return int(year), int(month)
+
+    def model_parameters(self) -> defaults.Parameters:
+        """The defaults with this scenario's overrides applied."""
+        return defaults.DEFAULTS.with_overrides(self.parameters)
+
+    def digest(self) -> str:
+        """A short hash of the validated scenario, for the run metadata."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario YAML file, with optional command-line overrides.
+
+    Args:
+        path: the YAML file.
+        overrides: top-level fields to replace (e.g. ``{"months": 24}`` from ``--months``);
+            ``None`` values are ignored.
+
+    Raises:
+        ScenarioError: with one message per problem, each naming file, field, value and
+            what is allowed.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: scenario file not found (give the path to a .yaml file, "
+                            "e.g. scenarios/baseline.yaml)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError(f"{path}: malformed YAML{where}: {problem}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (allowed: UTF-8 YAML)") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: the file must hold a YAML mapping of scenario fields "
+                            f"(name, months, ...), not {type(raw).__name__}")
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    raw.update(given)
+    return validate_scenario(raw, source=str(path), cli_fields=set(given))
+
+
+def validate_scenario(raw: dict, source: str = "<scenario>",
+                      cli_fields: set[str] | None = None) -> Scenario:
+    """Validate a scenario given as a dict; see ``load_scenario`` for the errors."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError(_describe(err, raw, source, cli_fields or set())) from None
+
+
+def _describe(err: ValidationError, raw: dict, source: str, cli_fields: set[str]) -> str:
+    """One line per validation problem: file, field, value, what is allowed."""
+    lines = []
+    for problem in err.errors():
+        loc = [p for p in problem["loc"] if p not in ("function-after", "function-before")]
+        field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc)
+        field = field.replace(".[", "[")
+        origin = f" (from --{loc[0]})" if loc and loc[0] in cli_fields else ""
+        if problem["type"] == "extra_forbidden":
+            allowed = _allowed_fields(loc)
+            lines.append(f"{source}: unknown field '{field}'{origin}; allowed fields here: "
+                         f"{allowed}")
+            continue
+        value = problem.get("input", None)
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{source}: field '{field}' = {value!r}{origin} is not allowed: {message}")
+    return "\n".join(lines)
+
+
+def _allowed_fields(loc: list) -> str:
+    """Field names allowed at the parent of ``loc`` in the schema."""
+    schema: type[BaseModel] = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = schema.model_fields[part].annotation if part in schema.model_fields else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            schema = annotation
+        else:
+            break
+    return ", ".join(schema.model_fields)

@@ -1,0 +1,214 @@
+"""Pure kernels of child health: illness, height-for-age (HAZ) and hemoglobin (Hb).
+
+Arrays and random draws in, arrays out: no model object, no hidden randomness, so each
+function can be tested alone (STYLE.md §8). Age-dependent numbers are looked up in
+``AgeTables`` (one entry per month of age, built once from the parameters), which keeps the
+monthly update to a few vector operations per child.
+
+Ages may be negative during the model's warm-up (children not born yet); every table is zero
+there, and birth overwrites whatever an unborn slot accumulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.defaults import HB_PROFILE_AGES, Parameters
+from model.population import Illness
+
+AGE_OFFSET = 60  # table index = age in months + AGE_OFFSET (ages -60 .. 60)
+TABLE_SIZE = 121
+ANEMIA_DEFINITIONS = ("who2011", "who2024", "peru")
+
+# Age bands used for the age-profile metrics, as (first month, last month).
+AGE_BANDS = ((0, 5), (6, 8), (9, 11), (12, 17), (18, 23), (24, 35), (36, 47), (48, 59))
+
+
+def band_label(band: tuple[int, int]) -> str:
+    """'6-8m' for (6, 8)."""
+    return f"{band[0]}-{band[1]}m"
+
+
+@dataclass(frozen=True)
+class AgeTables:
+    """Per-month-of-age lookup tables (index ``age + AGE_OFFSET``)."""
+
+    falter_window: np.ndarray      # 1 where HAZ faltering applies (0-23 m)
+    feeding_window: np.ndarray     # 1 where complementary feeding matters (6-23 m)
+    drift: np.ndarray              # z per month after the faltering window
+    diarrhoea_loss: np.ndarray     # z lost per diarrhoea episode
+    diarrhoea_mult: np.ndarray     # age multiplier of the diarrhoea probability
+    respiratory_mult: np.ndarray   # age multiplier of the respiratory-episode probability
+    hb_profile: np.ndarray         # g/dL at sea level, iron-replete child
+    iron_gap: np.ndarray           # dietary iron gap by age (0-1)
+    band: np.ndarray               # index into AGE_BANDS (-1 when unborn)
+
+
+def age_tables(params: Parameters) -> AgeTables:
+    """Build the lookup tables from the parameters."""
+    age = np.arange(TABLE_SIZE) - AGE_OFFSET
+    born = age >= 0
+    young, mid, old = (age >= 0) & (age < 6), (age >= 6) & (age < 24), age >= 24
+
+    def by_stage(values: tuple[float, float, float]) -> np.ndarray:
+        return np.select([young, mid, old], values, 0.0).astype(np.float32)
+
+    falter = born & (age < params.haz_falter_end_month)
+    loss = np.where(age < 6, params.haz_diarrhoea_age_mult[0],
+                    np.where(age < 12, params.haz_diarrhoea_age_mult[1], 1.0))
+    band = np.full(TABLE_SIZE, -1, dtype=np.int8)
+    for i, (lo, hi) in enumerate(AGE_BANDS):
+        band[(age >= lo) & (age <= hi)] = i
+    return AgeTables(
+        falter_window=falter.astype(np.float32),
+        feeding_window=(falter & (age >= 6)).astype(np.float32),
+        drift=np.where(born & ~falter, params.haz_drift_after_24m, 0.0).astype(np.float32),
+        diarrhoea_loss=np.where(born, params.haz_loss_per_diarrhoea * loss, 0.0).astype(
+            np.float32),
+        diarrhoea_mult=by_stage(params.diarrhoea_age_mult),
+        respiratory_mult=by_stage(params.respiratory_age_mult),
+        hb_profile=np.where(born, np.interp(age, HB_PROFILE_AGES, params.hb_profile), 0.0).astype(
+            np.float32),
+        iron_gap=by_stage(params.iron_gap_by_age),
+        band=band,
+    )
+
+
+# --- Household-level risk (recomputed when poverty or feeding change) ----------------------
+
+def falter_rate(poor: np.ndarray, rural: np.ndarray, schooling: np.ndarray,
+                params: Parameters) -> np.ndarray:
+    """HAZ lost per month (z) in 0-23 m before feeding, diarrhoea and the child's own velocity."""
+    by_schooling = np.asarray(params.haz_falter_schooling, dtype=np.float32)
+    return (params.haz_falter_base + params.haz_falter_poor * poor
+            + params.haz_falter_rural * rural + by_schooling[schooling]).astype(np.float32)
+
+
+def diarrhoea_rate_ratio(improved_water: np.ndarray, improved_sanitation: np.ndarray,
+                         poor: np.ndarray, params: Parameters) -> np.ndarray:
+    """Household multiplier of the diarrhoea probability (water, sanitation, poverty)."""
+    rr = np.where(improved_water, 1.0, params.diarrhoea_rr_unimproved_water)
+    rr = rr * np.where(improved_sanitation, 1.0, params.diarrhoea_rr_unimproved_sanitation)
+    return (rr * np.where(poor, params.diarrhoea_rr_poor, 1.0)).astype(np.float32)
+
+
+def household_iron_gap(poor: np.ndarray, adequate_feeding: np.ndarray,
+                       params: Parameters) -> np.ndarray:
+    """Household part of the dietary iron gap (added to the age part)."""
+    return (params.iron_gap_poor * poor
+            + params.iron_gap_adequate_feeding * adequate_feeding).astype(np.float32)
+
+
+# --- Illness ----------------------------------------------------------------------------------
+
+def season_factor(month_of_year: int, params: Parameters) -> float:
+    """Relative illness risk in a calendar month (1 = January, the rainy-season peak)."""
+    return 1.0 + params.illness_season_amplitude * np.cos(2 * np.pi * (month_of_year - 1) / 12)
+
+
+def draw_illness(age: np.ndarray, household_rr: np.ndarray, season: float, tables: AgeTables,
+                 params: Parameters, u_diarrhoea: np.ndarray,
+                 u_respiratory: np.ndarray) -> np.ndarray:
+    """Illness flags for this month from uniform draws (one pair per child)."""
+    idx = age + AGE_OFFSET
+    p_d = tables.diarrhoea_mult[idx] * household_rr * np.float32(
+        params.diarrhoea_monthly_prob * season)
+    p_r = tables.respiratory_mult[idx] * np.float32(params.respiratory_monthly_prob * season)
+    illness = (u_diarrhoea < p_d).astype(np.int8)
+    illness |= (u_respiratory < p_r).astype(np.int8) << 1
+    return illness
+
+
+# --- Height-for-age ----------------------------------------------------------------------------
+
+def haz_at_birth(low_birth_weight: np.ndarray, z: np.ndarray, params: Parameters) -> np.ndarray:
+    """HAZ of newborns: normal around the birth mean, lower for low birth weight (C6a-C6c)."""
+    return (params.haz_birth_mean + params.haz_birth_lbw_shift * low_birth_weight
+            + params.haz_birth_sd * z).astype(np.float32)
+
+
+def haz_change(age: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndarray,
+               velocity: np.ndarray, illness: np.ndarray, tables: AgeTables,
+               params: Parameters, z: np.ndarray) -> np.ndarray:
+    """Monthly HAZ change (z).
+
+    Within the faltering window (0-23 m) the child loses ``rate`` (household risk) plus the
+    feeding penalty (6-23 m) less its own persistent ``velocity``; after it, a small drift.
+    Each diarrhoea episode costs an age-dependent loss; ``z`` adds the random innovation.
+    """
+    idx = age + AGE_OFFSET
+    window = tables.falter_window[idx]
+    delta = window * (velocity - rate)
+    delta -= tables.feeding_window[idx] * feeding_penalty
+    delta += tables.drift[idx]
+    delta -= (illness & Illness.DIARRHOEA) * tables.diarrhoea_loss[idx]
+    delta += np.float32(params.haz_innovation_sd) * z
+    return delta
+
+
+# --- Hemoglobin ---------------------------------------------------------------------------------
+
+def altitude_rise_cdc(altitude_m: np.ndarray) -> np.ndarray:
+    """Hb rise with altitude (g/dL), WHO 2011 / CDC formula (B6); zero below ~1,000 m."""
+    feet = np.asarray(altitude_m, dtype=np.float64) * 0.0032808
+    return np.maximum(0.0, (-0.032 * feet + 0.022 * feet ** 2)).astype(np.float32)
+
+
+def altitude_adjustment_peru(altitude_m: np.ndarray) -> np.ndarray:
+    """Peru-specific ENDES 2015 altitude correction (B8), g/dL; zero below ~375 m.
+
+    B8 gives Hb_adj = 8.3*exp(0.000426*alt) - 12; its values are in g/L (at 3,000 m it gives
+    17.8, next to the CDC formula's 18.2 g/L), so the result is divided by 10.
+    """
+    alt = np.asarray(altitude_m, dtype=np.float64)
+    return np.maximum(0.0, (8.3 * np.exp(0.000426 * alt) - 12.0) / 10.0).astype(np.float32)
+
+
+def altitude_adjustment(altitude_m: np.ndarray, definition: str) -> np.ndarray:
+    """g/dL subtracted from measured Hb before comparing with the cut-off.
+
+    who2011 and who2024 use the CDC formula (B6; the WHO 2024 altitude equation is not in the
+    evidence table, B7, so the CDC formula stands in); peru uses B8.
+    """
+    if definition == "peru":
+        return altitude_adjustment_peru(altitude_m)
+    if definition in ("who2011", "who2024"):
+        return altitude_rise_cdc(altitude_m)
+    raise ValueError(f"unknown anemia definition {definition!r}; valid: {ANEMIA_DEFINITIONS}")
+
+
+def anemia_cutoff_by_age(definition: str, params: Parameters) -> np.ndarray:
+    """Hb cut-off (g/dL, altitude-adjusted) per month of age; +inf where not assessed (< 6 m)."""
+    age = np.arange(TABLE_SIZE) - AGE_OFFSET
+    cutoff = np.full(TABLE_SIZE, params.anemia_cutoff, dtype=np.float32)
+    if definition == "who2024":
+        cutoff = np.where(age < 24, params.anemia_cutoff_who2024[0],
+                          params.anemia_cutoff_who2024[1]).astype(np.float32)
+    cutoff[age < params.anemia_min_age] = -np.inf  # nobody under 6 m counts as anemic
+    return cutoff
+
+
+def hb_target(age: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarray,
+              household_gap: np.ndarray, supplement: np.ndarray, illness: np.ndarray,
+              tables: AgeTables, params: Parameters) -> np.ndarray:
+    """The Hb (g/dL, measured at the child's altitude) a child tends towards this month.
+
+    Age profile + the child's persistent offset + altitude rise, minus the deficit from the
+    unmet share of dietary iron (age and household parts, less what supplements cover) and a
+    drop in months with an illness episode.
+    """
+    idx = age + AGE_OFFSET
+    gap = np.clip(tables.iron_gap[idx] + household_gap - supplement, 0.0, 1.0)
+    target = tables.hb_profile[idx] + offset + altitude_rise
+    target -= np.float32(params.hb_iron_gap_deficit) * gap
+    target -= np.float32(params.hb_infection_drop) * (illness != 0)
+    return target
+
+
+def hb_update(hb: np.ndarray, target: np.ndarray, params: Parameters,
+              z: np.ndarray) -> np.ndarray:
+    """Move Hb part of the way to its target, plus a random innovation (g/dL)."""
+    return hb + np.float32(params.hb_adjustment_rate) * (target - hb) + np.float32(
+        params.hb_innovation_sd) * z

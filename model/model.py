@@ -1,0 +1,324 @@
+"""ECDModel: Peru's districts, households and children, one month per step."""
+
+from __future__ import annotations
+
+import mesa
+from mesa.agent import AgentSet
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from model import dynamics
+from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView
+from model.config import Scenario
+from model.geography import load_geography
+from model.interventions import INTERVENTIONS
+from model.population import (
+    Area,
+    BirthWeight,
+    Illness,
+    district_poverty_thresholds,
+    generate_population,
+    national_threshold_shift,
+    probit,
+)
+from model.results import N_BANDS, MetricsRecorder, cell_index
+
+WARM_UP_MONTHS = 60  # every child alive at the start has lived its months under the dynamics
+TRACKED_FIELDS = ("age_months", "haz", "hb", "illness", "iron_supplement")
+
+
+class ECDModel(mesa.Model):
+    """Agent-based model of early-childhood growth and anemia on Peru's district network.
+
+    Build it from a validated ``Scenario`` (``model.config.load_scenario``). Children and
+    households are numpy arrays in ``self.population``; health posts and home visitors are
+    Mesa agents (``self.health_posts``, ``self.visitors``). ``step()`` simulates one month;
+    ``results()`` returns the tidy metrics recorded so far.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None,
+                 rng: np.random.Generator | None = None):
+        """Create the population for ``scenario`` (default: all Peru, no programs).
+
+        Args:
+            scenario: what to simulate; ``Scenario(name="default")`` if omitted.
+            seed: overrides ``scenario.seed``.
+            rng: a ready generator instead of a seed (e.g. spawned for a replicate).
+        """
+        scenario = scenario or Scenario(name="default")
+        if rng is None:
+            super().__init__(seed=scenario.seed if seed is None else seed)
+        else:
+            super().__init__(rng=rng)
+        self.seed = scenario.seed if seed is None else seed
+        self.scenario = scenario
+        self.params = scenario.model_parameters()
+        self.scale = scenario.scale
+        # Independent streams so that programs drawing numbers do not shift the draws of
+        # demography or health: scenario comparisons then use common random numbers.
+        self.streams = dict(zip(("population", "demography", "health", "growth", "programs"),
+                                self.rng.spawn(5)))
+        self.geography = load_geography(scenario.geography.departments,
+                                        scenario.geography.districts)
+        self.national_geography = load_geography()
+        self.population = generate_population(self.geography, self.national_geography,
+                                              self.params, self.scale,
+                                              self.streams["population"])
+        self.households = self.population.households
+        self.children = self.population.children
+        self.tables = dynamics.age_tables(self.params)
+        self.anemia_cutoff = dynamics.anemia_cutoff_by_age(scenario.anemia_definition,
+                                                           self.params)
+        self.health_posts = self._build_health_posts()
+        self.visitors = AgentSet([], random=self.random)
+        self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
+                              for spec in scenario.interventions]
+        start_year, start_month = scenario.start_year_month
+        self.start_index = start_year * 12 + start_month - 1  # months since year 0
+        self._poverty_shift = self._poverty_shift_by_month()
+        self._tracked: dict[int, list[dict]] = {}
+        self.recorder = MetricsRecorder(self.geography, self.scale, scenario.outputs.districts)
+        self._warm_up()
+        self._update_households(churn=False)
+        self._record()
+
+    # --- calendar ------------------------------------------------------------------------------
+
+    def month_index(self, step: int | None = None) -> int:
+        """Months since year 0 of the month simulated at ``step`` (default: the current one)."""
+        return self.start_index + (self.steps if step is None else step) - 1
+
+    @staticmethod
+    def month_label(index: int) -> str:
+        """'YYYY-MM' of a month index."""
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+    # --- the month ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Simulate one month, in this order (DESIGN.md §3):
+
+        1. Demography: everyone ages a month; children reaching 60 months leave and a newborn
+           of the same household takes the slot (birth weight, HAZ and Hb at birth);
+           households' latent welfare churns and poverty follows the scenario's trend.
+        2. Supply: health posts reset their monthly contacts and staffing; the visitor roster
+           counts another month.
+        3. Programs: each intervention's ``apply(model)``, in scenario order.
+        4. Health: diarrhoea and respiratory episodes by age, water, sanitation, poverty and
+           season.
+        5. Growth and blood: HAZ and Hb updates from risk, feeding, illness, iron and altitude.
+        6. Record: metrics by group.
+        """
+        self._demography()
+        self._supply()
+        self._programs()
+        self._health()
+        self._growth_and_blood()
+        self._record()
+
+    def _demography(self, churn: bool = True) -> None:
+        kids = self.children
+        kids.age_months += 1
+        kids.age_months[kids.age_months >= 60] = 0
+        newborn = np.flatnonzero(kids.age_months == 0)
+        if len(newborn):
+            self._births(newborn)
+        self._update_households(churn=churn)
+
+    def _births(self, slots: np.ndarray) -> None:
+        """Initialise the children born this month in ``slots``."""
+        rng, kids, p = self.streams["demography"], self.children, self.params
+        n = len(slots)
+        kids.uid[slots] = self.population.next_uid + np.arange(n)
+        self.population.next_uid += n
+        kids.sex[slots] = rng.random(n) < p.male_share_at_birth
+        low = rng.random(n) < p.low_birth_weight_share
+        kids.birth_weight[slots] = np.where(low, BirthWeight.LOW, BirthWeight.NORMAL)
+        kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p)
+        kids.haz_velocity[slots] = p.haz_velocity_sd * rng.standard_normal(n)
+        kids.hb_offset[slots] = p.hb_individual_sd * rng.standard_normal(n)
+        altitude = self.households.altitude_m[kids.household[slots]]
+        kids.hb_altitude_rise[slots] = dynamics.altitude_rise_cdc(altitude)
+        kids.hb_altitude_adjustment[slots] = dynamics.altitude_adjustment(
+            altitude, self.scenario.anemia_definition)
+        kids.hb[slots] = (self.tables.hb_profile[dynamics.AGE_OFFSET] + kids.hb_offset[slots]
+                          + kids.hb_altitude_rise[slots])
+        kids.illness[slots] = Illness.NONE
+        kids.diarrhoea_episodes[slots] = 0
+
+    def _update_households(self, churn: bool) -> None:
+        """Welfare churn, poverty status, quintile and the household risk arrays."""
+        hh, p = self.households, self.params
+        rural = hh.area == Area.RURAL
+        if churn:
+            rho = np.float32(p.welfare_yearly_correlation ** (1 / 12))
+            noise = self.streams["demography"].standard_normal(hh.size, dtype=np.float32)
+            hh.welfare[:] = (rho * hh.welfare + np.float32(np.sqrt(1 - rho ** 2)) * noise
+                             - np.float32((1 - rho) * p.rural_welfare_gap_sd) * rural)
+        line = self.population.district_threshold[hh.district]
+        shift = self._poverty_shift[min(max(self.steps, 0), len(self._poverty_shift) - 1)]
+        hh.poor[:] = hh.welfare < line + shift
+        hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs, hh.welfare - line)
+        self._falter_rate = dynamics.falter_rate(hh.poor, rural, hh.schooling, p)
+        self._feeding_penalty = np.where(hh.adequate_feeding, 0.0, np.float32(
+            p.haz_falter_inadequate_feeding)).astype(np.float32)
+        self._diarrhoea_rr = dynamics.diarrhoea_rate_ratio(hh.improved_water,
+                                                           hh.improved_sanitation, hh.poor, p)
+        self._iron_gap = dynamics.household_iron_gap(hh.poor, hh.adequate_feeding, p)
+        self._cell = cell_index(hh.district, hh.area, hh.quintile)
+
+    def _supply(self) -> None:
+        self.health_posts.do("start_month")
+        self.visitors.do("start_month")
+
+    def _programs(self) -> None:
+        self.children.iron_supplement[:] = 0.0
+        for intervention in self.interventions:
+            intervention.apply(self)
+
+    def _health(self) -> None:
+        kids, rng = self.children, self.streams["health"]
+        n = kids.size
+        season = dynamics.season_factor(self.month_index() % 12 + 1, self.params)
+        kids.illness[:] = dynamics.draw_illness(
+            kids.age_months, self._diarrhoea_rr[kids.household], season, self.tables,
+            self.params, rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32))
+        kids.diarrhoea_episodes += kids.illness & Illness.DIARRHOEA
+
+    def _growth_and_blood(self) -> None:
+        kids, rng, hh_of = self.children, self.streams["growth"], self.children.household
+        n = kids.size
+        kids.haz += dynamics.haz_change(
+            kids.age_months, self._falter_rate[hh_of], self._feeding_penalty[hh_of],
+            kids.haz_velocity, kids.illness, self.tables, self.params,
+            rng.standard_normal(n, dtype=np.float32))
+        target = dynamics.hb_target(
+            kids.age_months, kids.hb_offset, kids.hb_altitude_rise, self._iron_gap[hh_of],
+            kids.iron_supplement, kids.illness, self.tables, self.params)
+        kids.hb[:] = dynamics.hb_update(kids.hb, target, self.params,
+                                        rng.standard_normal(n, dtype=np.float32))
+
+    def _warm_up(self) -> None:
+        """Live through the 60 months before the start so every child has a history.
+
+        Children start at (true age - 60) months; each warm-up month runs demography (births
+        when a slot reaches age 0), health and growth, without churn, programs or records.
+        """
+        self.steps = 1 - WARM_UP_MONTHS
+        for _ in range(WARM_UP_MONTHS):
+            self._demography(churn=False)
+            self._health()
+            self._growth_and_blood()
+            self.steps += 1
+        self.steps = 0
+
+    # --- records -----------------------------------------------------------------------------
+
+    def anemic_mask(self, slots: np.ndarray | None = None) -> np.ndarray:
+        """Whether each child (all, or ``slots``) is anemic under the scenario's definition."""
+        kids = self.children
+        sel = slice(None) if slots is None else slots
+        adjusted = kids.hb[sel] - kids.hb_altitude_adjustment[sel]
+        return adjusted < self.anemia_cutoff[kids.age_months[sel] + dynamics.AGE_OFFSET]
+
+    def _record(self) -> None:
+        kids, p = self.children, self.params
+        band = self.tables.band[kids.age_months + dynamics.AGE_OFFSET]
+        cell = self._cell[kids.household] * N_BANDS + band
+        haz_class = (kids.haz < p.stunting_cutoff).astype(np.int8)
+        haz_class += kids.haz < p.severe_stunting_cutoff
+        self.recorder.record(
+            step=self.steps, date=self.month_label(self.start_index + self.steps),
+            cell=cell, haz_class=haz_class, anemic=self.anemic_mask().astype(np.int8),
+            diarrhoea=(kids.illness & Illness.DIARRHOEA).astype(np.int8), haz=kids.haz,
+            hb_adjusted=kids.hb - kids.hb_altitude_adjustment)
+        if self._tracked:
+            self._record_tracked()
+
+    def results(self) -> pd.DataFrame:
+        """Tidy metrics recorded so far (step 0 = the state at the start)."""
+        return self.recorder.to_frame(self.scenario.name, self.seed)
+
+    # --- inspection ----------------------------------------------------------------------------
+
+    def child(self, uid: int) -> ChildView:
+        """View of the child with stable id ``uid``."""
+        return ChildView(self, uid)
+
+    def household(self, index: int) -> HouseholdView:
+        """View of household ``index``."""
+        return HouseholdView(self, index)
+
+    def track(self, uids) -> None:
+        """Follow these children month by month (their ``history``) from now on."""
+        for uid in np.atleast_1d(uids):
+            self._tracked.setdefault(int(uid), [])
+        self._record_tracked()
+
+    def _record_tracked(self) -> None:
+        kids = self.children
+        uids = np.fromiter(self._tracked, dtype=np.int64)
+        slots = np.flatnonzero(np.isin(kids.uid, uids))
+        date = self.month_label(self.start_index + self.steps)
+        anemic = self.anemic_mask(slots)
+        for s, is_anemic in zip(slots, anemic):
+            row = {"step": self.steps, "date": date, "anemic": bool(is_anemic)}
+            row.update({f: getattr(kids, f)[s].item() for f in TRACKED_FIELDS})
+            history = self._tracked[int(kids.uid[s])]
+            if not history or history[-1]["step"] != self.steps:
+                history.append(row)
+
+    def tracked_history(self, uid: int) -> pd.DataFrame:
+        """Monthly records of a tracked child."""
+        if uid not in self._tracked:
+            raise KeyError(f"child {uid} is not tracked; call model.track([{uid}]) first")
+        return pd.DataFrame(self._tracked[uid])
+
+    # --- health posts --------------------------------------------------------------------------
+
+    def _build_health_posts(self) -> mesa.AgentSet:
+        """Create posts per district by the stated rule and assign household catchments."""
+        geo, p, hh = self.geography, self.params, self.households
+        n_posts = np.maximum(1, np.round(geo.population / p.residents_per_health_post)).astype(int)
+        workers = geo.population * p.health_workers_per_10k / 10_000
+        posts = []
+        for d in range(geo.n):
+            staff = max(1, round(workers[d] / n_posts[d]))
+            slots = 1 if geo.urban_share[d] < 0.5 else 0
+            posts += [HealthPost(self, d, staff, slots) for _ in range(n_posts[d])]
+        first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
+        pick = self.streams["population"].random(hh.size)
+        hh.health_post[:] = first_post[hh.district] + (pick * n_posts[hh.district]).astype(int)
+        order = np.argsort(hh.health_post, kind="stable")
+        bounds = np.searchsorted(hh.health_post[order], np.arange(len(posts) + 1))
+        for i, post in enumerate(posts):
+            post.households = order[bounds[i]:bounds[i + 1]].astype(np.int32)
+        return AgentSet(posts, random=self.random)
+
+    # --- trends --------------------------------------------------------------------------------
+
+    def _poverty_shift_by_month(self) -> np.ndarray:
+        """Shift of every district's poverty line for each step (0 = keep the 2018 map)."""
+        path = self.scenario.trends.poverty_national_pct
+        months = self.scenario.months + 1
+        if not path:
+            return np.zeros(months)
+        nat = self.national_geography
+        line = district_poverty_thresholds(nat.poverty, nat.urban_share,
+                                           self.params.rural_welfare_gap_sd)
+        years = np.array(list(path), dtype=float)
+        targets = np.array([probit(v / 100) for v in path.values()])
+        month_years = (self.start_index + np.arange(months)) / 12.0
+        first, last = int(month_years.min()), int(month_years.max()) + 1
+        shifts = {}
+        for year in range(first, last + 1):
+            target = float(ndtr(np.interp(year, years, targets)))
+            shifts[year] = national_threshold_shift(
+                nat.poverty, nat.urban_share, nat.population, line,
+                self.params.rural_welfare_gap_sd, target)
+        grid = np.array(list(shifts))
+        return np.interp(month_years, grid, np.array(list(shifts.values())))
+
+
+__all__ = ["ECDModel", "HealthPost", "HomeVisitor"]

@@ -1,0 +1,265 @@
+"""Households and children as struct-of-arrays stores (DESIGN.md §2).
+
+Every attribute is one numpy array registered once with ``ArrayStore.add`` (LASER style);
+categorical states are ``IntEnum``s. Children occupy fixed slots: when a child turns 60 months
+the slot is taken by a newborn of the same household, so the arrays never grow. Each child
+also carries a stable ``uid`` that is never reused, for inspecting one agent over time.
+
+``generate_population`` builds both stores for a ``Geography`` from district population,
+urban share and poverty, with one random generator passed in explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, IntFlag
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from model.defaults import Parameters
+from model.geography import Geography
+
+
+class Area(IntEnum):
+    """Where a household lives."""
+
+    URBAN = 0
+    RURAL = 1
+
+
+class Schooling(IntEnum):
+    """Mother's (main caregiver's) highest schooling level."""
+
+    NONE = 0
+    PRIMARY = 1
+    SECONDARY = 2
+    HIGHER = 3
+
+
+class Sex(IntEnum):
+    """Sex of a child."""
+
+    FEMALE = 0
+    MALE = 1
+
+
+class BirthWeight(IntEnum):
+    """Birth weight class (low = under 2,500 g)."""
+
+    NORMAL = 0
+    LOW = 1
+
+
+class Illness(IntFlag):
+    """Illness episodes a child has this month (flags combine)."""
+
+    NONE = 0
+    DIARRHOEA = 1
+    RESPIRATORY = 2
+
+
+class ArrayStore:
+    """A struct of equally long numpy arrays, registered by name with a dtype and default."""
+
+    def __init__(self, size: int):
+        """Create an empty store for ``size`` agents."""
+        self.size = size
+        self.properties: list[str] = []
+
+    def add(self, name: str, dtype, default=0) -> np.ndarray:
+        """Register the array ``name`` filled with ``default`` and return it."""
+        if name in self.properties:
+            raise ValueError(f"property {name!r} is already registered")
+        array = np.full(self.size, default, dtype=dtype)
+        setattr(self, name, array)
+        self.properties.append(name)
+        return array
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays, in bytes."""
+        return sum(getattr(self, p).nbytes for p in self.properties)
+
+
+@dataclass
+class Population:
+    """The two stores plus the facts needed to keep them consistent over time."""
+
+    households: ArrayStore
+    children: ArrayStore
+    district_threshold: np.ndarray  # latent-welfare poverty line per district (probit scale)
+    quintile_cutoffs: np.ndarray     # national cut-offs of relative welfare into quintiles
+    next_uid: int = 0
+
+
+def stochastic_round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Round each value down or up with probabilities that keep its expectation."""
+    floor = np.floor(values)
+    return (floor + (rng.random(len(values)) < values - floor)).astype(np.int64)
+
+
+def district_poverty_thresholds(poverty: np.ndarray, urban_share: np.ndarray,
+                                rural_gap: float) -> np.ndarray:
+    """Latent poverty line per district so that its urban/rural mix has the given poverty.
+
+    Latent welfare is standard normal for urban households and shifted down by ``rural_gap``
+    for rural ones; a household is poor when its welfare is below the line ``c``, so that
+    ``urban_share * Phi(c) + (1 - urban_share) * Phi(c + rural_gap) = poverty``.
+    """
+    lo = np.full(len(poverty), -10.0)
+    hi = np.full(len(poverty), 10.0)
+    for _ in range(60):  # bisection, vectorised over districts
+        mid = (lo + hi) / 2
+        share = urban_share * ndtr(mid) + (1 - urban_share) * ndtr(mid + rural_gap)
+        too_high = share > poverty
+        hi = np.where(too_high, mid, hi)
+        lo = np.where(too_high, lo, mid)
+    return (lo + hi) / 2
+
+
+def mixture_quantiles(means: np.ndarray, sds: np.ndarray, weights: np.ndarray,
+                      probabilities) -> np.ndarray:
+    """Quantiles of a weighted mixture of normal distributions (by bisection)."""
+    weights = weights / weights.sum()
+    out = []
+    for p in probabilities:
+        lo, hi = means.min() - 10 * sds.max(), means.max() + 10 * sds.max()
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if np.dot(weights, ndtr((mid - means) / sds)) > p:
+                hi = mid
+            else:
+                lo = mid
+        out.append((lo + hi) / 2)
+    return np.array(out)
+
+
+def generate_population(geo: Geography, national: Geography, params: Parameters, scale: float,
+                        rng: np.random.Generator) -> Population:
+    """Build households and children for the districts of ``geo``.
+
+    Args:
+        geo: the districts of this run.
+        national: all of Peru's districts; national quintiles and schooling/water shares are
+            defined on it so that a one-department run keeps national meanings.
+        params: model parameters.
+        scale: real children per simulated child.
+        rng: the model's random generator.
+    """
+    children_real = geo.population * params.under5_share_of_population
+    children_per_district = stochastic_round(children_real / scale, rng)
+
+    # Household sizes (children under five): 1 + Poisson, at most 3. Drawing one candidate
+    # household per child guarantees enough; each district keeps what its children fill.
+    district_of_candidate = np.repeat(np.arange(geo.n), children_per_district)
+    sizes = 1 + np.minimum(rng.poisson(params.extra_children_per_household,
+                                       len(district_of_candidate)), 2)
+    exclusive_cumsum = np.cumsum(sizes) - sizes
+    first_candidate = np.concatenate(([0], np.cumsum(children_per_district)[:-1]))
+    start_in_district = exclusive_cumsum - exclusive_cumsum[first_candidate[district_of_candidate]]
+    keep = start_in_district < children_per_district[district_of_candidate]
+    hh_district = district_of_candidate[keep].astype(np.int32)
+    room = children_per_district[hh_district] - start_in_district[keep]
+    hh_size = np.minimum(sizes[keep], room).astype(np.int8)
+
+    households = ArrayStore(len(hh_district))
+    households.add("district", np.int32)[:] = hh_district
+    rural = rng.random(households.size) >= geo.urban_share[hh_district]
+    households.add("area", np.int8)[:] = np.where(rural, Area.RURAL, Area.URBAN)
+    households.add("n_children", np.int8)[:] = hh_size
+
+    # Latent welfare: poor when below the district line (see district_poverty_thresholds).
+    threshold = district_poverty_thresholds(geo.poverty, geo.urban_share,
+                                            params.rural_welfare_gap_sd)
+    welfare = rng.standard_normal(households.size) - params.rural_welfare_gap_sd * rural
+    households.add("welfare", np.float32)[:] = welfare
+    households.add("poor", bool)[:] = welfare < threshold[hh_district]
+
+    # National mixture of relative welfare u = welfare - line, one normal per district x area.
+    nat_threshold = district_poverty_thresholds(national.poverty, national.urban_share,
+                                                params.rural_welfare_gap_sd)
+    comp_means = np.concatenate([-nat_threshold, -nat_threshold - params.rural_welfare_gap_sd])
+    comp_weights = np.concatenate([national.population * national.urban_share,
+                                   national.population * (1 - national.urban_share)])
+    comp_sds = np.ones_like(comp_means)
+    cutoffs = mixture_quantiles(comp_means, comp_sds, comp_weights, [0.2, 0.4, 0.6, 0.8])
+    relative = welfare - threshold[hh_district]
+    households.add("quintile", np.int8)[:] = 1 + np.searchsorted(cutoffs, relative)
+
+    # Schooling, water, sanitation, feeding: correlated with welfare through ses_loading,
+    # cut at the national shares (computed on the national mixture, so they hold nationally).
+    mu = np.dot(comp_weights, comp_means) / comp_weights.sum()
+    sd = np.sqrt(np.dot(comp_weights, (comp_means - mu) ** 2 + 1) / comp_weights.sum())
+    loading = params.ses_loading
+    noise_sd = np.sqrt(loading ** 2 / sd ** 2 + 1 - loading ** 2)
+
+    def ses_score() -> np.ndarray:
+        return loading * (relative - mu) / sd + np.sqrt(1 - loading ** 2) * rng.standard_normal(
+            households.size)
+
+    def national_cut(shares_below) -> np.ndarray:
+        return mixture_quantiles(loading * (comp_means - mu) / sd, comp_sds * noise_sd,
+                                 comp_weights, shares_below)
+
+    school_cut = national_cut(np.cumsum(params.schooling_shares)[:-1])
+    households.add("schooling", np.int8)[:] = np.searchsorted(school_cut, ses_score())
+    for name, share in (("improved_water", params.improved_water_share),
+                        ("improved_sanitation", params.improved_sanitation_share),
+                        ("adequate_feeding", params.adequate_feeding_share)):
+        households.add(name, bool)[:] = ses_score() > national_cut([1 - share])[0]
+    households.add("altitude_m", np.float32)[:] = geo.altitude_m[hh_district]
+
+    # Health post and distance (assigned by the caller once posts exist).
+    households.add("health_post", np.int32, -1)
+    mean_km = np.where(rural, params.rural_distance_km_mean, params.urban_distance_km_mean)
+    households.add("distance_km", np.float32)[:] = rng.exponential(mean_km)
+
+    children = _generate_children(households, params, rng)
+    return Population(households=households, children=children,
+                      district_threshold=threshold, quintile_cutoffs=cutoffs)
+
+
+def _generate_children(households: ArrayStore, params: Parameters,
+                       rng: np.random.Generator) -> ArrayStore:
+    """Child slots, grouped by household. Ages are set to (true age - 60): the model's
+    warm-up then lives through each child's first months with the same dynamics."""
+    n = int(households.n_children.sum(dtype=np.int64))
+    children = ArrayStore(n)
+    children.add("household", np.int32)[:] = np.repeat(
+        np.arange(households.size, dtype=np.int32), households.n_children)
+    children.add("uid", np.int64, -1)
+    children.add("age_months", np.int16)[:] = rng.integers(0, 60, n) - 60
+    children.add("sex", np.int8)
+    children.add("birth_weight", np.int8)
+    children.add("haz", np.float32)
+    children.add("haz_velocity", np.float32)
+    children.add("hb", np.float32)
+    children.add("hb_offset", np.float32)
+    children.add("hb_altitude_rise", np.float32)        # physiological rise at home altitude (g/dL)
+    children.add("hb_altitude_adjustment", np.float32)  # subtracted before the anemia cut-off (g/dL)
+    children.add("illness", np.int8)
+    children.add("diarrhoea_episodes", np.int16)
+    # Set by programs each month (step 3), read by health and growth (steps 4-5).
+    children.add("iron_supplement", np.float32)  # share of the dietary iron gap closed by supplements
+    return children
+
+
+def national_threshold_shift(poverty: np.ndarray, urban_share: np.ndarray, weights: np.ndarray,
+                             threshold: np.ndarray, rural_gap: float, target: float) -> float:
+    """Shift of every district's poverty line that makes national poverty equal ``target``."""
+    lo, hi = -10.0, 10.0
+    w = weights / weights.sum()
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        share = urban_share * ndtr(threshold + mid) + (1 - urban_share) * ndtr(
+            threshold + mid + rural_gap)
+        if np.dot(w, share) > target:
+            hi = mid
+        else:
+            lo = mid
+    return (lo + hi) / 2
+
+
+def probit(p: float) -> float:
+    """Inverse of the standard normal CDF."""
+    return float(ndtri(p))
