@@ -51,28 +51,28 @@ class Parameters:
     # --- Height-for-age (HAZ) ---------------------------------------------------------------
     stunting_cutoff: float = -2.0                # z; A1 (WHO 2006 standards)
     severe_stunting_cutoff: float = -3.0         # z; A1
-    haz_birth_mean: float = -0.35                # z at birth, normal birth weight; calibrated (A3: mean HAZ at birth < 0)
-    haz_birth_sd: float = 0.9                    # z; calibrated (A6, population SD)
-    haz_birth_lbw_shift: float = -0.9            # z added at birth for low birth weight; calibrated so the LBW odds ratio for stunting is near 2.3 (C6b OR 2.32; C6a SGA-term 2.43)
-    haz_falter_base: float = 0.020               # z lost per month from 0 to 23 months, least-risk child; calibrated (A2 shape, A9/targets level)
-    haz_falter_poor: float = 0.012               # extra z per month 0-23 m if the household is poor; calibrated (A11: wealth protective)
-    haz_falter_rural: float = 0.010              # extra z per month 0-23 m if rural; calibrated (A11: rural PR 1.36)
-    haz_falter_schooling: tuple = (0.030, 0.016, 0.004, 0.0)  # extra z per month 0-23 m by mother's schooling none/primary/secondary/higher; calibrated (A10 gradient 54.3/39.1/13.7/3.4%)
+    haz_birth_mean: float = -0.10                # z at birth, normal birth weight; calibrated (A3: mean HAZ at birth < 0)
+    haz_birth_sd: float = 0.85                   # z; calibrated (A6, population SD)
+    haz_birth_lbw_shift: float = -0.6            # z added at birth for low birth weight; calibrated so the LBW odds ratio for stunting is near 2.3 (C6b OR 2.32; C6a SGA-term 2.43)
+    haz_falter_base: float = 0.0085              # z lost per month from 0 to 23 months, least-risk child; calibrated (A2 shape, A9/targets level)
+    haz_falter_poor: float = 0.015               # extra z per month 0-23 m if the household is poor; calibrated (A11: wealth protective)
+    haz_falter_rural: float = 0.015              # extra z per month 0-23 m if rural; calibrated (A11: rural PR 1.36)
+    haz_falter_schooling: tuple = (0.060, 0.045, 0.014, 0.0)  # extra z per month 0-23 m by mother's schooling none/primary/secondary/higher; calibrated (A10 gradient 54.3/39.1/13.7/3.4%)
     haz_falter_inadequate_feeding: float = 0.0128  # extra z per month 6-23 m with inadequate complementary feeding; derived: C2a HAZ SMD +0.23 over the 18 months 6-23 (0.23/18)
     haz_falter_end_month: int = 24               # age (months) at which faltering stops; A2 ("falters dramatically until 24 months")
     haz_drift_after_24m: float = 0.002           # z per month from 24 to 59 m; calibrated within A3 (+0.3 to +0.5 over 24 m to mid-childhood) and A4 (Peru -0.19 from 1 to 5 y)
-    haz_velocity_sd: float = 0.012               # SD of each child's own z per month over 0-23 m (persistent component); calibrated (A6: strong tracking)
-    haz_innovation_sd: float = 0.07              # SD of the monthly random HAZ change; calibrated (A5: < 5% of stunted recover a month; A6)
+    haz_velocity_sd: float = 0.010               # SD of each child's own z per month over 0-23 m (persistent component); calibrated (A6: strong tracking)
+    haz_innovation_sd: float = 0.06              # SD of the monthly random HAZ change; calibrated (A5: < 5% of stunted recover a month; A6)
     haz_loss_per_diarrhoea: float = 0.016        # z lost per diarrhoea episode at 12-59 m; derived from C5c (OR 1.13 per 5 episodes at ~20% prevalence, SD ~1.15: ln1.13/5/1.52)
     haz_diarrhoea_age_mult: tuple = (1.97, 1.72)  # multiplier of that loss at 0-5 m and 6-11 m; C5d (aPR 1.97 and 1.72 vs 12-23 m)
 
     # --- Hemoglobin ---------------------------------------------------------------------------
-    hb_profile: tuple = (15.0, 11.9, 11.4, 11.3, 11.35, 11.5, 11.7, 11.95, 12.1, 12.2)  # g/dL at sea level for an iron-replete child at HB_PROFILE_AGES; calibrated (B9 shape: lowest near 6-12 m; B1 levels)
+    hb_profile: tuple = (15.0, 11.9, 10.75, 11.35, 11.6, 11.85, 11.9, 12.2, 12.4, 12.5)  # g/dL at sea level for an iron-replete child at HB_PROFILE_AGES; calibrated (B9 shape: lowest near 6-12 m; B1 levels)
     hb_individual_sd: float = 0.75               # g/dL, SD of a child's persistent Hb offset; calibrated (B1)
     hb_innovation_sd: float = 0.25               # g/dL, SD of the monthly random Hb change; calibrated
     hb_adjustment_rate: float = 0.35             # fraction of the gap to the child's target Hb closed per month; calibrated (B11: recovery within months on iron)
     hb_iron_gap_deficit: float = 1.6             # g/dL below target at a complete dietary iron gap; calibrated (B1, B10: iron is one cause among several)
-    iron_gap_by_age: tuple = (0.20, 0.75, 0.45)  # dietary iron gap (0-1) at 0-5, 6-23 and 24-59 m; calibrated (B1 peak at 6-12 m; C2a/C4 context)
+    iron_gap_by_age: tuple = (0.20, 0.45, 0.30)  # dietary iron gap (0-1) at 0-5, 6-23 and 24-59 m; calibrated (B1 peak at 6-12 m; C2a/C4 context)
     iron_gap_poor: float = 0.15                  # extra iron gap if poor; calibrated (B12: 51.9% met micronutrient needs)
     iron_gap_adequate_feeding: float = -0.20     # change in iron gap with adequate complementary feeding; calibrated
     hb_infection_drop: float = 0.35              # g/dL lower target in a month with illness; calibrated to B12 (infection OR 1.6 for anemia)
@@ -81,7 +81,7 @@ class Parameters:
     anemia_min_age: int = 6                      # months; B5 (anemia is judged from 6 months)
 
     # --- Illness ---------------------------------------------------------------------------------
-    diarrhoea_monthly_prob: float = 0.17         # probability of a diarrhoea episode in a month, 0-59 m average; derived from C5e (10% in 2 weeks, ~4-day episodes: 0.10*14/18*30/14)
+    diarrhoea_monthly_prob: float = 0.12         # probability of a diarrhoea episode in a month for a non-poor child with improved water and sanitation (age multiplier 1); calibrated so the national mean is 0.16-0.17 a month, derived from C5e (10% ill in 2 weeks, ~4-day episodes: 0.10*14/18*30/14 = 0.17)
     diarrhoea_age_mult: tuple = (0.8, 1.6, 0.6)  # multiplier at 0-5, 6-23, 24-59 m; calibrated (C5e: higher at 0-23 m)
     diarrhoea_rr_unimproved_water: float = 1.5   # rate ratio without improved water; calibrated (C5e, B12 water OR 0.58 for anemia)
     diarrhoea_rr_unimproved_sanitation: float = 1.3  # rate ratio without improved sanitation; ASSUMPTION, no evidence row

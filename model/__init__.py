@@ -1,0 +1,1 @@
+"""Peru early-childhood policy simulator: the model package."""

@@ -1,0 +1,1 @@
+"""Charts and the dashboard (reads only the tidy results)."""

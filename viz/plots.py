@@ -1,0 +1,42 @@
+"""Static charts drawn from the tidy results table only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+AREA_STYLES = {"national": ("black", "-", "National"), "urban": ("tab:blue", "--", "Urban"),
+               "rural": ("tab:green", "--", "Rural")}
+OUTCOMES = {"stunting": "Stunting, children 0-59 months (%)",
+            "anemia": "Anemia, children 6-35 months (%)"}
+
+
+def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "") -> Path:
+    """Stunting and anemia over time, national and by area; saved as a PNG at ``path``."""
+    data = results[results["metric"].isin(OUTCOMES) & results["group"].isin(AREA_STYLES)].copy()
+    data["when"] = pd.to_datetime(data["date"], format="%Y-%m")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
+    for ax, (metric, label) in zip(axes, OUTCOMES.items()):
+        for group, (color, style, name) in AREA_STYLES.items():
+            line = data[(data["metric"] == metric) & (data["group"] == group)]
+            if not line.empty:
+                ax.plot(line["when"], line["value"], color=color, linestyle=style, label=name,
+                        linewidth=2 if group == "national" else 1.5)
+        ax.set_title(label, fontsize=11)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel("Date")
+    axes[0].set_ylabel("Prevalence (%)")
+    axes[0].legend(loc="lower left", frameon=False)
+    fig.suptitle(title, fontsize=12)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
