@@ -108,16 +108,20 @@ def season_factor(month_of_year: int, params: Parameters) -> float:
     return 1.0 + params.illness_season_amplitude * np.cos(2 * np.pi * (month_of_year - 1) / 12)
 
 
-def draw_illness(age: np.ndarray, household_rr: np.ndarray, season: float, tables: AgeTables,
+def draw_illness(age_index: np.ndarray, household_rr: np.ndarray, season: float, tables: AgeTables,
                  params: Parameters, u_diarrhoea: np.ndarray,
                  u_respiratory: np.ndarray) -> np.ndarray:
-    """Illness flags for this month from uniform draws (one pair per child)."""
-    idx = age + AGE_OFFSET
+    """Illness flags for this month from uniform draws (one pair per child).
+
+    ``age_index`` is age in months + AGE_OFFSET (the row of the age tables), as ``np.intp``:
+    numpy indexes with intp many times faster than with small integer types.
+    """
+    idx = age_index
     p_d = tables.diarrhoea_mult[idx] * household_rr * np.float32(
         params.diarrhoea_monthly_prob * season)
     p_r = tables.respiratory_mult[idx] * np.float32(params.respiratory_monthly_prob * season)
-    illness = (u_diarrhoea < p_d).astype(np.int8)
-    illness |= (u_respiratory < p_r).astype(np.int8) << 1
+    illness = (u_diarrhoea < p_d).view(np.int8) * np.int8(Illness.DIARRHOEA)
+    illness |= (u_respiratory < p_r).view(np.int8) * np.int8(Illness.RESPIRATORY)
     return illness
 
 
@@ -129,7 +133,7 @@ def haz_at_birth(low_birth_weight: np.ndarray, z: np.ndarray, params: Parameters
             + params.haz_birth_sd * z).astype(np.float32)
 
 
-def haz_change(age: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndarray,
+def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndarray,
                velocity: np.ndarray, illness: np.ndarray, tables: AgeTables,
                params: Parameters, z: np.ndarray) -> np.ndarray:
     """Monthly HAZ change (z).
@@ -137,13 +141,14 @@ def haz_change(age: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndarray,
     Within the faltering window (0-23 m) the child loses ``rate`` (household risk) plus the
     feeding penalty (6-23 m) less its own persistent ``velocity``; after it, a small drift.
     Each diarrhoea episode costs an age-dependent loss; ``z`` adds the random innovation.
+    ``age_index`` is age in months + AGE_OFFSET.
     """
-    idx = age + AGE_OFFSET
+    idx = age_index
     window = tables.falter_window[idx]
     delta = window * (velocity - rate)
     delta -= tables.feeding_window[idx] * feeding_penalty
     delta += tables.drift[idx]
-    delta -= (illness & Illness.DIARRHOEA) * tables.diarrhoea_loss[idx]
+    delta -= np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)) * tables.diarrhoea_loss[idx]
     delta += np.float32(params.haz_innovation_sd) * z
     return delta
 
@@ -190,16 +195,16 @@ def anemia_cutoff_by_age(definition: str, params: Parameters) -> np.ndarray:
     return cutoff
 
 
-def hb_target(age: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarray,
+def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarray,
               household_gap: np.ndarray, supplement: np.ndarray, illness: np.ndarray,
               tables: AgeTables, params: Parameters) -> np.ndarray:
     """The Hb (g/dL, measured at the child's altitude) a child tends towards this month.
 
     Age profile + the child's persistent offset + altitude rise, minus the deficit from the
     unmet share of dietary iron (age and household parts, less what supplements cover) and a
-    drop in months with an illness episode.
+    drop in months with an illness episode. ``age_index`` is age in months + AGE_OFFSET.
     """
-    idx = age + AGE_OFFSET
+    idx = age_index
     gap = np.clip(tables.iron_gap[idx] + household_gap - supplement, 0.0, 1.0)
     target = tables.hb_profile[idx] + offset + altitude_rise
     target -= np.float32(params.hb_iron_gap_deficit) * gap

@@ -27,6 +27,8 @@ NATURAL_REGIONS = ("Costa", "Sierra", "Selva")
 def load_district_table() -> pd.DataFrame:
     """All 1,874 districts as a DataFrame indexed by position, ubigeo kept as text."""
     table = pd.read_csv(DISTRICTS_CSV, dtype={"ubigeo": str, "ubigeo_reniec": str})
+    for column in ("department", "province", "district", "natural_region"):
+        table[column] = table[column].str.strip()  # the source has e.g. "LIMA " with a space
     return table.sort_values("ubigeo").reset_index(drop=True)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from model import dynamics
+from model import draws, dynamics
 from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView
 from model.config import Scenario
 from model.geography import load_geography
@@ -19,6 +19,7 @@ from model.population import (
     Illness,
     district_poverty_thresholds,
     generate_population,
+    household_risk_store,
     national_threshold_shift,
     probit,
 )
@@ -79,8 +80,9 @@ class ECDModel(mesa.Model):
         self._poverty_shift = self._poverty_shift_by_month()
         self._tracked: dict[int, list[dict]] = {}
         self.recorder = MetricsRecorder(self.geography, self.scale, scenario.outputs.districts)
+        self.risk = household_risk_store(self.children.size)
+        self.refresh_household_risk()
         self._warm_up()
-        self._update_households(churn=False)
         self._record()
 
     # --- calendar ------------------------------------------------------------------------------
@@ -124,7 +126,10 @@ class ECDModel(mesa.Model):
         newborn = np.flatnonzero(kids.age_months == 0)
         if len(newborn):
             self._births(newborn)
-        self._update_households(churn=churn)
+        self._age_index = kids.age_months.astype(np.intp) + dynamics.AGE_OFFSET  # table row
+        if churn and self.month_index() % 12 == 0:  # January: a year of welfare churn
+            self._churn_welfare()
+            self.refresh_household_risk()
 
     def _births(self, slots: np.ndarray) -> None:
         """Initialise the children born this month in ``slots``."""
@@ -147,26 +152,35 @@ class ECDModel(mesa.Model):
         kids.illness[slots] = Illness.NONE
         kids.diarrhoea_episodes[slots] = 0
 
-    def _update_households(self, churn: bool) -> None:
-        """Welfare churn, poverty status, quintile and the household risk arrays."""
+    def _churn_welfare(self) -> None:
+        """One year of latent-welfare change (AR(1), rural households keep their gap)."""
         hh, p = self.households, self.params
+        rho = np.float32(p.welfare_yearly_correlation)
+        noise = draws.standard_normal(self.streams["demography"], hh.size)
         rural = hh.area == Area.RURAL
-        if churn:
-            rho = np.float32(p.welfare_yearly_correlation ** (1 / 12))
-            noise = self.streams["demography"].standard_normal(hh.size, dtype=np.float32)
-            hh.welfare[:] = (rho * hh.welfare + np.float32(np.sqrt(1 - rho ** 2)) * noise
-                             - np.float32((1 - rho) * p.rural_welfare_gap_sd) * rural)
+        hh.welfare[:] = (rho * hh.welfare + np.float32(np.sqrt(1 - rho ** 2)) * noise
+                         - np.float32((1 - rho) * p.rural_welfare_gap_sd) * rural)
+
+    def refresh_household_risk(self) -> None:
+        """Recompute poverty, quintile and the per-child copies of household risk.
+
+        Called at set-up, every January after welfare churn, and by any intervention that
+        changes household attributes (it must call this after the change).
+        """
+        hh, p, risk = self.households, self.params, self.risk
+        rural = hh.area == Area.RURAL
         line = self.population.district_threshold[hh.district]
         shift = self._poverty_shift[min(max(self.steps, 0), len(self._poverty_shift) - 1)]
         hh.poor[:] = hh.welfare < line + shift
         hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs, hh.welfare - line)
-        self._falter_rate = dynamics.falter_rate(hh.poor, rural, hh.schooling, p)
-        self._feeding_penalty = np.where(hh.adequate_feeding, 0.0, np.float32(
-            p.haz_falter_inadequate_feeding)).astype(np.float32)
-        self._diarrhoea_rr = dynamics.diarrhoea_rate_ratio(hh.improved_water,
-                                                           hh.improved_sanitation, hh.poor, p)
-        self._iron_gap = dynamics.household_iron_gap(hh.poor, hh.adequate_feeding, p)
-        self._cell = cell_index(hh.district, hh.area, hh.quintile)
+        of = self.children.household
+        risk.falter_rate[:] = dynamics.falter_rate(hh.poor, rural, hh.schooling, p)[of]
+        risk.feeding_penalty[:] = np.where(hh.adequate_feeding, 0.0, np.float32(
+            p.haz_falter_inadequate_feeding)).astype(np.float32)[of]
+        risk.diarrhoea_rr[:] = dynamics.diarrhoea_rate_ratio(
+            hh.improved_water, hh.improved_sanitation, hh.poor, p)[of]
+        risk.iron_gap[:] = dynamics.household_iron_gap(hh.poor, hh.adequate_feeding, p)[of]
+        risk.cell[:] = cell_index(hh.district, hh.area, hh.quintile)[of] * N_BANDS
 
     def _supply(self) -> None:
         self.health_posts.do("start_month")
@@ -182,22 +196,21 @@ class ECDModel(mesa.Model):
         n = kids.size
         season = dynamics.season_factor(self.month_index() % 12 + 1, self.params)
         kids.illness[:] = dynamics.draw_illness(
-            kids.age_months, self._diarrhoea_rr[kids.household], season, self.tables,
-            self.params, rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32))
-        kids.diarrhoea_episodes += kids.illness & Illness.DIARRHOEA
+            self._age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
+            rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32))
+        kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
 
     def _growth_and_blood(self) -> None:
-        kids, rng, hh_of = self.children, self.streams["growth"], self.children.household
+        kids, rng, risk = self.children, self.streams["growth"], self.risk
         n = kids.size
         kids.haz += dynamics.haz_change(
-            kids.age_months, self._falter_rate[hh_of], self._feeding_penalty[hh_of],
-            kids.haz_velocity, kids.illness, self.tables, self.params,
-            rng.standard_normal(n, dtype=np.float32))
+            self._age_index, risk.falter_rate, risk.feeding_penalty, kids.haz_velocity,
+            kids.illness, self.tables, self.params, draws.standard_normal(rng, n))
         target = dynamics.hb_target(
-            kids.age_months, kids.hb_offset, kids.hb_altitude_rise, self._iron_gap[hh_of],
+            self._age_index, kids.hb_offset, kids.hb_altitude_rise, risk.iron_gap,
             kids.iron_supplement, kids.illness, self.tables, self.params)
         kids.hb[:] = dynamics.hb_update(kids.hb, target, self.params,
-                                        rng.standard_normal(n, dtype=np.float32))
+                                        draws.standard_normal(rng, n))
 
     def _warm_up(self) -> None:
         """Live through the 60 months before the start so every child has a history.
@@ -218,20 +231,22 @@ class ECDModel(mesa.Model):
     def anemic_mask(self, slots: np.ndarray | None = None) -> np.ndarray:
         """Whether each child (all, or ``slots``) is anemic under the scenario's definition."""
         kids = self.children
-        sel = slice(None) if slots is None else slots
-        adjusted = kids.hb[sel] - kids.hb_altitude_adjustment[sel]
-        return adjusted < self.anemia_cutoff[kids.age_months[sel] + dynamics.AGE_OFFSET]
+        if slots is None:
+            return kids.hb - kids.hb_altitude_adjustment < self.anemia_cutoff[self._age_index]
+        adjusted = kids.hb[slots] - kids.hb_altitude_adjustment[slots]
+        rows = kids.age_months[slots].astype(np.intp) + dynamics.AGE_OFFSET
+        return adjusted < self.anemia_cutoff[rows]
 
     def _record(self) -> None:
         kids, p = self.children, self.params
-        band = self.tables.band[kids.age_months + dynamics.AGE_OFFSET]
-        cell = self._cell[kids.household] * N_BANDS + band
-        haz_class = (kids.haz < p.stunting_cutoff).astype(np.int8)
-        haz_class += kids.haz < p.severe_stunting_cutoff
+        diarrhoea = np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
+        cell = self.risk.cell + self.tables.band[self._age_index]
+        haz_class = (kids.haz < p.stunting_cutoff).view(np.int8)
+        haz_class = haz_class + (kids.haz < p.severe_stunting_cutoff).view(np.int8)
         self.recorder.record(
             step=self.steps, date=self.month_label(self.start_index + self.steps),
-            cell=cell, haz_class=haz_class, anemic=self.anemic_mask().astype(np.int8),
-            diarrhoea=(kids.illness & Illness.DIARRHOEA).astype(np.int8), haz=kids.haz,
+            cell=cell, haz_class=haz_class, anemic=self.anemic_mask().view(np.int8),
+            diarrhoea=diarrhoea, haz=kids.haz,
             hb_adjusted=kids.hb - kids.hb_altitude_adjustment)
         if self._tracked:
             self._record_tracked()

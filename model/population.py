@@ -244,6 +244,17 @@ def _generate_children(households: ArrayStore, params: Parameters,
     return children
 
 
+def household_risk_store(n_children: int) -> ArrayStore:
+    """Per-child copies of household risk, refreshed when households change (not monthly)."""
+    risk = ArrayStore(n_children)
+    risk.add("falter_rate", np.float32)      # z lost per month in 0-23 m (household part)
+    risk.add("feeding_penalty", np.float32)  # extra z per month at 6-23 m if feeding inadequate
+    risk.add("diarrhoea_rr", np.float32)     # multiplier of the diarrhoea probability
+    risk.add("iron_gap", np.float32)         # household part of the dietary iron gap
+    risk.add("cell", np.intp)                # metrics cell (district, area, quintile) x N_BANDS
+    return risk
+
+
 def national_threshold_shift(poverty: np.ndarray, urban_share: np.ndarray, weights: np.ndarray,
                              threshold: np.ndarray, rural_gap: float, target: float) -> float:
     """Shift of every district's poverty line that makes national poverty equal ``target``."""

@@ -66,15 +66,22 @@ class MetricsRecorder:
     def record(self, step: int, date: str, cell: np.ndarray, haz_class: np.ndarray,
                anemic: np.ndarray, diarrhoea: np.ndarray, haz: np.ndarray,
                hb_adjusted: np.ndarray) -> None:
-        """Count this month's outcomes by cell and store the group metrics."""
+        """Count this month's outcomes by cell and store the group metrics.
+
+        ``cell`` must be ``np.intp`` (bincount is several times slower on other integer types);
+        it is used as scratch space and overwritten.
+        """
         n_cells = self.geo.n * CELLS_PER_DISTRICT
-        key = ((cell.astype(np.int64) * N_HAZ_CLASSES + haz_class) * 2 + anemic) * 2 + diarrhoea
+        shape = (self.geo.n, N_AREAS, N_QUINTILES, N_BANDS)
+        haz_sum = np.bincount(cell, weights=haz, minlength=n_cells).reshape(shape)
+        hb_sum = np.bincount(cell, weights=hb_adjusted, minlength=n_cells).reshape(shape)
+        key = cell
+        key *= N_HAZ_CLASSES * 4
+        key += haz_class * np.int8(4)
+        key += anemic * np.int8(2)
+        key += diarrhoea
         counts = np.bincount(key, minlength=n_cells * N_HAZ_CLASSES * 4).reshape(
-            self.geo.n, N_AREAS, N_QUINTILES, N_BANDS, N_HAZ_CLASSES, 2, 2).astype(np.float64)
-        haz_sum = np.bincount(cell, weights=haz, minlength=n_cells).reshape(
-            self.geo.n, N_AREAS, N_QUINTILES, N_BANDS)
-        hb_sum = np.bincount(cell, weights=hb_adjusted, minlength=n_cells).reshape(
-            self.geo.n, N_AREAS, N_QUINTILES, N_BANDS)
+            shape + (N_HAZ_CLASSES, 2, 2)).astype(np.float64)
 
         by_group = [np.tensordot(self.membership, a, axes=1) for a in (counts, haz_sum, hb_sum)]
         nat = [a[0] for a in by_group]

@@ -1,0 +1,232 @@
+"""The speed and memory benchmark behind ``python run.py bench``.
+
+1. All of Peru at a given scale (1 = every child, about 2.9 million) for a number of months:
+   wall time, peak memory and cost per child-month.
+2. The same illness, growth and hemoglobin dynamics written as plain Mesa agents (one Python
+   object per child, stepped one by one) at 20,000 children, against the array model.
+
+Targets (issue 3): national run <= 180 s and <= 4 GB peak; arrays >= 50x cheaper per
+child-month than plain agents. The plain-agent code lives here only, as the comparison.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import time
+from typing import Callable
+
+import mesa
+import numpy as np
+
+from model import dynamics
+from model.config import Scenario
+from model.model import ECDModel
+
+TARGET_SECONDS = 180.0
+TARGET_PEAK_MB = 4096.0
+TARGET_RATIO = 50.0
+
+
+class PlainHousehold(mesa.Agent):
+    """A household as a Python object: the attributes the child dynamics read."""
+
+    def __init__(self, model: "PlainModel", index: int):
+        """Copy household ``index`` of the array model."""
+        super().__init__(model)
+        hh = model.source.households
+        self.rural = bool(hh.area[index])
+        self.welfare = float(hh.welfare[index])
+        self.line = float(model.source.population.district_threshold[hh.district[index]])
+        self.schooling = int(hh.schooling[index])
+        self.improved_water = bool(hh.improved_water[index])
+        self.improved_sanitation = bool(hh.improved_sanitation[index])
+        self.adequate_feeding = bool(hh.adequate_feeding[index])
+        self.district = int(hh.district[index])
+        self.poor = self.welfare < self.line
+        self.quintile = 1 + int(np.searchsorted(model.source.population.quintile_cutoffs,
+                                                self.welfare - self.line))
+
+    def yearly_update(self) -> None:
+        """A year of welfare churn; poverty and quintile follow."""
+        p, rnd = self.model.params, self.model.random
+        rho = p.welfare_yearly_correlation
+        self.welfare = (rho * self.welfare + math.sqrt(1 - rho * rho) * rnd.gauss(0, 1)
+                        - (1 - rho) * p.rural_welfare_gap_sd * self.rural)
+        self.poor = self.welfare < self.line
+        relative = self.welfare - self.line
+        self.quintile = 1 + sum(relative > c for c in self.model.quintile_cutoffs)
+
+
+class PlainChild(mesa.Agent):
+    """One child as a Python object with the model's monthly dynamics written per agent."""
+
+    def __init__(self, model: "PlainModel", slot: int, household: PlainHousehold):
+        """Copy the state of child ``slot`` of the array model."""
+        super().__init__(model)
+        kids = model.source.children
+        self.household = household
+        self.age = int(kids.age_months[slot])
+        self.haz, self.velocity = float(kids.haz[slot]), float(kids.haz_velocity[slot])
+        self.hb, self.hb_offset = float(kids.hb[slot]), float(kids.hb_offset[slot])
+        self.rise = float(kids.hb_altitude_rise[slot])
+        self.adjustment = float(kids.hb_altitude_adjustment[slot])
+        self.ill = self.diarrhoea = False
+
+    def step(self) -> None:
+        """One month: age (newborn at 60), illness, HAZ, Hb, from household attributes."""
+        m, p, t, rnd, hh = (self.model, self.model.params, self.model.tables, self.model.random,
+                            self.household)
+        self.age += 1
+        if self.age >= 60:
+            self.age = 0
+            low = rnd.random() < p.low_birth_weight_share
+            self.haz = (p.haz_birth_mean + p.haz_birth_lbw_shift * low
+                        + p.haz_birth_sd * rnd.gauss(0, 1))
+            self.velocity = p.haz_velocity_sd * rnd.gauss(0, 1)
+            self.hb_offset = p.hb_individual_sd * rnd.gauss(0, 1)
+            self.hb = t.hb_profile[dynamics.AGE_OFFSET] + self.hb_offset + self.rise
+        i = self.age + dynamics.AGE_OFFSET
+        rr = ((1.0 if hh.improved_water else p.diarrhoea_rr_unimproved_water)
+              * (1.0 if hh.improved_sanitation else p.diarrhoea_rr_unimproved_sanitation)
+              * (p.diarrhoea_rr_poor if hh.poor else 1.0))
+        self.diarrhoea = rnd.random() < t.diarrhoea_mult[i] * rr * m.p_diarrhoea
+        respiratory = rnd.random() < t.respiratory_mult[i] * m.p_respiratory
+        self.ill = self.diarrhoea or respiratory
+        rate = (p.haz_falter_base + p.haz_falter_poor * hh.poor + p.haz_falter_rural * hh.rural
+                + p.haz_falter_schooling[hh.schooling])
+        feeding = 0.0 if hh.adequate_feeding else p.haz_falter_inadequate_feeding
+        self.haz += (t.falter_window[i] * (self.velocity - rate) - t.feeding_window[i] * feeding
+                     + t.drift[i] - self.diarrhoea * t.diarrhoea_loss[i]
+                     + p.haz_innovation_sd * rnd.gauss(0, 1))
+        gap = (t.iron_gap[i] + p.iron_gap_poor * hh.poor
+               + p.iron_gap_adequate_feeding * hh.adequate_feeding)
+        gap = min(1.0, max(0.0, gap))
+        target = (t.hb_profile[i] + self.hb_offset + self.rise - p.hb_iron_gap_deficit * gap
+                  - p.hb_infection_drop * self.ill)
+        self.hb += p.hb_adjustment_rate * (target - self.hb) + p.hb_innovation_sd * rnd.gauss(
+            0, 1)
+
+
+class PlainModel(mesa.Model):
+    """The same monthly model with one Mesa agent per household and per child.
+
+    Each month: welfare churn in January, every child's step, then the same tallies the
+    array model records (children, stunted, severely stunted, HAZ sum, anemic 6-35 m, Hb sum,
+    diarrhoea) by district x area x quintile x age band.
+    """
+
+    def __init__(self, source: ECDModel, n_children: int, seed: int = 1):
+        """Copy the first ``n_children`` children (and their households) of ``source``."""
+        super().__init__(seed=seed)
+        self.source, self.params = source, source.params
+        self.tables = dynamics.AgeTables(**{
+            name: getattr(source.tables, name).tolist()
+            for name in dynamics.AgeTables.__dataclass_fields__})
+        self.cutoff = source.anemia_cutoff.tolist()
+        self.quintile_cutoffs = source.population.quintile_cutoffs.tolist()
+        self.p_diarrhoea = source.params.diarrhoea_monthly_prob
+        self.p_respiratory = source.params.respiratory_monthly_prob
+        n_children = min(n_children, source.children.size)
+        households: dict[int, PlainHousehold] = {}
+        self.children = []
+        for slot in range(n_children):
+            index = int(source.children.household[slot])
+            if index not in households:
+                households[index] = PlainHousehold(self, index)
+            self.children.append(PlainChild(self, slot, households[index]))
+        self.households = mesa.agent.AgentSet(list(households.values()), random=self.random)
+        self.child_set = mesa.agent.AgentSet(self.children, random=self.random)
+        self.month = 0
+        self.tallies: list[dict] = []
+
+    def step(self) -> None:
+        """One month for every household and child, then the tallies."""
+        self.month += 1
+        if self.month % 12 == 0:
+            self.households.do("yearly_update")
+        self.child_set.do("step")
+        tally: dict = {}
+        stunt, severe = self.params.stunting_cutoff, self.params.severe_stunting_cutoff
+        for child in self.children:
+            hh = child.household
+            i = child.age + dynamics.AGE_OFFSET
+            key = (hh.district, hh.rural, hh.quintile, self.tables.band[i])
+            row = tally.get(key)
+            if row is None:
+                row = tally[key] = [0, 0, 0, 0.0, 0, 0.0, 0]
+            row[0] += 1
+            row[1] += child.haz < stunt
+            row[2] += child.haz < severe
+            row[3] += child.haz
+            adjusted = child.hb - child.adjustment
+            row[4] += adjusted < self.cutoff[i]
+            row[5] += adjusted
+            row[6] += child.diarrhoea
+        self.tallies.append(tally)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def time_array_model(scenario: Scenario) -> dict:
+    """Build and run ``scenario``; return timings and per-child-month costs."""
+    started = time.perf_counter()
+    model = ECDModel(scenario)
+    setup = time.perf_counter() - started
+    step_started = time.perf_counter()
+    for _ in range(scenario.months):
+        model.step()
+    steps = time.perf_counter() - step_started
+    child_months = model.children.size * scenario.months
+    return {"children": int(model.children.size), "households": int(model.households.size),
+            "setup_s": setup, "steps_s": steps, "total_s": setup + steps,
+            "us_per_child_month": 1e6 * steps / child_months, "model": model}
+
+
+def run_benchmark(months: int = 120, scale: float = 1.0, mesa_children: int = 20_000,
+                  mesa_months: int = 6, log: Callable[[str], None] = print) -> dict:
+    """Run both parts of the benchmark and return figures and pass/fail checks."""
+    log(f"1. All of Peru, scale {scale:g}, {months} months (includes a 60-month warm-up at "
+        "set-up) ...")
+    national = time_array_model(Scenario(name="bench-national", months=months, scale=scale))
+    peak = _peak_mb()
+    log(f"   {national['children']:,} children, {national['households']:,} households; "
+        f"set-up {national['setup_s']:.1f} s, {months} months {national['steps_s']:.1f} s, "
+        f"total {national['total_s']:.1f} s; peak memory {peak:,.0f} MB")
+    log(f"   cost per child-month (monthly step incl. metrics): "
+        f"{national['us_per_child_month']:.3f} us")
+
+    small_scale = max(1.0, national["children"] * scale / mesa_children)
+    small = time_array_model(Scenario(name="bench-small", months=months, scale=small_scale))
+    log(f"2. Array model at {small['children']:,} children (scale {small_scale:.0f}): "
+        f"{small['us_per_child_month']:.3f} us per child-month")
+
+    plain = PlainModel(national.pop("model"), mesa_children)
+    started = time.perf_counter()
+    for _ in range(mesa_months):
+        plain.step()
+    plain_us = 1e6 * (time.perf_counter() - started) / (mesa_children * mesa_months)
+    ratio = plain_us / national["us_per_child_month"]
+    log(f"   Plain Mesa agents (Household and Child objects, same equations and monthly "
+        f"tallies), {mesa_children:,} children x {mesa_months} months: "
+        f"{plain_us:.2f} us per child-month")
+    log(f"   ratio plain Mesa / arrays (national): {ratio:.0f}x; "
+        f"at equal size: {plain_us / small['us_per_child_month']:.0f}x")
+    small.pop("model")
+    checks = []
+    if scale == 1.0 and months == 120:
+        checks.append({"name": "national run, scale 1, 120 months (s)",
+                       "value": round(national["total_s"], 1), "target": f"<= {TARGET_SECONDS:g}",
+                       "passed": national["total_s"] <= TARGET_SECONDS})
+        checks.append({"name": "peak memory (MB)", "value": round(peak),
+                       "target": f"<= {TARGET_PEAK_MB:g}", "passed": peak <= TARGET_PEAK_MB})
+    checks.append({"name": "plain Mesa / array cost per child-month",
+                   "value": f"{ratio:.0f}x", "target": f">= {TARGET_RATIO:g}x",
+                   "passed": ratio >= TARGET_RATIO and math.isfinite(ratio)})
+    return {"national": national, "small": small, "plain_us_per_child_month": plain_us,
+            "ratio": ratio, "peak_mb": peak, "checks": checks}
+
+
+__all__ = ["run_benchmark", "PlainModel", "PlainChild"]
