@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,8 +109,7 @@ class Scenario(Strict):
 
     name: str = Field(min_length=1, max_length=80, description="Short name used in results.")
     description: str = Field("", description="What the scenario represents.")
-    start: str = Field("2019-01", pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$",
-                       description="First simulated month, YYYY-MM.")
+    start: str = Field("2019-01", description="First simulated month, YYYY-MM.")
     months: int = Field(120, ge=1, le=1200, description="Number of monthly steps.")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="Seed of the model's random generator.")
     scale: float = Field(10.0, ge=1.0, le=10000.0,
@@ -124,6 +124,15 @@ class Scenario(Strict):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of model/defaults.py by name.")
     interventions: list[InterventionSpec] = Field(default_factory=list)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _year_month(cls, text) -> str:
+        text = str(text).strip()
+        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if not match or not (1900 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+            raise ValueError("allowed: a month written YYYY-MM, from 1900-01 to 2100-12")
+        return text
 
     @field_validator("parameters")
     @classmethod
@@ -218,7 +227,10 @@ def _describe(err: ValidationError, raw: dict, source: str, cli_fields: set[str]
             continue
         value = problem.get("input", None)
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{source}: field '{field}' = {value!r}{origin} is not allowed: {message}")
+        message = message.replace("Input should be", "allowed: a value that is", 1) if (
+            message.startswith("Input should be") and problem["type"].endswith(
+                ("than", "than_equal"))) else message.replace("Input should be", "allowed:", 1)
+        lines.append(f"{source}: field '{field}' = {value!r}{origin} is not allowed; {message}")
     return "\n".join(lines)
 
 
