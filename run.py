@@ -1,8 +1,8 @@
 """Command line of the Peru early-childhood policy simulator.
 
-    python run.py                         run the default scenario into output/
-    python run.py run SCENARIO.yaml       run a scenario (see --help for options)
-    python run.py bench                   speed and memory benchmark
+python run.py                         run the default scenario into output/
+python run.py run SCENARIO.yaml       run a scenario (see --help for options)
+python run.py bench                   speed and memory benchmark
 """
 
 from __future__ import annotations
@@ -14,8 +14,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.progress import TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from model.config import ScenarioError, load_scenario
 
@@ -115,8 +121,11 @@ def bench(
     mesa_children: int = typer.Option(20_000, help="Children in the plain-Mesa comparison."),
     mesa_months: int = typer.Option(6, help="Months for the plain-Mesa comparison."),
 ) -> None:
-    """Benchmark: all of Peru at scale 1 for 120 months (time, memory, cost per child-month)
-    against the same dynamics written as plain Mesa agents."""
+    """Benchmark speed and memory against the same dynamics as plain Mesa agents.
+
+    All of Peru at scale 1 for 120 months (time, peak memory, cost per child-month), then
+    20,000 children written as plain Mesa agents.
+    """
     from model.benchmark import run_benchmark
 
     if months < 1 or scale < 1 or mesa_children < 100 or mesa_months < 1:

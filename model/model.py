@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
 from scipy.special import ndtr
 
 from model import draws, dynamics
@@ -99,7 +99,7 @@ class ECDModel(mesa.Model):
     # --- the month ---------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Simulate one month, in this order (DESIGN.md §3):
+        """Simulate one month, in the order of DESIGN.md §3.
 
         1. Demography: everyone ages a month; children reaching 60 months leave and a newborn
            of the same household takes the slot (birth weight, HAZ and Hb at birth);

@@ -221,8 +221,11 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
 
 def _generate_children(households: ArrayStore, params: Parameters,
                        rng: np.random.Generator) -> ArrayStore:
-    """Child slots, grouped by household. Ages are set to (true age - 60): the model's
-    warm-up then lives through each child's first months with the same dynamics."""
+    """Child slots, grouped by household.
+
+    Ages are set to (true age - 60): the model's warm-up then lives through each child's
+    first months with the same dynamics.
+    """
     n = int(households.n_children.sum(dtype=np.int64))
     children = ArrayStore(n)
     children.add("household", np.int32)[:] = np.repeat(
@@ -235,12 +238,12 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("haz_velocity", np.float32)
     children.add("hb", np.float32)
     children.add("hb_offset", np.float32)
-    children.add("hb_altitude_rise", np.float32)        # physiological rise at home altitude (g/dL)
-    children.add("hb_altitude_adjustment", np.float32)  # subtracted before the anemia cut-off (g/dL)
+    children.add("hb_altitude_rise", np.float32)        # rise at home altitude (g/dL)
+    children.add("hb_altitude_adjustment", np.float32)  # subtracted before the cut-off (g/dL)
     children.add("illness", np.int8)
     children.add("diarrhoea_episodes", np.int16)
     # Set by programs each month (step 3), read by health and growth (steps 4-5).
-    children.add("iron_supplement", np.float32)  # share of the dietary iron gap closed by supplements
+    children.add("iron_supplement", np.float32)  # share of the iron gap closed by supplements
     return children
 
 

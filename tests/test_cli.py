@@ -45,6 +45,7 @@ def test_same_scenario_and_seed_give_identical_csv(classroom_run, tmp_path):
     assert again.returncode == 0
     assert (tmp_path / "results.csv").read_bytes() == (out / "results.csv").read_bytes()
     other = cli("run", CLASSROOM, "--months", 12, "--seed", 8, "--out", tmp_path / "b")
+    assert other.returncode == 0
     assert (tmp_path / "b" / "results.csv").read_bytes() != (out / "results.csv").read_bytes()
 
 

@@ -60,7 +60,7 @@ def test_generated_poverty_urban_share_and_services_match_the_data(national, pop
     weights = hh.n_children.astype(float)
     n = hh.size
     target_poverty = np.average(national.poverty, weights=national.population)
-    se = np.sqrt(0.2 * 0.8 / n) * 2  # households cluster within districts: allow a design effect of 4
+    se = np.sqrt(0.2 * 0.8 / n) * 2  # households cluster in districts: design effect 4
     assert np.average(hh.poor, weights=weights) == pytest.approx(target_poverty, abs=4 * se)
     rural_target = np.average(1 - national.urban_share, weights=national.population)
     assert np.average(hh.area == Area.RURAL, weights=weights) == pytest.approx(rural_target,
