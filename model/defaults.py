@@ -35,7 +35,7 @@ class Parameters:
     male_share_at_birth: float = 0.5             # fraction; ASSUMPTION (sex is recorded, not yet used by the dynamics)
     rural_welfare_gap_sd: float = 0.8            # SD of latent welfare by which rural households sit below urban ones in the same district; ASSUMPTION (shared/data has no within-district urban/rural poverty split)
     welfare_yearly_correlation: float = 0.9      # correlation of a household's latent welfare one year apart (poverty churn); ASSUMPTION, no evidence row
-    ses_loading: float = 0.7                     # correlation of schooling, water and sanitation with latent welfare; ASSUMPTION, no evidence row
+    ses_loading: float = 0.7                     # correlation of schooling, water, sanitation and adequate feeding with latent welfare; ASSUMPTION, no evidence row
     schooling_shares: tuple = (0.04, 0.28, 0.45, 0.23)  # mothers with none / primary / secondary / higher schooling; ASSUMPTION (A10 gives the stunting gradient, not these shares)
     improved_water_share: float = 0.793          # fraction of households with improved drinking water; C5e (Huicho et al. 2019: 79.3% in 2015)
     improved_sanitation_share: float = 0.70      # fraction of households with improved sanitation; ASSUMPTION, no Peru figure in the evidence table
@@ -58,13 +58,13 @@ class Parameters:
     haz_falter_poor: float = 0.015               # extra z per month 0-23 m if the household is poor; calibrated (A11: wealth protective)
     haz_falter_rural: float = 0.015              # extra z per month 0-23 m if rural; calibrated (A11: rural PR 1.36)
     haz_falter_schooling: tuple = (0.060, 0.045, 0.014, 0.0)  # extra z per month 0-23 m by mother's schooling none/primary/secondary/higher; calibrated (A10 gradient 54.3/39.1/13.7/3.4%)
-    haz_falter_inadequate_feeding: float = 0.0128  # extra z per month 6-23 m with inadequate complementary feeding; derived: C2a HAZ SMD +0.23 over the 18 months 6-23 (0.23/18)
+    haz_falter_inadequate_feeding: float = 0.0128  # extra z per month 6-23 m with inadequate complementary feeding; derived: C2a (feeding education raises HAZ by SMD +0.23 by 24 m), read as the HAZ gap between inadequate and adequate feeding spread over the 18 months 6-23 (0.23/18)
     haz_falter_end_month: int = 24               # age (months) at which faltering stops; A2 ("falters dramatically until 24 months")
     haz_drift_after_24m: float = 0.002           # z per month from 24 to 59 m; calibrated within A3 (+0.3 to +0.5 over 24 m to mid-childhood) and A4 (Peru -0.19 from 1 to 5 y)
     haz_velocity_sd: float = 0.010               # SD of each child's own z per month over 0-23 m (persistent component); calibrated (A6: strong tracking)
     haz_innovation_sd: float = 0.06              # SD of the monthly random HAZ change; calibrated (A5: < 5% of stunted recover a month; A6)
-    haz_loss_per_diarrhoea: float = 0.016        # z lost per diarrhoea episode at 12-59 m; derived from C5c (OR 1.13 per 5 episodes at ~20% prevalence, SD ~1.15: ln1.13/5/1.52)
-    haz_diarrhoea_age_mult: tuple = (1.97, 1.72)  # multiplier of that loss at 0-5 m and 6-11 m; C5d (aPR 1.97 and 1.72 vs 12-23 m)
+    haz_loss_per_diarrhoea: float = 0.016        # z lost per diarrhoea episode at 12-59 m; derived from C5c: OR 1.13 per 5 episodes; at 20% prevalence and HAZ SD 1.15 the log-odds of stunting rise 1.52 per z of mean shift (phi(-0.84)/(1.15*0.2*0.8)), so ln(1.13)/1.52/5 = 0.016
+    haz_diarrhoea_age_mult: tuple = (1.97, 1.72)  # multiplier of that loss at 0-5 m and 6-11 m; C5d (aPR 1.97 and 1.72 vs 12-23 m, for losing >= 0.5 LAZ after an episode, used here as multipliers of the mean loss)
 
     # --- Hemoglobin ---------------------------------------------------------------------------
     hb_profile: tuple = (15.0, 11.9, 10.75, 11.35, 11.6, 11.85, 11.9, 12.2, 12.4, 12.5)  # g/dL at sea level for an iron-replete child at HB_PROFILE_AGES; calibrated (B9 shape: lowest near 6-12 m; B1 levels)

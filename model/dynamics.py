@@ -156,31 +156,42 @@ def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndar
 # --- Hemoglobin ---------------------------------------------------------------------------------
 
 def altitude_rise_cdc(altitude_m: np.ndarray) -> np.ndarray:
-    """Hb rise with altitude (g/dL), WHO 2011 / CDC formula (B6); zero below ~1,000 m."""
+    """Hb rise with altitude (g/dL), WHO 2011 / CDC formula (B6).
+
+    The quadratic is negative below about 440 m and is clipped at zero there; the model uses
+    it as the physiological rise of measured Hb at every altitude (a structural assumption:
+    it is the curve the survey targets were adjusted with).
+    """
     feet = np.asarray(altitude_m, dtype=np.float64) * 0.0032808
     return np.maximum(0.0, (-0.032 * feet + 0.022 * feet ** 2)).astype(np.float32)
 
 
 def altitude_adjustment_peru(altitude_m: np.ndarray) -> np.ndarray:
-    """Peru-specific ENDES 2015 altitude correction (B8), g/dL; zero below ~375 m.
+    """Peru-specific ENDES 2015 altitude correction (B8), g/dL; zero below about 865 m.
 
     B8 gives Hb_adj = 8.3*exp(0.000426*alt) - 12; its values are in g/L (at 3,000 m it gives
-    17.8, next to the CDC formula's 18.2 g/L), so the result is divided by 10.
+    17.8, next to the CDC formula's 18.2 g/L), so the result is divided by 10. (B8's "Hb rises
+    from 375 m" is a separate finding, not this formula's threshold.)
     """
     alt = np.asarray(altitude_m, dtype=np.float64)
     return np.maximum(0.0, (8.3 * np.exp(0.000426 * alt) - 12.0) / 10.0).astype(np.float32)
 
 
+WHO_ADJUSTMENT_MIN_ALTITUDE_M = 1000.0  # B5: correct for altitude above 1,000 m
+
+
 def altitude_adjustment(altitude_m: np.ndarray, definition: str) -> np.ndarray:
     """g/dL subtracted from measured Hb before comparing with the cut-off.
 
-    who2011 and who2024 use the CDC formula (B6; the WHO 2024 altitude equation is not in the
-    evidence table, B7, so the CDC formula stands in); peru uses B8.
+    who2011 and who2024 use the CDC formula above 1,000 m (B5, B6; the WHO 2024 altitude
+    equation is not in the evidence table, B7, so the CDC formula stands in); peru uses B8.
     """
     if definition == "peru":
         return altitude_adjustment_peru(altitude_m)
     if definition in ("who2011", "who2024"):
-        return altitude_rise_cdc(altitude_m)
+        altitude_m = np.asarray(altitude_m, dtype=np.float64)
+        return np.where(altitude_m > WHO_ADJUSTMENT_MIN_ALTITUDE_M,
+                        altitude_rise_cdc(altitude_m), 0.0).astype(np.float32)
     raise ValueError(f"unknown anemia definition {definition!r}; valid: {ANEMIA_DEFINITIONS}")
 
 

@@ -10,7 +10,7 @@ from scipy.special import ndtr
 
 from model import draws, dynamics
 from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView
-from model.config import Scenario
+from model.config import Scenario, validate_scenario
 from model.geography import load_geography
 from model.interventions import INTERVENTIONS
 from model.population import (
@@ -27,6 +27,7 @@ from model.results import N_BANDS, MetricsRecorder, cell_index
 
 WARM_UP_MONTHS = 60  # every child alive at the start has lived its months under the dynamics
 TRACKED_FIELDS = ("age_months", "haz", "hb", "illness", "iron_supplement")
+NATIONAL_REPORTERS = ("stunting", "severe_stunting", "mean_haz", "anemia")  # Mesa DataCollector
 
 
 class ECDModel(mesa.Model):
@@ -39,15 +40,20 @@ class ECDModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None,
-                 rng: np.random.Generator | None = None):
+                 rng: np.random.Generator | None = None, **fields):
         """Create the population for ``scenario`` (default: all Peru, no programs).
 
         Args:
             scenario: what to simulate; ``Scenario(name="default")`` if omitted.
             seed: overrides ``scenario.seed``.
             rng: a ready generator instead of a seed (e.g. spawned for a replicate).
+            **fields: scenario fields to override, validated like a scenario file
+                (e.g. ``ECDModel(scale=50, months=12)``; this is how ``mesa.batch_run``
+                passes its parameters).
         """
-        scenario = scenario or Scenario(name="default")
+        if fields or scenario is None:
+            base = scenario.model_dump() if scenario else {"name": "default"}
+            scenario = validate_scenario({**base, **fields}, source="ECDModel arguments")
         if rng is None:
             super().__init__(seed=scenario.seed if seed is None else seed)
         else:
@@ -80,6 +86,9 @@ class ECDModel(mesa.Model):
         self._poverty_shift = self._poverty_shift_by_month()
         self._tracked: dict[int, list[dict]] = {}
         self.recorder = MetricsRecorder(self.geography, self.scale, scenario.outputs.districts)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            name: (lambda m, name=name: m.recorder.latest(name, "national"))
+            for name in NATIONAL_REPORTERS})
         self.risk = household_risk_store(self.children.size)
         self.refresh_household_risk()
         self._warm_up()
@@ -102,10 +111,11 @@ class ECDModel(mesa.Model):
         """Simulate one month, in the order of DESIGN.md §3.
 
         1. Demography: everyone ages a month; children reaching 60 months leave and a newborn
-           of the same household takes the slot (birth weight, HAZ and Hb at birth);
-           households' latent welfare churns and poverty follows the scenario's trend.
-        2. Supply: health posts reset their monthly contacts and staffing; the visitor roster
-           counts another month.
+           of the same household takes the slot (birth weight, HAZ and Hb at birth); every
+           January, households' latent welfare churns (a year's worth) and poverty follows
+           the scenario's trend, and the per-child copies of household risk are refreshed.
+        2. Supply: health posts reset their monthly contact counters (staffing changes arrive
+           with the SERUMS intervention); the visitor roster counts another month.
         3. Programs: each intervention's ``apply(model)``, in scenario order.
         4. Health: diarrhoea and respiratory episodes by age, water, sanitation, poverty and
            season.
@@ -243,11 +253,14 @@ class ECDModel(mesa.Model):
         cell = self.risk.cell + self.tables.band[self._age_index]
         haz_class = (kids.haz < p.stunting_cutoff).view(np.int8)
         haz_class = haz_class + (kids.haz < p.severe_stunting_cutoff).view(np.int8)
+        if self.steps >= self.scenario.months:
+            self.running = False  # for mesa.batch_run and SolaraViz
         self.recorder.record(
             step=self.steps, date=self.month_label(self.start_index + self.steps),
             cell=cell, haz_class=haz_class, anemic=self.anemic_mask().view(np.int8),
             diarrhoea=diarrhoea, haz=kids.haz,
             hb_adjusted=kids.hb - kids.hb_altitude_adjustment)
+        self.datacollector.collect(self)
         if self._tracked:
             self._record_tracked()
 

@@ -103,6 +103,10 @@ class MetricsRecorder:
         self.values.append(np.concatenate(parts) * np.array(
             [self.scale if m == "children" else 1.0 for m in METRICS]))
 
+    def latest(self, metric: str, group: str) -> float:
+        """The most recent value of ``metric`` for ``group``."""
+        return float(self.values[-1][self.all_groups.index(group), list(METRICS).index(metric)])
+
     def to_frame(self, scenario: str, seed: int) -> pd.DataFrame:
         """The tidy table: scenario, seed, step, date, metric, group, value."""
         if not self.values:

@@ -71,7 +71,13 @@ def test_cdc_altitude_formula_matches_evidence_row_b6():
     assert rise[2] == pytest.approx(1.82, abs=0.01)  # B6 check: ~18.2 g/L at 3,000 m
 
 
-def test_peru_altitude_correction_starts_near_375_m():
+def test_who_adjustment_applies_above_1000_m_only():
+    adj = dynamics.altitude_adjustment(np.array([900.0, 1100.0, 3000.0]), "who2011")
+    assert adj[0] == 0.0  # B5: adjust above 1,000 m
+    assert adj[1:] == pytest.approx(dynamics.altitude_rise_cdc(np.array([1100.0, 3000.0])))
+
+
+def test_peru_altitude_correction_is_zero_at_low_altitude():
     adj = dynamics.altitude_adjustment_peru(np.array([300.0, 3000.0]))
     assert adj[0] == 0.0
     assert adj[1] == pytest.approx((8.3 * np.exp(0.000426 * 3000) - 12) / 10, rel=1e-5)

@@ -185,3 +185,21 @@ def test_health_posts_cover_every_household_of_their_district(national_model):
     for post in list(m.health_posts)[:50]:
         assert (m.households.district[post.households] == post.district).all()
         assert post.capacity == post.workers * m.params.contacts_per_worker_month
+
+
+def test_keyword_fields_and_mesa_batch_run():
+    import mesa
+
+    from model.model import ECDModel
+
+    model = ECDModel(geography={"departments": ["TUMBES"]}, scale=10, months=2)
+    assert model.scenario.scale == 10 and model.scenario.name == "default"
+    runs = mesa.batch_run(ECDModel,
+                          parameters={"name": "batch", "scale": [10, 20], "months": 2,
+                                      "geography": [{"departments": ["TUMBES"]}]},
+                          max_steps=2, display_progress=False)
+    assert len(runs) == 2
+    assert {r["scale"] for r in runs} == {10, 20}
+    assert all(0 < r["stunting"] < 100 and 0 < r["anemia"] < 100 for r in runs)
+    # batch_run reports the DataCollector row at model.steps - 1 (Mesa's convention)
+    assert all(r["Step"] == 1 for r in runs)
