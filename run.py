@@ -89,8 +89,10 @@ def run(
 
     outcome.results.to_csv(out / "results.csv", index=False)
     (out / "metadata.json").write_text(json.dumps(outcome.metadata, indent=2))
+    area = spec.geography.departments + spec.geography.districts
     plot_trajectories(outcome.results, out / "trajectories.png",
-                      title=f"{spec.name} (seed {spec.seed}, scale {spec.scale:g})")
+                      title=f"{spec.name} (seed {spec.seed}, scale {spec.scale:g})",
+                      total_label="National" if not area else "All: " + ", ".join(area)[:40])
     _print_summary(outcome.results, outcome.metadata, out)
     if not outcome.complete:
         console.print(f"[bold red]run {outcome.metadata['status']}[/] after "

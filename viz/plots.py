@@ -16,8 +16,13 @@ OUTCOMES = {"stunting": "Stunting, children 0-59 months (%)",
             "anemia": "Anemia, children 6-35 months (%)"}
 
 
-def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "") -> Path:
-    """Stunting and anemia over time, national and by area; saved as a PNG at ``path``."""
+def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "",
+                      total_label: str = "National") -> Path:
+    """Stunting and anemia over time, national and by area; saved as a PNG at ``path``.
+
+    ``total_label`` names the ``national`` group in the legend (e.g. the department of a
+    restricted run, where ``national`` means every district in the run).
+    """
     data = results[results["metric"].isin(OUTCOMES) & results["group"].isin(AREA_STYLES)].copy()
     data["when"] = pd.to_datetime(data["date"], format="%Y-%m")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
@@ -25,7 +30,8 @@ def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "") 
         for group, (color, style, name) in AREA_STYLES.items():
             line = data[(data["metric"] == metric) & (data["group"] == group)]
             if not line.empty:
-                ax.plot(line["when"], line["value"], color=color, linestyle=style, label=name,
+                legend = total_label if group == "national" else name
+                ax.plot(line["when"], line["value"], color=color, linestyle=style, label=legend,
                         linewidth=2 if group == "national" else 1.5)
         ax.set_title(label, fontsize=11)
         ax.set_ylim(bottom=0)
