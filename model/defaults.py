@@ -78,6 +78,7 @@ class Parameters:
     hb_infection_drop: float = 0.35              # g/dL lower target in a month with illness; calibrated to B12 (infection OR 1.6 for anemia)
     anemia_cutoff: float = 11.0                  # g/dL, 6-59 m, WHO 2011; B5
     anemia_cutoff_who2024: tuple = (10.5, 11.0)  # g/dL at 6-23 m and 24-59 m; B7
+    who_adjustment_min_altitude_m: float = 1000.0  # m; WHO altitude adjustment applies above this altitude; B5
     anemia_min_age: int = 6                      # months; B5 (anemia is judged from 6 months)
 
     # --- Illness ---------------------------------------------------------------------------------

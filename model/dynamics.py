@@ -177,10 +177,8 @@ def altitude_adjustment_peru(altitude_m: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, (8.3 * np.exp(0.000426 * alt) - 12.0) / 10.0).astype(np.float32)
 
 
-WHO_ADJUSTMENT_MIN_ALTITUDE_M = 1000.0  # B5: correct for altitude above 1,000 m
-
-
-def altitude_adjustment(altitude_m: np.ndarray, definition: str) -> np.ndarray:
+def altitude_adjustment(altitude_m: np.ndarray, definition: str,
+                        params: Parameters) -> np.ndarray:
     """g/dL subtracted from measured Hb before comparing with the cut-off.
 
     who2011 and who2024 use the CDC formula above 1,000 m (B5, B6; the WHO 2024 altitude
@@ -190,7 +188,7 @@ def altitude_adjustment(altitude_m: np.ndarray, definition: str) -> np.ndarray:
         return altitude_adjustment_peru(altitude_m)
     if definition in ("who2011", "who2024"):
         altitude_m = np.asarray(altitude_m, dtype=np.float64)
-        return np.where(altitude_m > WHO_ADJUSTMENT_MIN_ALTITUDE_M,
+        return np.where(altitude_m > params.who_adjustment_min_altitude_m,
                         altitude_rise_cdc(altitude_m), 0.0).astype(np.float32)
     raise ValueError(f"unknown anemia definition {definition!r}; valid: {ANEMIA_DEFINITIONS}")
 

@@ -156,7 +156,7 @@ class ECDModel(mesa.Model):
         altitude = self.households.altitude_m[kids.household[slots]]
         kids.hb_altitude_rise[slots] = dynamics.altitude_rise_cdc(altitude)
         kids.hb_altitude_adjustment[slots] = dynamics.altitude_adjustment(
-            altitude, self.scenario.anemia_definition)
+            altitude, self.scenario.anemia_definition, self.params)
         kids.hb[slots] = (self.tables.hb_profile[dynamics.AGE_OFFSET] + kids.hb_offset[slots]
                           + kids.hb_altitude_rise[slots])
         kids.illness[slots] = Illness.NONE

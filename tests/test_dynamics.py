@@ -72,7 +72,7 @@ def test_cdc_altitude_formula_matches_evidence_row_b6():
 
 
 def test_who_adjustment_applies_above_1000_m_only():
-    adj = dynamics.altitude_adjustment(np.array([900.0, 1100.0, 3000.0]), "who2011")
+    adj = dynamics.altitude_adjustment(np.array([900.0, 1100.0, 3000.0]), "who2011", P)
     assert adj[0] == 0.0  # B5: adjust above 1,000 m
     assert adj[1:] == pytest.approx(dynamics.altitude_rise_cdc(np.array([1100.0, 3000.0])))
 
@@ -82,7 +82,7 @@ def test_peru_altitude_correction_is_zero_at_low_altitude():
     assert adj[0] == 0.0
     assert adj[1] == pytest.approx((8.3 * np.exp(0.000426 * 3000) - 12) / 10, rel=1e-5)
     with pytest.raises(ValueError, match="valid"):
-        dynamics.altitude_adjustment(np.array([0.0]), "who1999")
+        dynamics.altitude_adjustment(np.array([0.0]), "who1999", P)
 
 
 def test_anemia_cutoffs_by_definition():
