@@ -24,8 +24,10 @@ class HealthPost(mesa.Agent):
 
     Staffing rule (no facility data yet): each district gets
     ``max(1, round(population / residents_per_health_post))`` posts; each post's permanent
-    staff is its share of ``health_workers_per_10k`` (at least one); posts in mostly rural
-    districts hold one SERUMS slot, empty until the SERUMS intervention fills it.
+    staff is its rounded share of the district's primary-care workers
+    (``health_workers_per_10k`` x ``primary_care_share``), so the smallest rural posts have
+    none; posts in mostly rural districts hold one SERUMS slot, empty until the SERUMS
+    intervention fills it. A post without workers gives no contacts.
     """
 
     def __init__(self, model: "ECDModel", district: int, staff: int, serums_slots: int):
@@ -35,6 +37,9 @@ class HealthPost(mesa.Agent):
         self.staff = staff                  # permanent health workers
         self.serums_slots = serums_slots    # SERUMS positions this post can hold
         self.serums_staff = 0               # SERUMS positions filled this month
+        self.serums_until = -1              # last step of the current SERUMS term
+        self.vacant_until = -1              # a new SERUMS can arrive after this step
+        self.index = -1                     # position in model.post_list
         self.contacts_used = 0.0            # real-child contacts given this month
         self.households = np.empty(0, dtype=np.int32)  # catchment (household indices)
 
@@ -46,7 +51,13 @@ class HealthPost(mesa.Agent):
     @property
     def capacity(self) -> float:
         """Child contacts (real children) the post can give this month."""
-        return self.workers * self.model.params.contacts_per_worker_month
+        return (self.workers * self.model.params.contacts_per_worker_month
+                * self.model.cred_capacity_multiplier)
+
+    @property
+    def counselling_multiplier(self) -> float:
+        """Counselling quality relative to an ordinary post (higher while SERUMS-staffed)."""
+        return self.model.serums_counselling_multiplier if self.serums_staff else 1.0
 
     def start_month(self) -> None:
         """Reset the month's counters (called in step 2, supply)."""
@@ -64,6 +75,7 @@ class HomeVisitor(mesa.Agent):
         self.stipend = stipend                                # soles per month
         self.caseload = np.empty(0, dtype=np.int32)          # household indices
         self.months_in_post = 0
+        self.vacant_until = -1                                # step when a recruit arrives
 
     def start_month(self) -> None:
         """Count another month of service (called in step 2, supply)."""

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from model import defaults, geography
 from model.interventions import INTERVENTIONS
@@ -102,6 +109,22 @@ class InterventionSpec(BaseModel):
             valid = ", ".join(sorted(INTERVENTIONS)) or "none are available yet"
             raise ValueError(f"unknown intervention {name!r}; valid names: {valid}")
         return name
+
+    @model_validator(mode="after")
+    def _parameters(self) -> "InterventionSpec":
+        params_model = INTERVENTIONS[self.type].Params
+        try:
+            params_model.model_validate(self.model_extra or {})
+        except ValidationError as err:
+            problem = err.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"])
+            if problem["type"] == "extra_forbidden":
+                raise ValueError(f"unknown parameter {where!r} for intervention {self.type!r}; "
+                                 f"valid names: {', '.join(params_model.model_fields)}") from None
+            message = problem["msg"].replace("Input should be", "allowed:")
+            raise ValueError(f"{self.type}.{where} = {problem.get('input')!r}: "
+                             f"{message}") from None
+        return self
 
 
 class Scenario(Strict):

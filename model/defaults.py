@@ -44,6 +44,7 @@ class Parameters:
     # --- Health posts (no facility data yet: a stated rule) ---------------------------------
     residents_per_health_post: float = 4000.0    # persons per health post; ASSUMPTION until facility data exist (each district gets at least one post)
     health_workers_per_10k: float = 17.8         # health workers per 10,000 people; D3c (~2011)
+    primary_care_share: float = 0.333            # share of health workers in primary care; D3c (about one third of physicians, 2017)
     contacts_per_worker_month: float = 160.0     # child contacts one worker can give per month; ASSUMPTION (8 a day, 20 days), no evidence row
     rural_distance_km_mean: float = 5.0          # mean distance (km) from a rural household to its post, exponential; ASSUMPTION, no evidence row
     urban_distance_km_mean: float = 1.0          # mean distance (km) for urban households, exponential; ASSUMPTION, no evidence row
@@ -80,6 +81,16 @@ class Parameters:
     anemia_cutoff_who2024: tuple = (10.5, 11.0)  # g/dL at 6-23 m and 24-59 m; B7
     who_adjustment_min_altitude_m: float = 1000.0  # m; WHO altitude adjustment applies above this altitude; B5
     anemia_min_age: int = 6                      # months; B5 (anemia is judged from 6 months)
+
+    # --- Care, antenatal care and CRED contacts (used once a program runs) -------------------
+    care_seeking_base: float = 0.3               # probability an ill child is taken for treatment without programs; ASSUMPTION, no evidence row
+    treated_illness_loss_reduction: float = 0.5  # share of an episode's HAZ loss and Hb drop avoided when treated; ASSUMPTION, no evidence row (C6e: insurance improves health in 9/12 studies, no size)
+    anc_baseline_share: float = 0.9              # share of births with antenatal care without programs; ASSUMPTION, no evidence row
+    lbw_odds_ratio_no_anc: float = 1.24          # odds ratio of low birth weight with no antenatal care; C6d (AOR 1.24)
+    cred_share_of_capacity: float = 0.3          # share of a post's contacts available for CRED; ASSUMPTION, no evidence row
+    discouraged_months: int = 6                  # months a family turned away at a full post stays discouraged; ASSUMPTION
+    discouraged_attendance_factor: float = 0.3   # multiplier of a discouraged family's attendance; ASSUMPTION
+    attendance_distance_km: float = 10.0         # km over which attendance falls by a factor e (exp(-d/this)); ASSUMPTION, no evidence row
 
     # --- Illness ---------------------------------------------------------------------------------
     diarrhoea_monthly_prob: float = 0.12         # probability of a diarrhoea episode in a month for a non-poor child with improved water and sanitation (age multiplier 1); calibrated so the national mean is 0.16-0.17 a month, derived from C5e (10% ill in 2 weeks, ~4-day episodes: 0.10*14/18*30/14 = 0.17)

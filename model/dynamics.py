@@ -135,20 +135,24 @@ def haz_at_birth(low_birth_weight: np.ndarray, z: np.ndarray, params: Parameters
 
 def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndarray,
                velocity: np.ndarray, illness: np.ndarray, tables: AgeTables,
-               params: Parameters, z: np.ndarray) -> np.ndarray:
+               params: Parameters, z: np.ndarray,
+               treated: np.ndarray | None = None) -> np.ndarray:
     """Monthly HAZ change (z).
 
     Within the faltering window (0-23 m) the child loses ``rate`` (household risk) plus the
     feeding penalty (6-23 m) less its own persistent ``velocity``; after it, a small drift.
-    Each diarrhoea episode costs an age-dependent loss; ``z`` adds the random innovation.
-    ``age_index`` is age in months + AGE_OFFSET.
+    Each diarrhoea episode costs an age-dependent loss, reduced when ``treated``; ``z`` adds
+    the random innovation. ``age_index`` is age in months + AGE_OFFSET.
     """
     idx = age_index
     window = tables.falter_window[idx]
     delta = window * (velocity - rate)
     delta -= tables.feeding_window[idx] * feeding_penalty
     delta += tables.drift[idx]
-    delta -= np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)) * tables.diarrhoea_loss[idx]
+    loss = np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)) * tables.diarrhoea_loss[idx]
+    if treated is not None:
+        loss *= 1 - np.float32(params.treated_illness_loss_reduction) * treated
+    delta -= loss
     delta += np.float32(params.haz_innovation_sd) * z
     return delta
 
@@ -206,18 +210,23 @@ def anemia_cutoff_by_age(definition: str, params: Parameters) -> np.ndarray:
 
 def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarray,
               household_gap: np.ndarray, supplement: np.ndarray, illness: np.ndarray,
-              tables: AgeTables, params: Parameters) -> np.ndarray:
+              tables: AgeTables, params: Parameters,
+              treated: np.ndarray | None = None) -> np.ndarray:
     """The Hb (g/dL, measured at the child's altitude) a child tends towards this month.
 
     Age profile + the child's persistent offset + altitude rise, minus the deficit from the
     unmet share of dietary iron (age and household parts, less what supplements cover) and a
-    drop in months with an illness episode. ``age_index`` is age in months + AGE_OFFSET.
+    drop in months with an illness episode (smaller when ``treated``). ``age_index`` is age
+    in months + AGE_OFFSET.
     """
     idx = age_index
     gap = np.clip(tables.iron_gap[idx] + household_gap - supplement, 0.0, 1.0)
     target = tables.hb_profile[idx] + offset + altitude_rise
     target -= np.float32(params.hb_iron_gap_deficit) * gap
-    target -= np.float32(params.hb_infection_drop) * (illness != 0)
+    drop = np.float32(params.hb_infection_drop) * (illness != 0)
+    if treated is not None:
+        drop *= 1 - np.float32(params.treated_illness_loss_reduction) * treated
+    target -= drop
     return target
 
 

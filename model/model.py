@@ -8,7 +8,7 @@ import pandas as pd
 from mesa.agent import AgentSet
 from scipy.special import ndtr
 
-from model import draws, dynamics
+from model import draws, dynamics, services
 from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView
 from model.config import Scenario, validate_scenario
 from model.geography import load_geography
@@ -75,22 +75,37 @@ class ECDModel(mesa.Model):
         self.households = self.population.households
         self.children = self.population.children
         self.tables = dynamics.age_tables(self.params)
+        self.cred_due = services.cred_due_table()
         self.anemia_cutoff = dynamics.anemia_cutoff_by_age(scenario.anemia_definition,
                                                            self.params)
         self.health_posts = self._build_health_posts()
+        self.post_list: list[HealthPost] = list(self.health_posts)
         self.visitors = AgentSet([], random=self.random)
-        self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
-                              for spec in scenario.interventions]
+        self._first_child = np.concatenate(
+            ([0], np.cumsum(self.households.n_children, dtype=np.int64)[:-1]))
+        self.lbw_probability = services.low_birth_weight_by_anc(self.params)
+        self.cred_contact_hooks: list = []  # programs acting at a CRED contact (services.py)
+        self.cred_capacity_multiplier = 1.0  # raised by the CRED program (PAN budget)
+        self.serums_counselling_multiplier = 1.0  # set by the SERUMS program
+        self.month_costs: dict[str, float] = {}     # soles spent this month, by intervention
+        self.month_coverage: dict[str, float] = {}  # % covered this month, by intervention
+        self.month_extra: dict[str, float] = {}     # other national program figures
         start_year, start_month = scenario.start_year_month
         self.start_index = start_year * 12 + start_month - 1  # months since year 0
         self._poverty_shift = self._poverty_shift_by_month()
+        self.households.anc_prob[:] = self.params.anc_baseline_share
         self._tracked: dict[int, list[dict]] = {}
+        self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
+                              for spec in scenario.interventions]
+        for intervention in self.interventions:
+            intervention.setup(self)
         self.recorder = MetricsRecorder(self.geography, self.scale, scenario.outputs.districts)
         self.datacollector = mesa.DataCollector(model_reporters={
             name: (lambda m, name=name: m.recorder.latest(name, "national"))
             for name in NATIONAL_REPORTERS})
         self.risk = household_risk_store(self.children.size)
         self.refresh_household_risk()
+        self.children.care_prob[:] = self.params.care_seeking_base  # no programs in warm-up
         self._warm_up()
         self._record()
 
@@ -148,7 +163,10 @@ class ECDModel(mesa.Model):
         kids.uid[slots] = self.population.next_uid + np.arange(n)
         self.population.next_uid += n
         kids.sex[slots] = rng.random(n) < p.male_share_at_birth
-        low = rng.random(n) < p.low_birth_weight_share
+        home = kids.household[slots]
+        anc = rng.random(n) < self.households.anc_prob[home]
+        kids.antenatal_care[slots] = anc
+        low = rng.random(n) < np.where(anc, self.lbw_probability[0], self.lbw_probability[1])
         kids.birth_weight[slots] = np.where(low, BirthWeight.LOW, BirthWeight.NORMAL)
         kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p)
         kids.haz_velocity[slots] = p.haz_velocity_sd * rng.standard_normal(n)
@@ -161,6 +179,9 @@ class ECDModel(mesa.Model):
                           + kids.hb_altitude_rise[slots])
         kids.illness[slots] = Illness.NONE
         kids.diarrhoea_episodes[slots] = 0
+        kids.development[slots] = rng.standard_normal(n)
+        kids.last_cred_step[slots] = -10_000
+        kids.iron_stock[slots] = 0
 
     def _churn_welfare(self) -> None:
         """One year of latent-welfare change (AR(1), rural households keep their gap)."""
@@ -171,35 +192,65 @@ class ECDModel(mesa.Model):
         hh.welfare[:] = (rho * hh.welfare + np.float32(np.sqrt(1 - rho ** 2)) * noise
                          - np.float32((1 - rho) * p.rural_welfare_gap_sd) * rural)
 
-    def refresh_household_risk(self) -> None:
-        """Recompute poverty, quintile and the per-child copies of household risk.
+    def refresh_household_risk(self, households: np.ndarray | None = None) -> None:
+        """Recompute the per-child copies of household risk.
 
-        Called at set-up, every January after welfare churn, and by any intervention that
-        changes household attributes (it must call this after the change).
+        With no argument (set-up and every January): poverty, quintile and the risk of every
+        child. With ``households``: only the risk of those households' children, after a
+        program changed them (feeding practice, transfers); poverty is left as it is.
         """
         hh, p, risk = self.households, self.params, self.risk
-        rural = hh.area == Area.RURAL
-        line = self.population.district_threshold[hh.district]
-        shift = self._poverty_shift[min(max(self.steps, 0), len(self._poverty_shift) - 1)]
-        hh.poor[:] = hh.welfare < line + shift
-        hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs, hh.welfare - line)
-        of = self.children.household
-        risk.falter_rate[:] = dynamics.falter_rate(hh.poor, rural, hh.schooling, p)[of]
-        risk.feeding_penalty[:] = np.where(hh.adequate_feeding, 0.0, np.float32(
-            p.haz_falter_inadequate_feeding)).astype(np.float32)[of]
-        risk.diarrhoea_rr[:] = dynamics.diarrhoea_rate_ratio(
-            hh.improved_water, hh.improved_sanitation, hh.poor, p)[of]
-        risk.iron_gap[:] = dynamics.household_iron_gap(hh.poor, hh.adequate_feeding, p)[of]
-        risk.cell[:] = cell_index(hh.district, hh.area, hh.quintile)[of] * N_BANDS
+        if households is None:
+            line = self.population.district_threshold[hh.district]
+            shift = self._poverty_shift[min(max(self.steps, 0), len(self._poverty_shift) - 1)]
+            hh.poor[:] = hh.welfare < line + shift
+            hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs,
+                                                 hh.welfare - line)
+            slots, home = slice(None), self.children.household
+        else:
+            slots = self.children_of(households)
+            home = self.children.household[slots]
+        rural = hh.area[home] == Area.RURAL
+        poor = hh.poor[home]
+        feeding = hh.adequate_feeding[home]
+        risk.falter_rate[slots] = (dynamics.falter_rate(poor, rural, hh.schooling[home], p)
+                                   - hh.falter_relief[home])
+        risk.feeding_penalty[slots] = np.where(feeding, np.float32(0.0), np.float32(
+            p.haz_falter_inadequate_feeding))
+        risk.diarrhoea_rr[slots] = dynamics.diarrhoea_rate_ratio(
+            hh.improved_water[home], hh.improved_sanitation[home], poor, p)
+        risk.iron_gap[slots] = dynamics.household_iron_gap(poor, feeding, p)
+        risk.cell[slots] = cell_index(hh.district[home], hh.area[home],
+                                      hh.quintile[home]) * N_BANDS
+
+    def children_of(self, households: np.ndarray) -> np.ndarray:
+        """Child slots of the given households (children are stored household by household)."""
+        households = np.asarray(households)
+        counts = self.households.n_children[households].astype(np.int64)
+        starts = np.repeat(self._first_child[households], counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return starts + offsets
 
     def _supply(self) -> None:
         self.health_posts.do("start_month")
         self.visitors.do("start_month")
 
     def _programs(self) -> None:
-        self.children.iron_supplement[:] = 0.0
+        kids, hh = self.children, self.households
+        kids.iron_supplement[:] = 0.0
+        kids.care_prob[:] = self.params.care_seeking_base
+        kids.cred_due_last[:] = kids.cred_due
+        kids.cred_seen_last[:] = kids.cred_seen
+        kids.cred_request[:] = False
+        kids.cred_seen[:] = False
+        kids.cred_due[:] = self.cred_due[self._age_index] > 0
+        hh.anc_prob[:] = self.params.anc_baseline_share
+        self.month_costs = {i.name: 0.0 for i in self.interventions}
+        self.month_coverage = {}
+        self.month_extra = {}
         for intervention in self.interventions:
             intervention.apply(self)
+        services.serve_cred(self)
 
     def _health(self) -> None:
         kids, rng = self.children, self.streams["health"]
@@ -209,16 +260,22 @@ class ECDModel(mesa.Model):
             self._age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
             rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32))
         kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
+        # Care seeking: one draw per ill child (the ill are the same whatever programs run).
+        ill = np.flatnonzero(kids.illness)
+        kids.treated[:] = False
+        kids.treated[ill] = rng.random(len(ill), dtype=np.float32) < kids.care_prob[ill]
 
     def _growth_and_blood(self) -> None:
         kids, rng, risk = self.children, self.streams["growth"], self.risk
         n = kids.size
         kids.haz += dynamics.haz_change(
             self._age_index, risk.falter_rate, risk.feeding_penalty, kids.haz_velocity,
-            kids.illness, self.tables, self.params, draws.standard_normal(rng, n))
+            kids.illness, self.tables, self.params, draws.standard_normal(rng, n),
+            treated=kids.treated)
         target = dynamics.hb_target(
             self._age_index, kids.hb_offset, kids.hb_altitude_rise, risk.iron_gap,
-            kids.iron_supplement, kids.illness, self.tables, self.params)
+            kids.iron_supplement, kids.illness, self.tables, self.params,
+            treated=kids.treated)
         kids.hb[:] = dynamics.hb_update(kids.hb, target, self.params,
                                         draws.standard_normal(rng, n))
 
@@ -226,11 +283,12 @@ class ECDModel(mesa.Model):
         """Live through the 60 months before the start so every child has a history.
 
         Children start at (true age - 60) months; each warm-up month runs demography (births
-        when a slot reaches age 0), health and growth, without churn, programs or records.
+        when a slot reaches age 0, January welfare churn), health and growth, without
+        programs or records.
         """
         self.steps = 1 - WARM_UP_MONTHS
         for _ in range(WARM_UP_MONTHS):
-            self._demography(churn=False)
+            self._demography()
             self._health()
             self._growth_and_blood()
             self.steps += 1
@@ -260,9 +318,32 @@ class ECDModel(mesa.Model):
             cell=cell, haz_class=haz_class, anemic=self.anemic_mask().view(np.int8),
             diarrhoea=diarrhoea, haz=kids.haz,
             hb_adjusted=kids.hb - kids.hb_altitude_adjustment)
+        self._record_programs()
         self.datacollector.collect(self)
         if self._tracked:
             self._record_tracked()
+
+    def _record_programs(self) -> None:
+        """Growth monitoring, development, and each program's cost and coverage (national)."""
+        kids, rec = self.children, self.recorder
+        under3 = kids.age_months < 36
+        recent = (self.steps - kids.last_cred_step) < 3
+        rec.record_extra("growth_monitoring", "national",
+                         100 * np.count_nonzero(recent & under3) / max(1, under3.sum()))
+        rec.record_extra("mean_development", "national", float(kids.development[under3].mean()))
+        if not self.interventions:
+            return
+        for name, soles in self.month_costs.items():
+            rec.record_extra(f"cost:{name}", "national", soles)
+        rec.record_extra("cost_total", "national", sum(self.month_costs.values()))
+        for name, percent in self.month_coverage.items():
+            rec.record_extra(f"coverage:{name}", "national", percent)
+        for name, value in self.month_extra.items():
+            rec.record_extra(name, "national", value)
+
+    def add_cost(self, intervention: str, soles: float) -> None:
+        """Count ``soles`` (real money, already scaled) spent this month by ``intervention``."""
+        self.month_costs[intervention] = self.month_costs.get(intervention, 0.0) + soles
 
     def results(self) -> pd.DataFrame:
         """Tidy metrics recorded so far (step 0 = the state at the start)."""
@@ -309,10 +390,10 @@ class ECDModel(mesa.Model):
         """Create posts per district by the stated rule and assign household catchments."""
         geo, p, hh = self.geography, self.params, self.households
         n_posts = np.maximum(1, np.round(geo.population / p.residents_per_health_post)).astype(int)
-        workers = geo.population * p.health_workers_per_10k / 10_000
+        workers = geo.population * p.health_workers_per_10k / 10_000 * p.primary_care_share
         posts = []
         for d in range(geo.n):
-            staff = max(1, round(workers[d] / n_posts[d]))
+            staff = round(workers[d] / n_posts[d])  # small rural posts may have none
             slots = 1 if geo.urban_share[d] < 0.5 else 0
             posts += [HealthPost(self, d, staff, slots) for _ in range(n_posts[d])]
         first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
@@ -321,6 +402,7 @@ class ECDModel(mesa.Model):
         order = np.argsort(hh.health_post, kind="stable")
         bounds = np.searchsorted(hh.health_post[order], np.arange(len(posts) + 1))
         for i, post in enumerate(posts):
+            post.index = i
             post.households = order[bounds[i]:bounds[i + 1]].astype(np.int32)
         return AgentSet(posts, random=self.random)
 

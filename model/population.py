@@ -59,6 +59,14 @@ class Illness(IntFlag):
     RESPIRATORY = 2
 
 
+class JuntosStatus(IntEnum):
+    """A household's standing in the Juntos conditional cash transfer."""
+
+    NOT_ENROLLED = 0
+    ENROLLED = 1      # receives the transfer when verified compliant
+    SUSPENDED = 2     # enrolled, payment withheld after missing co-responsibilities
+
+
 class ArrayStore:
     """A struct of equally long numpy arrays, registered by name with a dtype and default."""
 
@@ -214,6 +222,16 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     mean_km = np.where(rural, params.rural_distance_km_mean, params.urban_distance_km_mean)
     households.add("distance_km", np.float32)[:] = rng.exponential(mean_km)
 
+    # Program and service state (set by interventions; inert when no program runs).
+    households.add("juntos", np.int8, JuntosStatus.NOT_ENROLLED)
+    households.add("falter_relief", np.float32)        # z/month less faltering from program income
+    households.add("sis_insured", bool)
+    households.add("visitor", np.int32, -1)            # home visitor index, -1 = none
+    households.add("discouraged_until", np.int32, -1)  # turned-away family stays away to this step
+    households.add("iron_adherence", np.float32)       # propensity to give iron doses (0-1)
+    households.add("last_visit_step", np.int32, -10_000)  # step of the last home visit
+    households.add("anc_prob", np.float32)             # probability a birth had antenatal care
+
     children = _generate_children(households, params, rng)
     return Population(households=households, children=children,
                       district_threshold=threshold, quintile_cutoffs=cutoffs)
@@ -242,8 +260,19 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("hb_altitude_adjustment", np.float32)  # subtracted before the cut-off (g/dL)
     children.add("illness", np.int8)
     children.add("diarrhoea_episodes", np.int16)
+    children.add("development", np.float32)      # child development score (z), for home visits
+    children.add("antenatal_care", bool)         # the child's mother had antenatal care
     # Set by programs each month (step 3), read by health and growth (steps 4-5).
     children.add("iron_supplement", np.float32)  # share of the iron gap closed by supplements
+    children.add("care_prob", np.float32)        # probability an illness this month is treated
+    children.add("treated", bool)                # this month's illness was treated
+    children.add("cred_request", bool)           # family seeks a CRED contact this month
+    children.add("cred_due", bool)               # a CRED visit is due this month (schedule)
+    children.add("cred_seen", bool)              # seen at CRED this month
+    children.add("cred_due_last", bool)          # ... and last month (for verification)
+    children.add("cred_seen_last", bool)
+    children.add("last_cred_step", np.int32, -10_000)  # step of the last CRED contact
+    children.add("iron_stock", np.int8)          # months of iron drops at home
     return children
 
 

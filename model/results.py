@@ -62,6 +62,7 @@ class MetricsRecorder:
         self.steps: list[int] = []
         self.dates: list[str] = []
         self.values: list[np.ndarray] = []  # one (groups x metrics) array per record
+        self.extra: list[tuple[int, str, str, str, float]] = []  # step, date, metric, group, value
 
     def record(self, step: int, date: str, cell: np.ndarray, haz_class: np.ndarray,
                anemic: np.ndarray, diarrhoea: np.ndarray, haz: np.ndarray,
@@ -103,6 +104,10 @@ class MetricsRecorder:
         self.values.append(np.concatenate(parts) * np.array(
             [self.scale if m == "children" else 1.0 for m in METRICS]))
 
+    def record_extra(self, metric: str, group: str, value: float) -> None:
+        """Add one value (e.g. a program's cost) to the current step's record."""
+        self.extra.append((self.steps[-1], self.dates[-1], metric, group, float(value)))
+
     def latest(self, metric: str, group: str) -> float:
         """The most recent value of ``metric`` for ``group``."""
         return float(self.values[-1][self.all_groups.index(group), list(METRICS).index(metric)])
@@ -123,6 +128,12 @@ class MetricsRecorder:
             "group": np.tile(np.repeat(self.all_groups, n_metrics), n_steps),
             "value": values.ravel(),
         })
+        if self.extra:
+            extra = pd.DataFrame(self.extra, columns=["step", "date", "metric", "group", "value"])
+            extra.insert(0, "seed", seed)
+            extra.insert(0, "scenario", scenario)
+            frame = pd.concat([frame, extra], ignore_index=True).sort_values(
+                ["step"], kind="stable")
         return frame.dropna(subset=["value"]).reset_index(drop=True)
 
 

@@ -1,0 +1,178 @@
+"""Home visits (Cuna Más family service and municipal visitors).
+
+Visitors (Mesa agents, each standing for ``scale`` real visitors) carry a caseload of
+enrolled households with a child under 36 months in eligible districts. They visit weekly
+under 12 months, every two weeks at 12-23 and monthly at 24-35 (program documents), up to
+what a part-time visitor can do. Visitors leave (more often with larger caseloads and
+smaller stipends) and are replaced after a recruitment lag; their families go unvisited
+meanwhile. A visited month raises the child's development score (C3a), supports iron
+adherence (iron.py), and raises care seeking for illness; by default it does not change
+feeding practice, since the trial found no effect on nutrition or caregiving (C3b).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from model.agents import HomeVisitor
+from model.geography import load_geography
+from model.interventions.base import Intervention, InterventionParams
+from model.population import Area
+from model.services import counselled_feeding
+
+# (under this age in months, visits a month): weekly, fortnightly, monthly; program documents
+VISITS_BY_AGE = ((12, 4.0), (24, 2.0), (36, 1.0))
+
+
+class HomeVisitParams(InterventionParams):
+    """Parameters of home visiting."""
+
+    families: int = Field(110_000, ge=0, le=5_000_000, description=(
+        "Families enrolled nationwide (real); program documents: 110,000 (2019), plan over "
+        "1 million. A restricted run gets its share of eligible households."))
+    district_poverty_threshold: float = Field(0.4, ge=0, le=1, description=(
+        "Eligible districts: monetary poverty at or above this share. ASSUMPTION (the program "
+        "serves poor rural districts; the exact rule is not in the evidence table)."))
+    rural_only: bool = Field(True, description="Only rural households are eligible.")
+    visited_share: float = Field(0.65, ge=0, le=1, description=(
+        "Share of enrolled families actually visited in a month; program documents: fewer "
+        "than two thirds of eligible households visited."))
+    caseload: int = Field(10, ge=1, le=60, description=(
+        "Families per visitor; program documents (about 10)."))
+    visits_capacity: float = Field(40.0, gt=0, description=(
+        "Visits a part-time visitor can make a month; derived: 10 families weekly."))
+    stipend: float = Field(460.0, ge=0, description=(
+        "Soles per visitor per month; program documents (320, then 460)."))
+    supervision_per_family_month: float = Field(67.3, ge=0, description=(
+        "Soles per family per month besides stipends; derived: program documents' 1,360 "
+        "soles per family a year minus the stipend share (460 x 12 / 10 = 552), / 12."))
+    turnover_base: float = Field(0.03, ge=0, le=1, description=(
+        "Monthly chance a visitor leaves at caseload 10 and stipend 460. ASSUMPTION (D4f: "
+        "turnover unverified)."))
+    turnover_caseload_elasticity: float = Field(1.0, ge=0, le=5, description=(
+        "Turnover rises as (caseload/10)^this. ASSUMPTION."))
+    turnover_stipend_elasticity: float = Field(1.0, ge=0, le=5, description=(
+        "Turnover falls as (stipend/460)^-this. ASSUMPTION."))
+    recruitment_months: int = Field(2, ge=0, le=24, description=(
+        "Months to replace a visitor who left. ASSUMPTION."))
+    development_gain: float = Field(0.0064, ge=0, le=0.1, description=(
+        "Development z gained per fully visited month; derived from C3a: +0.10 SD after ~24 "
+        "months with about two thirds visited (0.10 / (24 x 0.65))."))
+    feeding_adoption: float = Field(0.0, ge=0, le=1, description=(
+        "Chance a visited caregiver with inadequate feeding adopts adequate feeding in a "
+        "month; 0 by default because C3b found no effect on nutrition or practices."))
+    visited_care_seeking: float = Field(0.5, ge=0, le=1, description=(
+        "Chance an ill visited child is taken for treatment (early detection). ASSUMPTION."))
+
+
+class HomeVisits(Intervention):
+    """Cuna Más / municipal home visiting."""
+
+    name = "home_visits"
+    Params = HomeVisitParams
+
+    def setup(self, model) -> None:
+        """Find eligible districts and this run's share of the families."""
+        geo, nat = model.geography, load_geography()
+        rural = 1 - nat.urban_share if self.p.rural_only else np.ones(nat.n)
+        national = (nat.population * rural)[nat.poverty >= self.p.district_poverty_threshold]
+        rural_run = 1 - geo.urban_share if self.p.rural_only else np.ones(geo.n)
+        local = (geo.population * rural_run)[geo.poverty >= self.p.district_poverty_threshold]
+        share = local.sum() / max(1.0, national.sum())
+        self.target = self.p.families * share / model.scale  # simulated households
+        self.eligible_district = geo.poverty >= self.p.district_poverty_threshold
+        self.enrolled = np.zeros(model.households.size, dtype=bool)
+        self.carry = 0.0
+
+    def _youngest_age(self, model) -> np.ndarray:
+        """Age in months of each household's youngest child (children are contiguous)."""
+        return np.minimum.reduceat(model.children.age_months, model._first_child)
+
+    def act(self, model) -> None:
+        """Enrol, keep the visitor roster, visit, and record effects and costs."""
+        hh, rng = model.households, model.streams["programs"]
+        youngest = self._youngest_age(model)
+        eligible = self.eligible_district[hh.district] & (youngest < 36)
+        if self.p.rural_only:
+            eligible &= hh.area == Area.RURAL
+        self.enrolled &= eligible  # families leave when their youngest turns 3
+        self._enrol(model, eligible, rng)
+        self._roster(model, rng)
+        visited, share = self._visit(model, youngest, rng)
+        kids = model.children
+        visited_kids = model.children_of(visited)
+        young = visited_kids[kids.age_months[visited_kids] < 36]
+        kids.development[young] += self.p.development_gain * np.repeat(
+            share, hh.n_children[visited])[kids.age_months[visited_kids] < 36]
+        kids.care_prob[visited_kids] = np.maximum(kids.care_prob[visited_kids],
+                                                  self.p.visited_care_seeking)
+        hh.last_visit_step[visited] = model.steps
+        if self.p.feeding_adoption > 0:
+            counselled_feeding(model, visited, np.full(len(visited), self.p.feeding_adoption))
+        active = [v for v in model.visitors if v.vacant_until < model.steps]
+        model.add_cost(self.name, len(active) * model.scale * self.p.stipend
+                       + np.count_nonzero(self.enrolled) * model.scale
+                       * self.p.supervision_per_family_month)
+        model.month_coverage[self.name] = 100 * len(visited) / max(1, np.count_nonzero(eligible))
+
+    def _enrol(self, model, eligible: np.ndarray, rng) -> None:
+        missing = self.target - np.count_nonzero(self.enrolled)
+        self.carry += missing - int(missing)
+        room = int(missing) + int(self.carry >= 1)
+        self.carry -= int(self.carry >= 1)
+        if room <= 0:
+            return
+        pool = np.flatnonzero(eligible & ~self.enrolled)
+        chosen = rng.choice(pool, size=min(room, len(pool)), replace=False)
+        self.enrolled[chosen] = True
+
+    def _roster(self, model, rng) -> None:
+        """Assign caseloads, turnover and recruitment."""
+        hh, p = model.households, self.p
+        for visitor in list(model.visitors):  # turnover
+            rate = p.turnover_base * (p.caseload / 10) ** p.turnover_caseload_elasticity * (
+                460.0 / max(p.stipend, 1.0)) ** p.turnover_stipend_elasticity
+            if visitor.vacant_until < model.steps and rng.random() < min(1.0, rate):
+                visitor.vacant_until = model.steps + p.recruitment_months
+                visitor.months_in_post = 0
+        for visitor in list(model.visitors):  # drop households no longer enrolled
+            keep = self.enrolled[visitor.caseload]
+            hh.visitor[visitor.caseload[~keep]] = -1
+            visitor.caseload = visitor.caseload[keep]
+        unassigned = np.flatnonzero(self.enrolled & (hh.visitor < 0))
+        waiting = {int(d): list(unassigned[hh.district[unassigned] == d])
+                   for d in np.unique(hh.district[unassigned])}
+        for visitor in model.visitors:  # fill open places in the same district
+            room = p.caseload - len(visitor.caseload)
+            queue = waiting.get(visitor.district)
+            if room > 0 and queue:
+                take = np.array(queue[:room], dtype=np.int32)
+                del queue[:room]
+                visitor.caseload = np.concatenate([visitor.caseload, take])
+                hh.visitor[take] = visitor.unique_id
+        for district, families in waiting.items():  # recruit new visitors (with lag)
+            for start in range(0, len(families), p.caseload):
+                group = np.array(families[start:start + p.caseload], dtype=np.int32)
+                visitor = HomeVisitor(model, district, int(hh.health_post[group[0]]), p.stipend)
+                visitor.vacant_until = model.steps + p.recruitment_months - 1
+                visitor.caseload = group
+                hh.visitor[group] = visitor.unique_id
+                model.visitors.add(visitor)
+
+    def _visit(self, model, youngest: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+        """Households visited this month and the share of their scheduled visits made."""
+        visited, shares = [], []
+        for visitor in model.visitors:
+            if visitor.vacant_until >= model.steps or len(visitor.caseload) == 0:
+                continue
+            homes = visitor.caseload[rng.random(len(visitor.caseload)) < self.p.visited_share]
+            need = np.zeros(len(homes))
+            for limit, per_month in reversed(VISITS_BY_AGE):
+                need[youngest[homes] < limit] = per_month
+            share = min(1.0, self.p.visits_capacity / max(need.sum(), 1e-9))
+            visited.append(homes)
+            shares.append(np.full(len(homes), share))
+        if not visited:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        return np.concatenate(visited), np.concatenate(shares)

@@ -1,0 +1,86 @@
+"""SERUMS: one-year placements of new health graduates in rural health posts.
+
+Posts in mostly rural districts hold a SERUMS slot. Each month the program places up to a
+twelfth of the yearly placements in empty slots, in the order of its allocation rule; a
+placement serves ``rotation_months`` and leaves a vacancy of ``vacancy_months`` before the
+next one can arrive. A placed worker adds CRED and care capacity and raises the post's
+counselling quality; a post without any worker gives no contacts (``services.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from model.geography import load_geography
+from model.interventions.base import Intervention, InterventionParams
+
+
+class SerumsParams(InterventionParams):
+    """Parameters of SERUMS placements."""
+
+    placements_per_year: int = Field(6384, ge=0, le=50_000, description=(
+        "Placements a year nationwide; program documents: 4,650 (2007) to 6,384 (2013). A "
+        "restricted run gets its share by SERUMS slots."))
+    rule: Literal["poverty_map", "older"] = Field("poverty_map", description=(
+        "poverty_map: poorest districts first (the 2009 retargeting, program documents); "
+        "older: no poverty targeting (random order among rural posts)."))
+    rotation_months: int = Field(12, ge=1, le=36, description=(
+        "Months of service; program documents and D3d: one year."))
+    vacancy_months: int = Field(2, ge=0, le=24, description=(
+        "Months a post stays empty between placements. ASSUMPTION, no evidence row."))
+    counselling_multiplier: float = Field(1.5, ge=0, le=5, description=(
+        "Counselling quality at a SERUMS-staffed post relative to others. ASSUMPTION "
+        "(D3d: no evidence SERUMS improves indicators)."))
+    salary_soles_month: float = Field(3000.0, ge=0, description=(
+        "Soles per placement per month. ASSUMPTION: no salary in the evidence table."))
+
+
+class Serums(Intervention):
+    """SERUMS staffing of rural health posts."""
+
+    name = "serums"
+    Params = SerumsParams
+
+    def setup(self, model) -> None:
+        """Order the slots by the allocation rule and find this run's share of placements."""
+        slotted = [p for p in model.post_list if p.serums_slots > 0]
+        if self.p.rule == "poverty_map":
+            poverty = np.array([model.geography.poverty[p.district] for p in slotted])
+            order = np.argsort(-poverty, kind="stable")
+        else:
+            order = model.streams["programs"].permutation(len(slotted))
+        self.queue = [slotted[i] for i in order]
+        nat = load_geography()
+        n_posts = np.maximum(1, np.round(nat.population / model.params.residents_per_health_post))
+        national_slots = n_posts[nat.urban_share < 0.5].sum()
+        self.monthly = self.p.placements_per_year / 12 * len(slotted) / max(1, national_slots)
+        self.carry = 0.0
+
+    def act(self, model) -> None:
+        """End terms, place this month's share in the first free slots, count costs."""
+        model.serums_counselling_multiplier = self.p.counselling_multiplier
+        step = model.steps
+        for post in self.queue:
+            if post.serums_staff and post.serums_until < step:
+                post.serums_staff = 0
+                post.vacant_until = step + self.p.vacancy_months - 1
+        self.carry += self.monthly
+        for post in self.queue:
+            if self.carry < 1:
+                break
+            if post.serums_staff == 0 and post.vacant_until < step:
+                post.serums_staff = 1
+                post.serums_until = step + self.p.rotation_months - 1
+                self.carry -= 1
+        self.carry = min(self.carry, 1.0)  # unfilled placements do not pile up
+        staffed = sum(post.serums_staff for post in self.queue)
+        model.add_cost(self.name, staffed * self.p.salary_soles_month)
+        model.month_coverage[self.name] = 100 * staffed / max(1, len(self.queue))
+
+    def idle(self, model) -> None:
+        """Outside its dates no one is placed; terms in progress end."""
+        for post in getattr(self, "queue", []):
+            post.serums_staff = 0

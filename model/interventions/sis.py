@@ -1,0 +1,62 @@
+"""SIS, the free public health insurance: care seeking, treatment and antenatal care.
+
+Insurance is a modifier of access (C6e): insured families seek care for a sick child more
+often, and treated episodes cost less growth and Hb (``treated_illness_loss_reduction``);
+insured mothers get antenatal care more often, which lowers the odds of low birth weight
+(C6d). There is no direct effect on HAZ (C6f).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from model.interventions.base import Intervention, InterventionParams
+
+
+class SisParams(InterventionParams):
+    """Parameters of SIS insurance."""
+
+    coverage_poor: float = Field(0.72, ge=0, le=1, description=(
+        "Share of poor households insured; program documents: more than 70% of the poor after "
+        "the 2007 expansion."))
+    coverage_nonpoor: float = Field(0.37, ge=0, le=1, description=(
+        "Share of non-poor households insured; derived: D2a, non-poor about half as likely "
+        "(RRP 0.51) x 0.72."))
+    annual_growth: float = Field(0.0, ge=-0.2, le=0.2, description=(
+        "Change of both coverages per year (fraction points), capped to 0-1."))
+    care_seeking_insured: float = Field(0.6, ge=0, le=1, description=(
+        "Chance an insured family takes an ill child for treatment. ASSUMPTION: C6e says "
+        "utilisation improved in 32/40 studies, with no size for Peru."))
+    anc_insured: float = Field(0.97, ge=0, le=1, description=(
+        "Chance an insured mother has antenatal care. ASSUMPTION, no evidence row."))
+    cost_per_insured_child_month: float = Field(10.0, ge=0, description=(
+        "Soles of claims per insured child per month. ASSUMPTION: no unit cost in the "
+        "evidence table."))
+
+
+class Sis(Intervention):
+    """SIS health insurance."""
+
+    name = "sis"
+    Params = SisParams
+
+    def setup(self, model) -> None:
+        """One uniform per household decides insurance against the coverage (stable over time)."""
+        self.rank = model.streams["programs"].random(model.households.size)
+
+    def act(self, model) -> None:
+        """Insure households by poverty, then raise care seeking and antenatal care."""
+        hh, kids = model.households, model.children
+        years = (model.month_index() - (self.first or model.start_index)) / 12
+        growth = self.p.annual_growth * years
+        coverage = np.where(hh.poor, self.p.coverage_poor, self.p.coverage_nonpoor) + growth
+        hh.sis_insured |= self.rank < np.clip(coverage, 0, 1)
+        insured_child = hh.sis_insured[kids.household]
+        np.maximum(kids.care_prob, np.where(insured_child, self.p.care_seeking_insured, 0),
+                   out=kids.care_prob)
+        np.maximum(hh.anc_prob, np.where(hh.sis_insured, self.p.anc_insured, 0),
+                   out=hh.anc_prob)
+        n_insured = np.count_nonzero(insured_child)
+        model.add_cost(self.name, n_insured * model.scale * self.p.cost_per_insured_child_month)
+        model.month_coverage[self.name] = 100 * n_insured / kids.size

@@ -1,0 +1,117 @@
+"""Health-post services that several programs share: CRED contacts and treatment seeking.
+
+Programs do not see children themselves; in step 3 they *ask*: a family that wants a CRED
+contact sets ``children.cred_request``. After every program has run, ``serve_cred``
+rations each post's monthly capacity among the requests of its catchment (a full post turns
+families away, who then stay away for a while), records who was seen, and delivers what the
+running programs attach to a contact (feeding counselling, iron drops).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.dynamics import AGE_OFFSET, TABLE_SIZE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from model.model import ECDModel
+
+# CRED visits due by month of age: 2 in the first month, 6 in the first year, 10 between ages
+# one and four (program documents, DESIGN.md §9), spread evenly.
+CRED_DUE_AGES = (0, 0, 2, 4, 6, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 47)
+
+
+def cred_due_table(due_ages=CRED_DUE_AGES) -> np.ndarray:
+    """Visits due at each month of age (index age + AGE_OFFSET)."""
+    table = np.zeros(TABLE_SIZE, dtype=np.int8)
+    for age in due_ages:
+        table[age + AGE_OFFSET] += 1
+    return table
+
+
+def low_birth_weight_by_anc(params) -> tuple[float, float]:
+    """P(low birth weight) with and without antenatal care.
+
+    Chosen so that the population average is ``low_birth_weight_share`` (C6c) when
+    ``anc_baseline_share`` of births had care, and the odds without care are
+    ``lbw_odds_ratio_no_anc`` (C6d) times the odds with care.
+    """
+    target, share, ratio = (params.low_birth_weight_share, params.anc_baseline_share,
+                            params.lbw_odds_ratio_no_anc)
+    lo, hi = 1e-6, target
+    for _ in range(60):
+        p_care = (lo + hi) / 2
+        odds = ratio * p_care / (1 - p_care)
+        p_none = odds / (1 + odds)
+        if share * p_care + (1 - share) * p_none > target:
+            hi = p_care
+        else:
+            lo = p_care
+    p_care = (lo + hi) / 2
+    odds = ratio * p_care / (1 - p_care)
+    return p_care, odds / (1 + odds)
+
+
+def attendance_probability(model: "ECDModel", children: np.ndarray, base: float) -> np.ndarray:
+    """Chance that the families of ``children`` go to a due visit, given ``base``.
+
+    Falls with distance to the post (exp(-km / attendance_distance_km)) and with recent
+    discouragement (turned away at a full post).
+    """
+    p, hh = model.params, model.households
+    home = model.children.household[children]
+    prob = base * np.exp(-hh.distance_km[home] / p.attendance_distance_km)
+    discouraged = hh.discouraged_until[home] >= model.steps
+    return np.where(discouraged, prob * p.discouraged_attendance_factor, prob)
+
+
+def post_capacity(model: "ECDModel") -> np.ndarray:
+    """CRED contacts (real children) each post can give this month."""
+    share = model.params.cred_share_of_capacity
+    return np.fromiter((post.capacity * share for post in model.post_list), dtype=np.float64,
+                       count=len(model.post_list))
+
+
+def serve_cred(model: "ECDModel") -> int:
+    """Ration CRED requests by post capacity; return the number of children seen."""
+    kids, hh = model.children, model.households
+    requests = np.flatnonzero(kids.cred_request)
+    if len(requests) == 0:
+        return 0
+    rng = model.streams["programs"]
+    post = hh.health_post[kids.household[requests]]
+    demand = np.bincount(post, minlength=len(model.post_list)) * model.scale
+    capacity = post_capacity(model)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_served = np.where(demand > 0, np.minimum(1.0, capacity / demand), 1.0)
+    seen = rng.random(len(requests)) < share_served[post]
+    served = requests[seen]
+    kids.cred_seen[served] = True
+    kids.last_cred_step[served] = model.steps
+    turned_away = kids.household[requests[~seen]]
+    hh.discouraged_until[turned_away] = model.steps + model.params.discouraged_months
+    used = np.bincount(post[seen], minlength=len(model.post_list)) * model.scale
+    for index in np.flatnonzero(used):
+        model.post_list[index].contacts_used += float(used[index])
+    for hook in model.cred_contact_hooks:
+        hook(model, served)
+    return len(served)
+
+
+def counselled_feeding(model: "ECDModel", households: np.ndarray, adoption: np.ndarray) -> int:
+    """Households with inadequate feeding adopt adequate feeding with prob ``adoption``.
+
+    Returns the number that changed; their children's risk is refreshed.
+    """
+    hh = model.households
+    candidates = households[~hh.adequate_feeding[households]]
+    if len(candidates) == 0:
+        return 0
+    adopt = model.streams["programs"].random(len(candidates)) < np.broadcast_to(
+        adoption, households.shape)[~hh.adequate_feeding[households]]
+    changed = np.unique(candidates[adopt])
+    hh.adequate_feeding[changed] = True
+    model.refresh_household_risk(changed)
+    return len(changed)
