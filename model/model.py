@@ -336,6 +336,10 @@ class ECDModel(mesa.Model):
         for name, soles in self.month_costs.items():
             rec.record_extra(f"cost:{name}", "national", soles)
         rec.record_extra("cost_total", "national", sum(self.month_costs.values()))
+        for intervention in self.interventions:
+            late = intervention.coverage(self) if intervention.is_active(self) else None
+            if late is not None:
+                self.month_coverage[intervention.name] = late
         for name, percent in self.month_coverage.items():
             rec.record_extra(f"coverage:{name}", "national", percent)
         for name, value in self.month_extra.items():

@@ -78,7 +78,12 @@ BAD_INPUTS = {
     "unknown parameter": (["run", "{tmp}/param.yaml"], ["param.yaml", "parameters",
                                                         "haz_magic", "valid names"]),
     "unknown intervention": (["run", "{tmp}/inter.yaml"], ["inter.yaml", "interventions",
-                                                           "teleport", "valid names"]),
+                                                           "teleport", "valid names", "cct",
+                                                           "home_visits"]),
+    "unknown intervention parameter": (["run", "{tmp}/iparam.yaml"], [
+        "iparam.yaml", "interventions[0]", "coverage_magic", "valid names", "transfer_soles"]),
+    "intervention parameter out of range": (["run", "{tmp}/irange.yaml"], [
+        "irange.yaml", "iron.adherence_mean", "1.5", "less than or equal to 1"]),
 }
 
 
@@ -90,6 +95,10 @@ def test_bad_input_exits_2_with_a_clear_message(case, tmp_path):
     write(tmp_path, "name: x\nmonths: [1, 2\n", "broken.yaml")
     write(tmp_path, "name: x\nparameters:\n  haz_magic: 1\n", "param.yaml")
     write(tmp_path, "name: x\ninterventions:\n  - type: teleport\n", "inter.yaml")
+    write(tmp_path, "name: x\ninterventions:\n  - type: cct\n    coverage_magic: 2\n",
+          "iparam.yaml")
+    write(tmp_path, "name: x\ninterventions:\n  - type: iron\n    adherence_mean: 1.5\n",
+          "irange.yaml")
     args, needles = BAD_INPUTS[case]
     proc = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])
     assert proc.returncode == 2, (proc.stdout, proc.stderr)

@@ -80,3 +80,7 @@ class Intervention:
 
     def idle(self, model: "ECDModel") -> None:
         """What happens in a month the program does not run (default: nothing)."""
+
+    def coverage(self, model: "ECDModel") -> float | None:
+        """% covered, computed after the month's services (None: ``act`` already set it)."""
+        return None

@@ -33,7 +33,7 @@ class IronParams(InterventionParams):
     stockout_prob: float = Field(0.2, ge=0, le=1, description=(
         "Chance a post has no drops in a month. ASSUMPTION (D3d: 80% of SERUMS staff in "
         "Ancash lacked supplies)."))
-    pickup_attendance: float = Field(0.5, ge=0, le=1, description=(
+    pickup_attendance: float = Field(0.4, ge=0, le=1, description=(
         "Chance a family without drops goes to the post for them (at distance 0). "
         "ASSUMPTION, no evidence row."))
     adherence_mean: float = Field(0.589, ge=0, le=1, description=(
@@ -81,20 +81,32 @@ class Iron(Intervention):
         visited = hh.last_visit_step[kids.household[eligible]] >= model.steps - 1
         if self.p.channel in ("visits", "both"):
             given = eligible[visited & (kids.iron_stock[eligible] == 0)]
-            self._deliver(model, given)
+            self._deliver(model, given)  # taken below with the rest of the supplied
         if self.p.channel in ("cred", "both"):
             empty = eligible[kids.iron_stock[eligible] == 0]
             go = rng.random(len(empty)) < attendance_probability(model, empty,
                                                                  self.p.pickup_attendance)
             kids.cred_request[empty[go]] = True
         supplied = eligible[kids.iron_stock[eligible] > 0]
+        self._take(model, supplied)
+
+    def coverage(self, model) -> float:
+        """% of children in the age range who took drops this month (after CRED hand-outs)."""
+        kids = model.children
+        age = kids.age_months
+        eligible = (age >= self.p.start_age_months) & (age <= self.p.end_age_months)
+        return 100 * np.count_nonzero(eligible & (kids.iron_supplement > 0)) / max(
+            1, np.count_nonzero(eligible))
+
+    def _take(self, model, supplied: np.ndarray) -> None:
+        """Each supplied child takes this month's drops with its household's adherence."""
+        kids, hh = model.children, model.households
         home = kids.household[supplied]
         boost = np.where(hh.last_visit_step[home] >= model.steps - 1,
                          self.p.visit_adherence_boost, 0.0)
-        takes = rng.random(len(supplied)) < hh.iron_adherence[home] + boost
+        takes = model.streams["programs"].random(len(supplied)) < hh.iron_adherence[home] + boost
         kids.iron_supplement[supplied[takes]] = self.p.gap_closure
         kids.iron_stock[supplied] -= 1
-        model.month_coverage[self.name] = 100 * np.count_nonzero(takes) / max(1, len(eligible))
 
     def _hand_out_at_cred(self, model, seen: np.ndarray) -> None:
         if not self.is_active(model):
@@ -102,7 +114,9 @@ class Iron(Intervention):
         kids, hh = model.children, model.households
         eligible = self._eligible(model, seen)
         stocked = self.stocked[hh.health_post[kids.household[eligible]]]
-        self._deliver(model, eligible[stocked])
+        given = eligible[stocked & (kids.iron_stock[eligible] == 0)]
+        self._deliver(model, given)
+        self._take(model, given)  # the first month's drops are taken from this supply
 
     def _deliver(self, model, children: np.ndarray) -> None:
         model.children.iron_stock[children] = self.p.supply_months
