@@ -80,7 +80,8 @@ class PlainChild(mesa.Agent):
         self.age += 1
         if self.age >= 60:
             self.age = 0
-            low = rnd.random() < p.low_birth_weight_share
+            anc = rnd.random() < p.anc_baseline_share
+            low = rnd.random() < m.lbw_probability[0 if anc else 1]
             self.haz = (p.haz_birth_mean + p.haz_birth_lbw_shift * low
                         + p.haz_birth_sd * rnd.gauss(0, 1))
             self.velocity = p.haz_velocity_sd * rnd.gauss(0, 1)
@@ -93,17 +94,20 @@ class PlainChild(mesa.Agent):
         self.diarrhoea = rnd.random() < t.diarrhoea_mult[i] * rr * m.p_diarrhoea
         respiratory = rnd.random() < t.respiratory_mult[i] * m.p_respiratory
         self.ill = self.diarrhoea or respiratory
+        relief = 1.0
+        if self.ill and rnd.random() < p.care_seeking_base:
+            relief = 1.0 - p.treated_illness_loss_reduction
         rate = (p.haz_falter_base + p.haz_falter_poor * hh.poor + p.haz_falter_rural * hh.rural
                 + p.haz_falter_schooling[hh.schooling])
         feeding = 0.0 if hh.adequate_feeding else p.haz_falter_inadequate_feeding
         self.haz += (t.falter_window[i] * (self.velocity - rate) - t.feeding_window[i] * feeding
-                     + t.drift[i] - self.diarrhoea * t.diarrhoea_loss[i]
+                     + t.drift[i] - self.diarrhoea * t.diarrhoea_loss[i] * relief
                      + p.haz_innovation_sd * rnd.gauss(0, 1))
         gap = (t.iron_gap[i] + p.iron_gap_poor * hh.poor
                + p.iron_gap_adequate_feeding * hh.adequate_feeding)
         gap = min(1.0, max(0.0, gap))
         target = (t.hb_profile[i] + self.hb_offset + self.rise - p.hb_iron_gap_deficit * gap
-                  - p.hb_infection_drop * self.ill)
+                  - p.hb_infection_drop * self.ill * relief)
         self.hb += p.hb_adjustment_rate * (target - self.hb) + p.hb_innovation_sd * rnd.gauss(
             0, 1)
 
@@ -127,6 +131,7 @@ class PlainModel(mesa.Model):
         self.quintile_cutoffs = source.population.quintile_cutoffs.tolist()
         self.p_diarrhoea = source.params.diarrhoea_monthly_prob
         self.p_respiratory = source.params.respiratory_monthly_prob
+        self.lbw_probability = source.lbw_probability
         n_children = min(n_children, source.children.size)
         households: dict[int, PlainHousehold] = {}
         self.children = []

@@ -141,19 +141,23 @@ def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndar
 
     Within the faltering window (0-23 m) the child loses ``rate`` (household risk) plus the
     feeding penalty (6-23 m) less its own persistent ``velocity``; after it, a small drift.
-    Each diarrhoea episode costs an age-dependent loss, reduced when ``treated``; ``z`` adds
-    the random innovation. ``age_index`` is age in months + AGE_OFFSET.
+    Each diarrhoea episode costs an age-dependent loss, reduced where the boolean mask
+    ``treated`` is set; ``z`` adds the random innovation. ``age_index`` is age in months +
+    AGE_OFFSET. (Unborn slots, age < 0, get the drift: birth overwrites them.)
     """
     idx = age_index
-    window = tables.falter_window[idx]
-    delta = window * (velocity - rate)
+    drift = np.float32(params.haz_drift_after_24m)
+    delta = velocity - rate
+    delta -= drift  # window * (v - r - drift) + drift: drift only outside the window
+    delta *= tables.falter_window[idx]
+    delta += drift
     delta -= tables.feeding_window[idx] * feeding_penalty
-    delta += tables.drift[idx]
-    loss = np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)) * tables.diarrhoea_loss[idx]
-    if treated is not None:
-        loss *= 1 - np.float32(params.treated_illness_loss_reduction) * treated
-    delta -= loss
     delta += np.float32(params.haz_innovation_sd) * z
+    ill = np.flatnonzero(np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)))
+    loss = tables.diarrhoea_loss[idx[ill]]
+    if treated is not None and len(treated):
+        loss *= 1 - np.float32(params.treated_illness_loss_reduction) * treated[ill]
+    delta[ill] -= loss
     return delta
 
 
@@ -216,17 +220,23 @@ def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarr
 
     Age profile + the child's persistent offset + altitude rise, minus the deficit from the
     unmet share of dietary iron (age and household parts, less what supplements cover) and a
-    drop in months with an illness episode (smaller when ``treated``). ``age_index`` is age
-    in months + AGE_OFFSET.
+    drop in months with an illness episode (smaller where the boolean mask ``treated`` is
+    set). ``age_index`` is age in months + AGE_OFFSET.
     """
     idx = age_index
-    gap = np.clip(tables.iron_gap[idx] + household_gap - supplement, 0.0, 1.0)
-    target = tables.hb_profile[idx] + offset + altitude_rise
-    target -= np.float32(params.hb_iron_gap_deficit) * gap
-    drop = np.float32(params.hb_infection_drop) * (illness != 0)
+    gap = tables.iron_gap[idx] + household_gap
+    gap -= supplement
+    np.clip(gap, 0.0, 1.0, out=gap)
+    gap *= np.float32(-params.hb_iron_gap_deficit)
+    gap += tables.hb_profile[idx]
+    gap += offset
+    gap += altitude_rise
+    target = gap
+    target -= np.float32(params.hb_infection_drop) * (illness != 0)
     if treated is not None:
-        drop *= 1 - np.float32(params.treated_illness_loss_reduction) * treated
-    target -= drop
+        relieved = np.flatnonzero(treated)
+        target[relieved] += np.float32(params.treated_illness_loss_reduction
+                                       * params.hb_infection_drop) * (illness[relieved] != 0)
     return target
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from mesa.agent import AgentSet
 from scipy.special import ndtr
 
-from model import draws, dynamics, services
+from model import draws, dynamics, memory, services
 from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView
 from model.config import Scenario, validate_scenario
 from model.geography import load_geography
@@ -51,6 +51,7 @@ class ECDModel(mesa.Model):
                 (e.g. ``ECDModel(scale=50, months=12)``; this is how ``mesa.batch_run``
                 passes its parameters).
         """
+        memory.keep_freed_arrays()
         if fields or scenario is None:
             base = scenario.model_dump() if scenario else {"name": "default"}
             scenario = validate_scenario({**base, **fields}, source="ECDModel arguments")
@@ -106,6 +107,7 @@ class ECDModel(mesa.Model):
         self.risk = household_risk_store(self.children.size)
         self.refresh_household_risk()
         self.children.care_prob[:] = self.params.care_seeking_base  # no programs in warm-up
+        self._treated = np.empty(0, dtype=np.intp)  # children treated for illness this month
         self._warm_up()
         self._record()
 
@@ -236,6 +238,8 @@ class ECDModel(mesa.Model):
         self.visitors.do("start_month")
 
     def _programs(self) -> None:
+        if not self.interventions:
+            return  # nothing sets the program arrays, which keep their no-program values
         kids, hh = self.children, self.households
         kids.iron_supplement[:] = 0.0
         kids.care_prob[:] = self.params.care_seeking_base
@@ -262,8 +266,9 @@ class ECDModel(mesa.Model):
         kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
         # Care seeking: one draw per ill child (the ill are the same whatever programs run).
         ill = np.flatnonzero(kids.illness)
-        kids.treated[:] = False
-        kids.treated[ill] = rng.random(len(ill), dtype=np.float32) < kids.care_prob[ill]
+        kids.treated[self._treated] = False
+        self._treated = ill[rng.random(len(ill), dtype=np.float32) < kids.care_prob[ill]]
+        kids.treated[self._treated] = True
 
     def _growth_and_blood(self) -> None:
         kids, rng, risk = self.children, self.streams["growth"], self.risk
@@ -324,15 +329,19 @@ class ECDModel(mesa.Model):
             self._record_tracked()
 
     def _record_programs(self) -> None:
-        """Growth monitoring, development, and each program's cost and coverage (national)."""
+        """Growth monitoring, development, and each program's cost and coverage (national).
+
+        Without programs nobody is monitored (0%) and development is not tracked.
+        """
         kids, rec = self.children, self.recorder
+        if not self.interventions:
+            rec.record_extra("growth_monitoring", "national", 0.0)
+            return
         under3 = kids.age_months < 36
         recent = (self.steps - kids.last_cred_step) < 3
         rec.record_extra("growth_monitoring", "national",
                          100 * np.count_nonzero(recent & under3) / max(1, under3.sum()))
         rec.record_extra("mean_development", "national", float(kids.development[under3].mean()))
-        if not self.interventions:
-            return
         for name, soles in self.month_costs.items():
             rec.record_extra(f"cost:{name}", "national", soles)
         rec.record_extra("cost_total", "national", sum(self.month_costs.values()))

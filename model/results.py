@@ -76,11 +76,12 @@ class MetricsRecorder:
         shape = (self.geo.n, N_AREAS, N_QUINTILES, N_BANDS)
         haz_sum = np.bincount(cell, weights=haz, minlength=n_cells).reshape(shape)
         hb_sum = np.bincount(cell, weights=hb_adjusted, minlength=n_cells).reshape(shape)
+        code = haz_class * np.int8(4)  # outcome code 0-11 in one byte per child
+        code += anemic * np.int8(2)
+        code += diarrhoea
         key = cell
         key *= N_HAZ_CLASSES * 4
-        key += haz_class * np.int8(4)
-        key += anemic * np.int8(2)
-        key += diarrhoea
+        key += code
         counts = np.bincount(key, minlength=n_cells * N_HAZ_CLASSES * 4).reshape(
             shape + (N_HAZ_CLASSES, 2, 2)).astype(np.float64)
 
