@@ -86,6 +86,7 @@ class Parameters:
     care_seeking_base: float = 0.3               # probability an ill child is taken for treatment without programs; ASSUMPTION, no evidence row
     treated_illness_loss_reduction: float = 0.5  # share of an episode's HAZ loss and Hb drop avoided when treated; ASSUMPTION, no evidence row (C6e: insurance improves health in 9/12 studies, no size)
     anc_baseline_share: float = 0.9              # share of births with antenatal care without programs; ASSUMPTION, no evidence row
+    facility_delivery_base: float = 0.7          # share of births in a health facility without programs; ASSUMPTION, no evidence row (recorded only: no outcome effect is modelled)
     lbw_odds_ratio_no_anc: float = 1.24          # odds ratio of low birth weight with no antenatal care; C6d (AOR 1.24)
     cred_share_of_capacity: float = 0.3          # share of a post's contacts available for CRED; ASSUMPTION, no evidence row
     discouraged_months: int = 6                  # months a family turned away at a full post stays discouraged; ASSUMPTION

@@ -95,6 +95,7 @@ class ECDModel(mesa.Model):
         self.start_index = start_year * 12 + start_month - 1  # months since year 0
         self._poverty_shift = self._poverty_shift_by_month()
         self.households.anc_prob[:] = self.params.anc_baseline_share
+        self.households.facility_prob[:] = self.params.facility_delivery_base
         self._tracked: dict[int, list[dict]] = {}
         self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
                               for spec in scenario.interventions]
@@ -168,6 +169,7 @@ class ECDModel(mesa.Model):
         home = kids.household[slots]
         anc = rng.random(n) < self.households.anc_prob[home]
         kids.antenatal_care[slots] = anc
+        kids.facility_birth[slots] = rng.random(n) < self.households.facility_prob[home]
         low = rng.random(n) < np.where(anc, self.lbw_probability[0], self.lbw_probability[1])
         kids.birth_weight[slots] = np.where(low, BirthWeight.LOW, BirthWeight.NORMAL)
         kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p)
@@ -249,6 +251,7 @@ class ECDModel(mesa.Model):
         kids.cred_seen[:] = False
         kids.cred_due[:] = self.cred_due[self._age_index] > 0
         hh.anc_prob[:] = self.params.anc_baseline_share
+        hh.facility_prob[:] = self.params.facility_delivery_base
         self.month_costs = {i.name: 0.0 for i in self.interventions}
         self.month_coverage = {}
         self.month_extra = {}
@@ -342,6 +345,10 @@ class ECDModel(mesa.Model):
         rec.record_extra("growth_monitoring", "national",
                          100 * np.count_nonzero(recent & under3) / max(1, under3.sum()))
         rec.record_extra("mean_development", "national", float(kids.development[under3].mean()))
+        newborn = kids.age_months == 0
+        rec.record_extra("facility_births", "national",
+                         100 * np.count_nonzero(kids.facility_birth & newborn) / max(
+                             1, np.count_nonzero(newborn)))
         for name, soles in self.month_costs.items():
             rec.record_extra(f"cost:{name}", "national", soles)
         rec.record_extra("cost_total", "national", sum(self.month_costs.values()))

@@ -231,6 +231,7 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     households.add("iron_adherence", np.float32)       # propensity to give iron doses (0-1)
     households.add("last_visit_step", np.int32, -10_000)  # step of the last home visit
     households.add("anc_prob", np.float32)             # probability a birth had antenatal care
+    households.add("facility_prob", np.float32)        # probability a birth is in a facility
 
     children = _generate_children(households, params, rng)
     return Population(households=households, children=children,
@@ -262,6 +263,7 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("diarrhoea_episodes", np.int16)
     children.add("development", np.float32)      # child development score (z), for home visits
     children.add("antenatal_care", bool)         # the child's mother had antenatal care
+    children.add("facility_birth", bool)         # born in a health facility
     # Set by programs each month (step 3), read by health and growth (steps 4-5).
     children.add("iron_supplement", np.float32)  # share of the iron gap closed by supplements
     children.add("care_prob", np.float32)        # probability an illness this month is treated

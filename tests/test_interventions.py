@@ -204,3 +204,19 @@ def test_interventions_respect_start_and_end_dates():
     model = run({"type": "sis", "start": "2019-04", "end": "2019-06"}, months=8)
     cost = national(model, "cost:sis")
     assert (cost.loc[1:3] == 0).all() and (cost.loc[4:6] > 0).all() and (cost.loc[7:8] == 0).all()
+
+
+def test_sis_raises_facility_births(baseline):
+    sis = run({"type": "sis"})
+    assert national(sis, "facility_births").mean() > 70  # base 70%, insured 90%
+    assert not ({"facility_births"} & set(baseline.results().metric))
+
+
+def test_visit_quality_scales_the_development_gain():
+    low = run({"type": "home_visits", "visit_quality": 0.5}, months=12)
+    high = run({"type": "home_visits", "visit_quality": 1.0}, months=12)
+    base = run(months=12)
+    young = high.children.age_months < 36
+    gain_low = (low.children.development - base.children.development)[young].sum()
+    gain_high = (high.children.development - base.children.development)[young].sum()
+    assert gain_high == pytest.approx(2 * gain_low, rel=1e-5)

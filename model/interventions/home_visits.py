@@ -56,6 +56,9 @@ class HomeVisitParams(InterventionParams):
         "Turnover falls as (stipend/460)^-this. ASSUMPTION."))
     recruitment_months: int = Field(2, ge=0, le=24, description=(
         "Months to replace a visitor who left. ASSUMPTION."))
+    visit_quality: float = Field(1.0, ge=0, le=2, description=(
+        "Multiplier of the development gain of a visit; 1 = the quality of the evaluated "
+        "program (C3a)."))
     development_gain: float = Field(0.0064, ge=0, le=0.1, description=(
         "Development z gained per fully visited month; derived from C3a: +0.10 SD after ~24 "
         "months with about two thirds visited (0.10 / (24 x 0.65))."))
@@ -103,7 +106,7 @@ class HomeVisits(Intervention):
         kids = model.children
         visited_kids = model.children_of(visited)
         young = visited_kids[kids.age_months[visited_kids] < 36]
-        kids.development[young] += self.p.development_gain * np.repeat(
+        kids.development[young] += self.p.development_gain * self.p.visit_quality * np.repeat(
             share, hh.n_children[visited])[kids.age_months[visited_kids] < 36]
         kids.care_prob[visited_kids] = np.maximum(kids.care_prob[visited_kids],
                                                   self.p.visited_care_seeking)

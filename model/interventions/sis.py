@@ -3,7 +3,8 @@
 Insurance is a modifier of access (C6e): insured families seek care for a sick child more
 often, and treated episodes cost less growth and Hb (``treated_illness_loss_reduction``);
 insured mothers get antenatal care more often, which lowers the odds of low birth weight
-(C6d). There is no direct effect on HAZ (C6f).
+(C6d), and deliver in facilities more often (recorded; no outcome effect is modelled for
+lack of evidence). There is no direct effect on HAZ (C6f).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class SisParams(InterventionParams):
         "utilisation improved in 32/40 studies, with no size for Peru."))
     anc_insured: float = Field(0.97, ge=0, le=1, description=(
         "Chance an insured mother has antenatal care. ASSUMPTION, no evidence row."))
+    facility_delivery_insured: float = Field(0.9, ge=0, le=1, description=(
+        "Chance an insured mother delivers in a facility (recorded as facility_births; no "
+        "outcome effect is modelled). ASSUMPTION, no evidence row."))
     cost_per_insured_child_month: float = Field(10.0, ge=0, description=(
         "Soles of claims per insured child per month. ASSUMPTION: no unit cost in the "
         "evidence table."))
@@ -57,6 +61,8 @@ class Sis(Intervention):
                    out=kids.care_prob)
         np.maximum(hh.anc_prob, np.where(hh.sis_insured, self.p.anc_insured, 0),
                    out=hh.anc_prob)
+        np.maximum(hh.facility_prob, np.where(hh.sis_insured, self.p.facility_delivery_insured, 0),
+                   out=hh.facility_prob)
         n_insured = np.count_nonzero(insured_child)
         model.add_cost(self.name, n_insured * model.scale * self.p.cost_per_insured_child_month)
         model.month_coverage[self.name] = 100 * n_insured / kids.size
