@@ -26,8 +26,8 @@ class HealthPost(mesa.Agent):
     ``max(1, round(population / residents_per_health_post))`` posts; each post's permanent
     staff is its rounded share of the district's primary-care workers
     (``health_workers_per_10k`` x ``primary_care_share``), so the smallest rural posts have
-    none; posts in mostly rural districts hold one SERUMS slot, empty until the SERUMS
-    intervention fills it. A post without workers gives no contacts.
+    none; every post can hold one SERUMS worker, placed by the SERUMS intervention in the
+    order of its allocation rule. A post without workers gives no CRED contacts.
     """
 
     def __init__(self, model: "ECDModel", district: int, staff: int, serums_slots: int):

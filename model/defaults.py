@@ -88,6 +88,7 @@ class Parameters:
     anc_baseline_share: float = 0.9              # share of births with antenatal care without programs; ASSUMPTION, no evidence row
     facility_delivery_base: float = 0.7          # share of births in a health facility without programs; ASSUMPTION, no evidence row (recorded only: no outcome effect is modelled)
     lbw_odds_ratio_no_anc: float = 1.24          # odds ratio of low birth weight with no antenatal care; C6d (AOR 1.24)
+    cost_per_cred_contact: float = 15.0          # soles per CRED contact, whichever program brought the family; ASSUMPTION, no unit cost in the evidence table
     cred_share_of_capacity: float = 0.3          # share of a post's contacts available for CRED; ASSUMPTION, no evidence row
     discouraged_months: int = 6                  # months a family turned away at a full post stays discouraged; ASSUMPTION
     discouraged_attendance_factor: float = 0.3   # multiplier of a discouraged family's attendance; ASSUMPTION

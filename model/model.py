@@ -337,7 +337,7 @@ class ECDModel(mesa.Model):
         Without programs nobody is monitored (0%) and development is not tracked.
         """
         kids, rec = self.children, self.recorder
-        if not self.interventions:
+        if not self.interventions or self.steps == 0:
             rec.record_extra("growth_monitoring", "national", 0.0)
             return
         under3 = kids.age_months < 36
@@ -349,7 +349,7 @@ class ECDModel(mesa.Model):
         rec.record_extra("facility_births", "national",
                          100 * np.count_nonzero(kids.facility_birth & newborn) / max(
                              1, np.count_nonzero(newborn)))
-        for name, soles in self.month_costs.items():
+        for name, soles in sorted(self.month_costs.items()):
             rec.record_extra(f"cost:{name}", "national", soles)
         rec.record_extra("cost_total", "national", sum(self.month_costs.values()))
         for intervention in self.interventions:
@@ -414,8 +414,7 @@ class ECDModel(mesa.Model):
         posts = []
         for d in range(geo.n):
             staff = round(workers[d] / n_posts[d])  # small rural posts may have none
-            slots = 1 if geo.urban_share[d] < 0.5 else 0
-            posts += [HealthPost(self, d, staff, slots) for _ in range(n_posts[d])]
+            posts += [HealthPost(self, d, staff, serums_slots=1) for _ in range(n_posts[d])]
         first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
         pick = self.streams["population"].random(hh.size)
         hh.health_post[:] = first_post[hh.district] + (pick * n_posts[hh.district]).astype(int)

@@ -3,7 +3,8 @@
 Programs do not see children themselves; in step 3 they *ask*: a family that wants a CRED
 contact sets ``children.cred_request``. After every program has run, ``serve_cred``
 rations each post's monthly capacity among the requests of its catchment (a full post turns
-families away, who then stay away for a while), records who was seen, and delivers what the
+families away, who then stay away for a while), records who was seen, counts the contacts'
+cost under ``cost:cred`` (whichever program brought the family), and delivers what the
 running programs attach to a contact (feeding counselling, iron drops).
 """
 
@@ -92,6 +93,7 @@ def serve_cred(model: "ECDModel") -> int:
     kids.last_cred_step[served] = model.steps
     turned_away = kids.household[requests[~seen]]
     hh.discouraged_until[turned_away] = model.steps + model.params.discouraged_months
+    model.add_cost("cred", len(served) * model.scale * model.params.cost_per_cred_contact)
     used = np.bincount(post[seen], minlength=len(model.post_list)) * model.scale
     for index in np.flatnonzero(used):
         model.post_list[index].contacts_used += float(used[index])

@@ -1,14 +1,16 @@
 """Juntos, the conditional cash transfer.
 
 Targeting is geographic (districts above a poverty threshold, an explicit list, or a rollout
-schedule), then by household poverty with inclusion and exclusion errors. Enrolled families
-are asked to take their children to their due CRED visits (and mothers to antenatal care);
-whether they go is behaviour: it falls with distance and after being turned away at a full
-post (services.py). Compliance is verified monthly from the previous month's visits; every
-``period_months`` compliant families are paid ``transfer_soles`` and the others are
-suspended for that period. Pathways: service use (CRED contacts, antenatal care: the
-evidence, C1c-C1d, finds no direct effect on nutrition) and income (a small reduction in
-faltering while paid, from C1a).
+schedule), then by household poverty with inclusion and exclusion errors; each January,
+enrolled households no longer targeted (out of poverty, unless an inclusion error) leave.
+Enrolled families are asked to take their children to their due CRED visits (and mothers
+to antenatal care); whether they go is behaviour: it falls with distance and after being
+turned away at a full post (services.py). Compliance is verified monthly from the previous
+month's visits; every ``period_months`` compliant families are paid ``transfer_soles`` and
+the others are suspended for that period. Pathways: service use (CRED contacts, antenatal
+care: the evidence, C1c-C1d, finds no direct effect on nutrition) and income (a small
+reduction in faltering while paid, from C1a). Enrolled families are insured automatically
+when the SIS program runs (D1e; see sis.py).
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ class Cct(Intervention):
 
     def setup(self, model) -> None:
         """Draw each household's targeting error once; find the eligible districts."""
-        self.u_target = model.streams["programs"].random(model.households.size)
+        rng = model.streams["programs"]
+        self.u_exclusion = rng.random(model.households.size)  # one draw per error, per household
+        self.u_inclusion = rng.random(model.households.size)
         self.missed = np.zeros(model.households.size, dtype=bool)
         self.paid_last = 0.0
 
@@ -96,11 +100,13 @@ class Cct(Intervention):
         """Enrol, verify last month's visits, ask for this month's, pay every period."""
         hh, kids, rng = model.households, model.children, model.streams["programs"]
         in_area = self.eligible_districts(model)[hh.district]
-        targeted = np.where(hh.poor, self.u_target >= self.p.exclusion_error,
-                            self.u_target < self.p.inclusion_error)
-        joining = in_area & targeted & (hh.juntos == JuntosStatus.NOT_ENROLLED)
+        targeted = in_area & np.where(hh.poor, self.u_exclusion >= self.p.exclusion_error,
+                                      self.u_inclusion < self.p.inclusion_error)
+        if model.month_index() % 12 == 0:  # January re-certification: the untargeted leave
+            leaving = (hh.juntos != JuntosStatus.NOT_ENROLLED) & ~targeted
+            hh.juntos[leaving] = JuntosStatus.NOT_ENROLLED
+        joining = targeted & (hh.juntos == JuntosStatus.NOT_ENROLLED)
         hh.juntos[joining] = JuntosStatus.ENROLLED
-        hh.sis_insured[joining] = True  # automatic SIS enrolment (D1e)
         enrolled = hh.juntos != JuntosStatus.NOT_ENROLLED
 
         # Verification: a child due last month and not seen breaks the co-responsibility.
@@ -118,6 +124,15 @@ class Cct(Intervention):
             self._pay(model, enrolled)
         n_enrolled = np.count_nonzero(enrolled)
         model.month_coverage[self.name] = 100 * n_enrolled / hh.size
+
+    def idle(self, model) -> None:
+        """Outside its dates nobody is enrolled or paid, and the income effect stops."""
+        hh = model.households
+        if (hh.juntos != JuntosStatus.NOT_ENROLLED).any() or (hh.falter_relief > 0).any():
+            stopped = np.flatnonzero(hh.falter_relief > 0)
+            hh.juntos[:] = JuntosStatus.NOT_ENROLLED
+            hh.falter_relief[:] = 0
+            model.refresh_household_risk(stopped)
 
     def _pay(self, model, enrolled: np.ndarray) -> None:
         hh = model.households

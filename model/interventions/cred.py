@@ -29,8 +29,6 @@ class CredParams(InterventionParams):
     capacity_multiplier: float = Field(1.0, ge=0, le=10, description=(
         "Multiplier of every post's contact capacity (the PAN results-based budget raised "
         "CRED capacity; program documents give no figure)."))
-    cost_per_contact: float = Field(15.0, ge=0, description=(
-        "Soles per CRED contact. ASSUMPTION: no unit cost in the evidence table."))
 
 
 class Cred(Intervention):
@@ -74,4 +72,3 @@ class Cred(Intervention):
                             for i in range(len(model.post_list))])
         adoption = np.minimum(1.0, self.p.counselling_adoption * quality[hh.health_post[homes]])
         services.counselled_feeding(model, homes, adoption)
-        model.add_cost(self.name, len(seen) * model.scale * self.p.cost_per_contact)

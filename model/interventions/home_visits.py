@@ -51,7 +51,7 @@ class HomeVisitParams(InterventionParams):
         "Monthly chance a visitor leaves at caseload 10 and stipend 460. ASSUMPTION (D4f: "
         "turnover unverified)."))
     turnover_caseload_elasticity: float = Field(1.0, ge=0, le=5, description=(
-        "Turnover rises as (caseload/10)^this. ASSUMPTION."))
+        "Turnover rises as (the visitor's families / 10)^this. ASSUMPTION."))
     turnover_stipend_elasticity: float = Field(1.0, ge=0, le=5, description=(
         "Turnover falls as (stipend/460)^-this. ASSUMPTION."))
     recruitment_months: int = Field(2, ge=0, le=24, description=(
@@ -91,6 +91,15 @@ class HomeVisits(Intervention):
     def _youngest_age(self, model) -> np.ndarray:
         """Age in months of each household's youngest child (children are contiguous)."""
         return np.minimum.reduceat(model.children.age_months, model._first_child)
+
+    def idle(self, model) -> None:
+        """Outside its dates nobody is visited and the visitors are let go."""
+        if len(model.visitors):
+            model.households.visitor[:] = -1
+            for visitor in list(model.visitors):
+                model.visitors.remove(visitor)
+                visitor.remove()
+            self.enrolled[:] = False
 
     def act(self, model) -> None:
         """Enrol, keep the visitor roster, visit, and record effects and costs."""
@@ -133,16 +142,20 @@ class HomeVisits(Intervention):
     def _roster(self, model, rng) -> None:
         """Assign caseloads, turnover and recruitment."""
         hh, p = model.households, self.p
-        for visitor in list(model.visitors):  # turnover
-            rate = p.turnover_base * (p.caseload / 10) ** p.turnover_caseload_elasticity * (
+        for visitor in list(model.visitors):  # drop families no longer enrolled
+            keep = self.enrolled[visitor.caseload]
+            hh.visitor[visitor.caseload[~keep]] = -1
+            visitor.caseload = visitor.caseload[keep]
+            if len(visitor.caseload) == 0:  # a visitor with no families is let go
+                model.visitors.remove(visitor)
+                visitor.remove()
+        for visitor in model.visitors:  # turnover, with the visitor's actual caseload
+            load = max(len(visitor.caseload), 1) / 10
+            rate = p.turnover_base * load ** p.turnover_caseload_elasticity * (
                 460.0 / max(p.stipend, 1.0)) ** p.turnover_stipend_elasticity
             if visitor.vacant_until < model.steps and rng.random() < min(1.0, rate):
                 visitor.vacant_until = model.steps + p.recruitment_months
                 visitor.months_in_post = 0
-        for visitor in list(model.visitors):  # drop households no longer enrolled
-            keep = self.enrolled[visitor.caseload]
-            hh.visitor[visitor.caseload[~keep]] = -1
-            visitor.caseload = visitor.caseload[keep]
         unassigned = np.flatnonzero(self.enrolled & (hh.visitor < 0))
         waiting = {int(d): list(unassigned[hh.district[unassigned] == d])
                    for d in np.unique(hh.district[unassigned])}

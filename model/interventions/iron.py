@@ -4,7 +4,7 @@ Children from ``start_age_months`` to ``end_age_months`` receive a supply of dro
 contact (unless the post is stocked out that month) or at a home visit. Whether a supplied
 child takes them each month is behaviour: each household has its own adherence propensity
 (mean from C4f), raised while a home visitor supports it. A child who takes them closes
-``gap_closure`` of its dietary iron gap, which raises its Hb target (dynamics.hb_target);
+``gap_closure`` off its dietary iron gap, which raises its Hb target (dynamics.hb_target);
 the anemia risk ratio that results is checked against C4a in the tests.
 """
 
@@ -43,8 +43,9 @@ class IronParams(InterventionParams):
     visit_adherence_boost: float = Field(0.15, ge=0, le=1, description=(
         "Added adherence in a month a home visitor came. ASSUMPTION, no evidence row."))
     gap_closure: float = Field(0.55, ge=0, le=1, description=(
-        "Share of the dietary iron gap a month of drops closes; calibrated so that adherent "
-        "children's anemia risk ratio is near C4a's 0.61 (0.50-0.74)."))
+        "Amount a month of drops takes off the child's dietary iron gap (0-1 scale, floored "
+        "at 0); calibrated so that adherent children's anemia risk ratio is near C4a's 0.61 "
+        "(0.50-0.74)."))
     cost_per_month_supply: float = Field(3.0, ge=0, description=(
         "Soles per child-month of drops handed out. ASSUMPTION: no unit cost in the evidence "
         "table."))
@@ -116,7 +117,9 @@ class Iron(Intervention):
         stocked = self.stocked[hh.health_post[kids.household[eligible]]]
         given = eligible[stocked & (kids.iron_stock[eligible] == 0)]
         self._deliver(model, given)
-        self._take(model, given)  # the first month's drops are taken from this supply
+        # the first month's drops come from this supply, unless the child already took
+        # drops this month from its previous one
+        self._take(model, given[kids.iron_supplement[given] == 0])
 
     def _deliver(self, model, children: np.ndarray) -> None:
         model.children.iron_stock[children] = self.p.supply_months

@@ -1,10 +1,11 @@
 """SERUMS: one-year placements of new health graduates in rural health posts.
 
-Posts in mostly rural districts hold a SERUMS slot. Each month the program places up to a
-twelfth of the yearly placements in empty slots, in the order of its allocation rule; a
-placement serves ``rotation_months`` and leaves a vacancy of ``vacancy_months`` before the
-next one can arrive. A placed worker adds CRED and care capacity and raises the post's
-counselling quality; a post without any worker gives no contacts (``services.py``).
+Every post can hold one SERUMS worker. Each month the program places up to a twelfth of the
+yearly placements in empty posts, in the order of its allocation rule (poorest districts
+first, or no targeting); a placement serves ``rotation_months`` and leaves a vacancy of
+``vacancy_months`` before the next one can arrive. A placed worker adds CRED contact
+capacity (treatment of illness is not capacity-limited in the model) and may raise the
+post's counselling quality; a post without any worker gives no contacts (``services.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class SerumsParams(InterventionParams):
 
     placements_per_year: int = Field(6384, ge=0, le=50_000, description=(
         "Placements a year nationwide; program documents: 4,650 (2007) to 6,384 (2013). A "
-        "restricted run gets its share by SERUMS slots."))
+        "restricted run gets its share by number of posts."))
     rule: Literal["poverty_map", "older"] = Field("poverty_map", description=(
         "poverty_map: poorest districts first (the 2009 retargeting, program documents); "
         "older: no poverty targeting (random order among rural posts)."))
@@ -31,9 +32,9 @@ class SerumsParams(InterventionParams):
         "Months of service; program documents and D3d: one year."))
     vacancy_months: int = Field(2, ge=0, le=24, description=(
         "Months a post stays empty between placements. ASSUMPTION, no evidence row."))
-    counselling_multiplier: float = Field(1.5, ge=0, le=5, description=(
-        "Counselling quality at a SERUMS-staffed post relative to others. ASSUMPTION "
-        "(D3d: no evidence SERUMS improves indicators)."))
+    counselling_multiplier: float = Field(1.0, ge=0, le=5, description=(
+        "Counselling quality at a SERUMS-staffed post relative to others; 1 by default "
+        "because D3d finds no evidence that SERUMS improves indicators."))
     salary_soles_month: float = Field(3000.0, ge=0, description=(
         "Soles per placement per month. ASSUMPTION: no salary in the evidence table."))
 
@@ -54,8 +55,8 @@ class Serums(Intervention):
             order = model.streams["programs"].permutation(len(slotted))
         self.queue = [slotted[i] for i in order]
         nat = load_geography()
-        n_posts = np.maximum(1, np.round(nat.population / model.params.residents_per_health_post))
-        national_slots = n_posts[nat.urban_share < 0.5].sum()
+        national_slots = np.maximum(1, np.round(
+            nat.population / model.params.residents_per_health_post)).sum()
         self.monthly = self.p.placements_per_year / 12 * len(slotted) / max(1, national_slots)
         self.carry = 0.0
 

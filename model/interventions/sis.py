@@ -49,13 +49,18 @@ class Sis(Intervention):
         """One uniform per household decides insurance against the coverage (stable over time)."""
         self.rank = model.streams["programs"].random(model.households.size)
 
+    def idle(self, model) -> None:
+        """Outside its dates nobody is insured."""
+        model.households.sis_insured[:] = False
+
     def act(self, model) -> None:
         """Insure households by poverty, then raise care seeking and antenatal care."""
         hh, kids = model.households, model.children
         years = (model.month_index() - (self.first or model.start_index)) / 12
         growth = self.p.annual_growth * years
         coverage = np.where(hh.poor, self.p.coverage_poor, self.p.coverage_nonpoor) + growth
-        hh.sis_insured |= self.rank < np.clip(coverage, 0, 1)
+        juntos = hh.juntos != 0  # Juntos families are enrolled automatically (D1e)
+        hh.sis_insured[:] = (self.rank < np.clip(coverage, 0, 1)) | juntos
         insured_child = hh.sis_insured[kids.household]
         np.maximum(kids.care_prob, np.where(insured_child, self.p.care_seeking_insured, 0),
                    out=kids.care_prob)
