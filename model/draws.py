@@ -6,6 +6,8 @@ generator are split into four 16-bit integers, each mapped through a 65,536-poin
 inverse-normal table (quantiles at the cell midpoints, rescaled to unit variance): about
 4 ns a value. The distribution is normal to within 1/65,536 in probability and is
 truncated at +/-4.3 SD, which is immaterial for the model's monthly innovations.
+``uniform`` uses the same 16-bit integers for event draws (probabilities resolved to
+1/65,536).
 The bytes are read little-endian so results do not depend on the machine.
 """
 
@@ -28,3 +30,8 @@ def uint16s(rng: np.random.Generator, n: int) -> np.ndarray:
 def standard_normal(rng: np.random.Generator, n: int) -> np.ndarray:
     """``n`` float32 draws from (a 65,536-level approximation of) the standard normal."""
     return np.take(NORMAL_TABLE, uint16s(rng, n))
+
+
+def uniform(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` float32 draws, uniform on [0, 1) in steps of 1/65,536 (for event probabilities)."""
+    return np.multiply(uint16s(rng, n), np.float32(1 / 65536), dtype=np.float32)

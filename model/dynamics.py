@@ -117,9 +117,10 @@ def draw_illness(age_index: np.ndarray, household_rr: np.ndarray, season: float,
     numpy indexes with intp many times faster than with small integer types.
     """
     idx = age_index
-    p_d = tables.diarrhoea_mult[idx] * household_rr * np.float32(
+    p_d = np.take(tables.diarrhoea_mult, idx) * household_rr * np.float32(
         params.diarrhoea_monthly_prob * season)
-    p_r = tables.respiratory_mult[idx] * np.float32(params.respiratory_monthly_prob * season)
+    p_r = np.take(tables.respiratory_mult, idx) * np.float32(
+        params.respiratory_monthly_prob * season)
     illness = (u_diarrhoea < p_d).view(np.int8) * np.int8(Illness.DIARRHOEA)
     illness |= (u_respiratory < p_r).view(np.int8) * np.int8(Illness.RESPIRATORY)
     return illness
@@ -149,12 +150,12 @@ def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndar
     drift = np.float32(params.haz_drift_after_24m)
     delta = velocity - rate
     delta -= drift  # window * (v - r - drift) + drift: drift only outside the window
-    delta *= tables.falter_window[idx]
+    delta *= np.take(tables.falter_window, idx)
     delta += drift
-    delta -= tables.feeding_window[idx] * feeding_penalty
+    delta -= np.take(tables.feeding_window, idx) * feeding_penalty
     delta += np.float32(params.haz_innovation_sd) * z
-    ill = np.flatnonzero(np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)))
-    loss = tables.diarrhoea_loss[idx[ill]]
+    ill = np.flatnonzero(np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)).view(bool))
+    loss = np.take(tables.diarrhoea_loss, idx[ill])
     if treated is not None and len(treated):
         loss *= 1 - np.float32(params.treated_illness_loss_reduction) * treated[ill]
     delta[ill] -= loss
@@ -224,11 +225,11 @@ def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarr
     set). ``age_index`` is age in months + AGE_OFFSET.
     """
     idx = age_index
-    gap = tables.iron_gap[idx] + household_gap
+    gap = np.take(tables.iron_gap, idx) + household_gap
     gap -= supplement
     np.clip(gap, 0.0, 1.0, out=gap)
     gap *= np.float32(-params.hb_iron_gap_deficit)
-    gap += tables.hb_profile[idx]
+    gap += np.take(tables.hb_profile, idx)
     gap += offset
     gap += altitude_rise
     target = gap

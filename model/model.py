@@ -265,12 +265,13 @@ class ECDModel(mesa.Model):
         season = dynamics.season_factor(self.month_index() % 12 + 1, self.params)
         kids.illness[:] = dynamics.draw_illness(
             self._age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
-            rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32))
+            draws.uniform(rng, n), draws.uniform(rng, n))
         kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
         # Care seeking: one draw per ill child (the ill are the same whatever programs run).
-        ill = np.flatnonzero(kids.illness)
+        ill = np.flatnonzero(kids.illness != 0)
         kids.treated[self._treated] = False
-        self._treated = ill[rng.random(len(ill), dtype=np.float32) < kids.care_prob[ill]]
+        care = kids.care_prob[ill] if self.interventions else self.params.care_seeking_base
+        self._treated = ill[rng.random(len(ill), dtype=np.float32) < care]
         kids.treated[self._treated] = True
 
     def _growth_and_blood(self) -> None:
@@ -308,24 +309,28 @@ class ECDModel(mesa.Model):
         """Whether each child (all, or ``slots``) is anemic under the scenario's definition."""
         kids = self.children
         if slots is None:
-            return kids.hb - kids.hb_altitude_adjustment < self.anemia_cutoff[self._age_index]
+            return self._anemic(kids.hb - kids.hb_altitude_adjustment)
         adjusted = kids.hb[slots] - kids.hb_altitude_adjustment[slots]
         rows = kids.age_months[slots].astype(np.intp) + dynamics.AGE_OFFSET
         return adjusted < self.anemia_cutoff[rows]
 
+    def _anemic(self, adjusted_hb: np.ndarray) -> np.ndarray:
+        """Anemia of every child given its altitude-adjusted Hb."""
+        return adjusted_hb < np.take(self.anemia_cutoff, self._age_index)
+
     def _record(self) -> None:
         kids, p = self.children, self.params
         diarrhoea = np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
-        cell = self.risk.cell + self.tables.band[self._age_index]
+        cell = self.risk.cell + np.take(self.tables.band, self._age_index)
         haz_class = (kids.haz < p.stunting_cutoff).view(np.int8)
         haz_class = haz_class + (kids.haz < p.severe_stunting_cutoff).view(np.int8)
         if self.steps >= self.scenario.months:
             self.running = False  # for mesa.batch_run and SolaraViz
+        adjusted = kids.hb - kids.hb_altitude_adjustment
         self.recorder.record(
             step=self.steps, date=self.month_label(self.start_index + self.steps),
-            cell=cell, haz_class=haz_class, anemic=self.anemic_mask().view(np.int8),
-            diarrhoea=diarrhoea, haz=kids.haz,
-            hb_adjusted=kids.hb - kids.hb_altitude_adjustment)
+            cell=cell, haz_class=haz_class, anemic=self._anemic(adjusted).view(np.int8),
+            diarrhoea=diarrhoea, haz=kids.haz, hb_adjusted=adjusted)
         self._record_programs()
         self.datacollector.collect(self)
         if self._tracked:
