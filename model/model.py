@@ -134,9 +134,12 @@ class ECDModel(mesa.Model):
            the scenario's trend, and the per-child copies of household risk are refreshed.
         2. Supply: health posts reset their monthly contact counters (staffing changes arrive
            with the SERUMS intervention); the visitor roster counts another month.
-        3. Programs: each intervention's ``apply(model)``, in scenario order.
+        3. Programs: each intervention's ``apply(model)``, in scenario order (enrolment,
+           transfers, insurance, requests for CRED contacts, home visits, iron taken); then the
+           health posts see the CRED requests up to their capacity (services.serve_cred),
+           with counselling and iron handed out at the contact.
         4. Health: diarrhoea and respiratory episodes by age, water, sanitation, poverty and
-           season.
+           season; care seeking decides which ill children are treated.
         5. Growth and blood: HAZ and Hb updates from risk, feeding, illness, iron and altitude.
         6. Record: metrics by group.
         """
@@ -210,22 +213,30 @@ class ECDModel(mesa.Model):
             hh.poor[:] = hh.welfare < line + shift
             hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs,
                                                  hh.welfare - line)
-            slots, home = slice(None), self.children.household
+            households = np.arange(hh.size)
+            slots, counts = slice(None), None
         else:
-            slots = self.children_of(households)
-            home = self.children.household[slots]
-        rural = hh.area[home] == Area.RURAL
-        poor = hh.poor[home]
-        feeding = hh.adequate_feeding[home]
-        risk.falter_rate[slots] = (dynamics.falter_rate(poor, rural, hh.schooling[home], p)
-                                   - hh.falter_relief[home])
-        risk.feeding_penalty[slots] = np.where(feeding, np.float32(0.0), np.float32(
-            p.haz_falter_inadequate_feeding))
-        risk.diarrhoea_rr[slots] = dynamics.diarrhoea_rate_ratio(
-            hh.improved_water[home], hh.improved_sanitation[home], poor, p)
-        risk.iron_gap[slots] = dynamics.household_iron_gap(poor, feeding, p)
-        risk.cell[slots] = cell_index(hh.district[home], hh.area[home],
-                                      hh.quintile[home]) * N_BANDS
+            households = np.asarray(households)
+            slots, counts = self.children_of(households), hh.n_children[households]
+
+        def spread(values: np.ndarray) -> np.ndarray:
+            """Household values -> one per child (all children, or those of ``households``)."""
+            return values[self.children.household] if counts is None else np.repeat(values,
+                                                                                      counts)
+
+        # household-level risk first, then copied to each child of those households
+        rural = hh.area[households] == Area.RURAL
+        poor = hh.poor[households]
+        feeding = hh.adequate_feeding[households]
+        rate = dynamics.falter_rate(poor, rural, hh.schooling[households], p)
+        risk.falter_rate[slots] = spread(rate - hh.falter_relief[households])
+        risk.feeding_penalty[slots] = spread(np.where(feeding, np.float32(0.0), np.float32(
+            p.haz_falter_inadequate_feeding)))
+        risk.diarrhoea_rr[slots] = spread(dynamics.diarrhoea_rate_ratio(
+            hh.improved_water[households], hh.improved_sanitation[households], poor, p))
+        risk.iron_gap[slots] = spread(dynamics.household_iron_gap(poor, feeding, p))
+        risk.cell[slots] = spread(cell_index(hh.district[households], hh.area[households],
+                                             hh.quintile[households]).astype(np.intp) * N_BANDS)
 
     def children_of(self, households: np.ndarray) -> np.ndarray:
         """Child slots of the given households (children are stored household by household)."""

@@ -265,7 +265,7 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("antenatal_care", bool)         # the child's mother had antenatal care
     children.add("facility_birth", bool)         # born in a health facility
     # Set by programs each month (step 3), read by health and growth (steps 4-5).
-    children.add("iron_supplement", np.float32)  # share of the iron gap closed by supplements
+    children.add("iron_supplement", np.float32)  # amount taken off the iron gap by drops
     children.add("care_prob", np.float32)        # probability an illness this month is treated
     children.add("treated", bool)                # this month's illness was treated
     children.add("cred_request", bool)           # family seeks a CRED contact this month

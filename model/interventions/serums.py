@@ -1,4 +1,4 @@
-"""SERUMS: one-year placements of new health graduates in rural health posts.
+"""SERUMS: one-year placements of new health graduates in health posts, poorest first.
 
 Every post can hold one SERUMS worker. Each month the program places up to a twelfth of the
 yearly placements in empty posts, in the order of its allocation rule (poorest districts
@@ -27,7 +27,7 @@ class SerumsParams(InterventionParams):
         "restricted run gets its share by number of posts."))
     rule: Literal["poverty_map", "older"] = Field("poverty_map", description=(
         "poverty_map: poorest districts first (the 2009 retargeting, program documents); "
-        "older: no poverty targeting (random order among rural posts)."))
+        "older: no poverty targeting (random order among all posts)."))
     rotation_months: int = Field(12, ge=1, le=36, description=(
         "Months of service; program documents and D3d: one year."))
     vacancy_months: int = Field(2, ge=0, le=24, description=(
@@ -40,7 +40,7 @@ class SerumsParams(InterventionParams):
 
 
 class Serums(Intervention):
-    """SERUMS staffing of rural health posts."""
+    """SERUMS staffing of health posts."""
 
     name = "serums"
     Params = SerumsParams
