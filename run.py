@@ -121,7 +121,7 @@ def bench(
     months: int = typer.Option(120, help="Months for the national run."),
     scale: float = typer.Option(1.0, help="Scale of the national run (1 = every child)."),
     mesa_children: int = typer.Option(20_000, help="Children in the plain-Mesa comparison."),
-    mesa_months: int = typer.Option(6, help="Months for the plain-Mesa comparison."),
+    mesa_months: int = typer.Option(12, help="Months for the plain-Mesa comparison."),
 ) -> None:
     """Benchmark speed and memory against the same dynamics as plain Mesa agents.
 

@@ -191,7 +191,7 @@ def time_array_model(scenario: Scenario) -> dict:
 
 
 def run_benchmark(months: int = 120, scale: float = 1.0, mesa_children: int = 20_000,
-                  mesa_months: int = 6, log: Callable[[str], None] = print) -> dict:
+                  mesa_months: int = 12, log: Callable[[str], None] = print) -> dict:
     """Run both parts of the benchmark and return figures and pass/fail checks."""
     log(f"1. All of Peru, scale {scale:g}, {months} months (includes a 60-month warm-up at "
         "set-up) ...")
