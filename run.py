@@ -8,6 +8,7 @@ python run.py bench                   speed and memory benchmark
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -114,6 +115,98 @@ def _print_summary(results, meta: dict, out: Path) -> None:
     console.print("\n".join(lines), highlight=False)
     console.print(f"Wrote {out / 'results.csv'}, {out / 'metadata.json'}, "
                   f"{out / 'trajectories.png'} in {meta['wall_seconds']:.1f} s", highlight=False)
+
+
+def _batch_progress(total: int):
+    """A rich progress bar for batches: runs done, failures, time left."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("failed: {task.fields[failed]}"), TimeElapsedColumn(),
+                        TimeRemainingColumn(), console=console)
+    task = progress.add_task("runs", total=total, failed=0)
+
+    def update(report) -> None:
+        progress.update(task, completed=report.skipped + report.finished + len(report.failed),
+                        failed=len(report.failed))
+    return progress, update
+
+
+def _finish_batch(report, out: Path) -> None:
+    """Final line (how many runs failed) and the exit code."""
+    failed = len(report.failed)
+    line = (f"{report.total} runs: {report.finished} run now, {report.skipped} already done, "
+            f"{failed} failed")
+    if failed:
+        console.print(f"[bold red]{line}[/] (errors in {out / 'runs'}/*.error.json)",
+                      highlight=False)
+        raise typer.Exit(1)
+    console.print(line, highlight=False)
+
+
+@app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="Two or more scenario YAML files; the "
+                                                    "first is the reference."),
+    replicates: int = typer.Option(10, help="Replicates per scenario (same seeds for all)."),
+    seed: int = typer.Option(1, help="Root seed; replicate seeds come from "
+                                     "SeedSequence(seed).spawn(replicates)."),
+    years: Optional[str] = typer.Option(None, help="Comma-separated years to summarise "
+                                                   "(default: the middle and last year)."),
+    months: Optional[int] = typer.Option(None, help="Months for every scenario."),
+    scale: Optional[float] = typer.Option(None, help="Scale for every scenario."),
+    workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
+    cluster: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. "
+                                                     "tcp://host:8786 (needs the [cluster] "
+                                                     "extra)."),
+    out: Path = typer.Option(Path("comparison"), help="Folder for results.parquet, "
+                                                      "summary.csv, summary.md, "
+                                                      "comparison.png and runs/."),
+) -> None:
+    """Compare scenarios over replicates with common random numbers.
+
+    Writes results.parquet (all runs), summary.csv and summary.md (medians, 90% intervals,
+    differences from the first scenario, cases averted, costs) and comparison.png. Finished
+    runs are kept in --out/runs, so an interrupted comparison resumes where it stopped.
+    """
+    from model.comparison import check_comparable, comparison_specs, summarise, summary_markdown
+    from model.experiments import load_runs, run_batch
+    from viz.plots import plot_comparison
+
+    if len(scenarios) < 2:
+        fail("compare: give at least two scenario files (the first is the reference)")
+    if replicates < 1 or replicates > 1000:
+        fail(f"--replicates {replicates}: allowed 1-1000")
+    if workers < 1:
+        fail(f"--workers {workers}: allowed >= 1")
+    try:
+        specs = [load_scenario(p, {"months": months, "scale": scale}) for p in scenarios]
+        year_list = [int(y) for y in years.split(",")] if years else None
+    except ScenarioError as err:
+        fail(str(err))
+    except ValueError:
+        fail(f"--years {years!r}: allowed a comma-separated list of years, e.g. 2024,2029")
+    names = [s.name for s in specs]
+    if len(set(names)) < len(names):
+        fail(f"compare: scenario names must differ, got {names}")
+    problems = check_comparable(specs)
+    if problems:
+        fail("compare: scenarios must share start, months, scale, geography and anemia "
+             "definition for common random numbers; " + "; ".join(problems))
+    runs = comparison_specs(specs, replicates, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    progress, update = _batch_progress(len(runs))
+    with progress:
+        report = run_batch(runs, out, workers=workers, cluster=cluster, on_progress=update)
+    results = load_runs(out, [r.run_id for r in runs])
+    if not results.empty:
+        results.to_parquet(out / "results.parquet", index=False)
+        summary = summarise(results, year_list)
+        summary.to_csv(out / "summary.csv", index=False)
+        (out / "summary.md").write_text(summary_markdown(summary, replicates))
+        plot_comparison(results, out / "comparison.png",
+                        title=f"{' vs '.join(names)} ({replicates} replicates)")
+        console.print(f"Wrote {out / 'results.parquet'}, {out / 'summary.csv'}, "
+                      f"{out / 'summary.md'}, {out / 'comparison.png'}", highlight=False)
+    _finish_batch(report, out)
 
 
 @app.command()

@@ -1,22 +1,28 @@
-"""Running scenarios: one run with its metadata (replicates and sweeps build on this).
+"""Running scenarios: one run, replicate seeds, and many runs on a pool or a Dask cluster.
 
-No file I/O here (STYLE.md §11): callers decide where results go.
+Only the runner writes files (one Parquet file per finished run, written atomically, so an
+interrupted batch resumes where it stopped); the model itself does no I/O (STYLE.md §11).
 """
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import platform
 import subprocess
 import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from model.config import Scenario
+from model.config import Scenario, validate_scenario
 from model.model import ECDModel
 
 
@@ -100,3 +106,156 @@ def run_scenario(scenario: Scenario, on_month: Callable[[int, int], None] | None
         "scenario_definition": scenario.model_dump(mode="json"),
     }
     return RunOutcome(results=model.results(), metadata=meta, error=error)
+
+
+# --- replicates and many runs --------------------------------------------------------------
+
+def replicate_seeds(seed: int, n: int) -> list[int]:
+    """``n`` distinct, reproducible model seeds from ``SeedSequence(seed).spawn(n)``."""
+    return [int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))  # < 2**63
+            for child in np.random.SeedSequence(seed).spawn(n)]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a batch: a scenario (as a plain dict), a seed and labels for the results."""
+
+    run_id: str
+    scenario: dict
+    seed: int
+    labels: dict = field(default_factory=dict)
+
+
+def execute_run(spec: RunSpec) -> pd.DataFrame:
+    """Run one spec to completion and return its tidy results with the labels as columns.
+
+    Raises whatever the model raises: the caller records it as a failed run.
+    """
+    scenario = validate_scenario({**spec.scenario, "seed": spec.seed}, source=spec.run_id)
+    model = ECDModel(scenario)
+    for _ in range(scenario.months):
+        model.step()
+    results = model.results()
+    results.insert(0, "run_id", spec.run_id)
+    for key, value in spec.labels.items():
+        results[key] = value
+    return results
+
+
+@dataclass
+class BatchReport:
+    """What ``run_batch`` did."""
+
+    total: int
+    skipped: int = 0
+    finished: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def run_path(out: Path, run_id: str) -> Path:
+    """Where a finished run's Parquet file lives."""
+    return out / "runs" / f"{run_id}.parquet"
+
+
+def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
+    temporary = path.with_suffix(".parquet.tmp")
+    frame.to_parquet(temporary, index=False)
+    os.replace(temporary, path)
+
+
+def _record_failure(out: Path, spec: RunSpec, error_text: str) -> None:
+    path = out / "runs" / f"{spec.run_id}.error.json"
+    path.write_text(json.dumps({"run_id": spec.run_id, "seed": spec.seed, "labels": spec.labels,
+                                "error": error_text}, indent=2))
+
+
+def _guarded(spec: RunSpec) -> tuple[str, pd.DataFrame | None, str | None]:
+    """Run a spec, turning an exception into text (so pools and clusters never lose a batch)."""
+    try:
+        return spec.run_id, execute_run(spec), None
+    except Exception:  # noqa: BLE001 - recorded, the batch goes on
+        return spec.run_id, None, traceback.format_exc(limit=8)
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """'fork' where the platform has it (importing mesa switches the default to 'spawn')."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def run_batch(specs: Iterable[RunSpec], out: Path, workers: int = 1,
+              cluster: str | None = None,
+              on_progress: Callable[[BatchReport], None] | None = None) -> BatchReport:
+    """Run every spec whose results are not on disk yet; write each as soon as it finishes.
+
+    Args:
+        specs: the runs.
+        out: folder; finished runs go to ``out/runs/<run_id>.parquet``, failures to
+            ``out/runs/<run_id>.error.json`` (retried on the next call).
+        workers: processes for the local pool (1 = serial, in this process).
+        cluster: address of an existing Dask scheduler (``tcp://host:8786``); overrides
+            ``workers``.
+        on_progress: called after each run with the report so far.
+    """
+    specs = list(specs)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    report = BatchReport(total=len(specs))
+    todo = []
+    for spec in specs:
+        if run_path(out, spec.run_id).exists():
+            report.skipped += 1
+        else:
+            todo.append(spec)
+    if on_progress:
+        on_progress(report)
+
+    def finish(run_id: str, frame: pd.DataFrame | None, error: str | None) -> None:
+        spec = by_id[run_id]
+        stale_error = out / "runs" / f"{run_id}.error.json"
+        if error is None:
+            _write_atomically(frame, run_path(out, run_id))
+            stale_error.unlink(missing_ok=True)
+            report.finished += 1
+        else:
+            _record_failure(out, spec, error)
+            report.failed.append(run_id)
+        if on_progress:
+            on_progress(report)
+
+    by_id = {spec.run_id: spec for spec in todo}
+    if cluster:
+        _run_on_dask(todo, cluster, finish)
+    elif workers <= 1:
+        for spec in todo:
+            finish(*_guarded(spec))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+            pending = {pool.submit(_guarded, spec) for spec in todo}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    finish(*future.result())
+    return report
+
+
+def _run_on_dask(specs: list[RunSpec], address: str, finish) -> None:
+    """Submit every spec to an existing Dask cluster and collect results as they finish."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise RuntimeError("--cluster needs dask.distributed: pip install -e '.[cluster]'") \
+            from err
+    with Client(address, timeout="30s") as client:
+        futures = [client.submit(_guarded, spec, key=f"ecd-{spec.run_id}", pure=False)
+                   for spec in specs]
+        for future in as_completed(futures):
+            finish(*future.result())
+
+
+def load_runs(out: Path, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """All finished runs in ``out/runs`` (or the given ones) as one frame."""
+    paths = sorted((out / "runs").glob("*.parquet")) if run_ids is None else [
+        run_path(out, run_id) for run_id in run_ids if run_path(out, run_id).exists()]
+    if not paths:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)

@@ -23,6 +23,7 @@ ANEMIA_BANDS_6_59 = [i for i, (lo, hi) in enumerate(AGE_BANDS) if lo >= 6]
 
 METRICS = {
     "children": "real children 0-59 months represented",
+    "children_6_35m": "real children 6-35 months represented (the anemia denominator)",
     "stunting": "% of children 0-59 m with HAZ < -2",
     "severe_stunting": "% of children 0-59 m with HAZ < -3",
     "mean_haz": "mean HAZ of children 0-59 m (z)",
@@ -103,7 +104,7 @@ class MetricsRecorder:
         self.steps.append(step)
         self.dates.append(date)
         self.values.append(np.concatenate(parts) * np.array(
-            [self.scale if m == "children" else 1.0 for m in METRICS]))
+            [self.scale if m.startswith("children") else 1.0 for m in METRICS]))
 
     def record_extra(self, metric: str, group: str, value: float) -> None:
         """Add one value (e.g. a program's cost) to the current step's record."""
@@ -155,6 +156,7 @@ def _metrics(counts: np.ndarray, haz_sum: np.ndarray, hb_sum: np.ndarray) -> np.
     n_635 = young.sum(axis=(1, 2))
     return np.column_stack([
         n,
+        n_635,
         100 * _ratio(by_class[:, 1] + by_class[:, 2], n),
         100 * _ratio(by_class[:, 2], n),
         _ratio(haz_sum.sum(axis=1), n),
@@ -174,8 +176,10 @@ def _age_metrics(counts: np.ndarray, haz_sum: np.ndarray, hb_sum: np.ndarray) ->
     by_class = counts.sum(axis=(2, 3))
     anemia = 100 * _ratio(counts[:, :, 1].sum(axis=(1, 2)), n)
     assessed = np.array([lo >= 6 for lo, hi in AGE_BANDS])
+    in_635 = np.array([lo >= 6 and hi <= 35 for lo, hi in AGE_BANDS])
     return np.column_stack([
         n,
+        np.where(in_635, n, np.nan),
         100 * _ratio(by_class[:, 1] + by_class[:, 2], n),
         100 * _ratio(by_class[:, 2], n),
         _ratio(haz_sum, n),

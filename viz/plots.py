@@ -46,3 +46,32 @@ def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "",
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "") -> Path:
+    """National stunting and anemia per scenario: median over replicates with a 90% band."""
+    data = results[results["metric"].isin(OUTCOMES) & (results["group"] == "national")].copy()
+    data["when"] = pd.to_datetime(data["date"], format="%Y-%m")
+    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(11, 4.2), sharex=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (metric, label) in zip(axes, OUTCOMES.items()):
+        for i, scenario in enumerate(dict.fromkeys(data["scenario"])):
+            lines = data[(data["metric"] == metric) & (data["scenario"] == scenario)]
+            band = lines.groupby("when")["value"].quantile([0.05, 0.5, 0.95]).unstack()
+            color = colors[i % len(colors)]
+            ax.fill_between(band.index, band[0.05], band[0.95], color=color, alpha=0.2,
+                            linewidth=0)
+            ax.plot(band.index, band[0.5], color=color, linewidth=2, label=scenario)
+        ax.set_title(label, fontsize=11)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel("Date")
+    axes[0].set_ylabel("Prevalence (%), median and 90% interval")
+    axes[0].legend(loc="lower left", frameon=False)
+    fig.suptitle(title, fontsize=12)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
