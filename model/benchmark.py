@@ -235,3 +235,41 @@ def run_benchmark(months: int = 120, scale: float = 1.0, mesa_children: int = 20
 
 
 __all__ = ["run_benchmark", "PlainModel", "PlainChild"]
+
+
+TARGET_POOL_SPEEDUP = 1.7
+
+
+def run_sweep_benchmark(sweep_file: str, worker_counts=(1, 2),
+                        log: Callable[[str], None] = print) -> dict:
+    """Time the same sweep serially and on process pools; check the numbers are identical."""
+    import tempfile
+    from pathlib import Path
+
+    from model.experiments import load_runs, run_batch
+    from model.sweeps import load_sweep
+
+    _, runs, _ = load_sweep(sweep_file)
+    timings, frames = {}, {}
+    for workers in worker_counts:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            report = run_batch(runs, Path(folder), workers=workers)
+            timings[workers] = time.perf_counter() - started
+            frames[workers] = load_runs(Path(folder)).sort_values(
+                ["run_id", "step", "metric", "group"]).reset_index(drop=True)
+        log(f"   {workers} worker(s): {len(runs)} runs in {timings[workers]:.2f} s "
+            f"({len(runs) / timings[workers]:.2f} runs/s), {len(report.failed)} failed")
+    serial = worker_counts[0]
+    identical = all(frames[w].equals(frames[serial]) for w in worker_counts)
+    checks = []
+    for workers in worker_counts[1:]:
+        speedup = timings[serial] / timings[workers]
+        log(f"   speed-up with {workers} workers: {speedup:.2f}x")
+        if workers == 2:
+            checks.append({"name": "pool of 2 workers vs serial", "value": f"{speedup:.2f}x",
+                           "target": f">= {TARGET_POOL_SPEEDUP}x",
+                           "passed": speedup >= TARGET_POOL_SPEEDUP})
+    checks.append({"name": "same numbers serially and on the pool", "value": identical,
+                   "target": "True", "passed": identical})
+    return {"timings": timings, "checks": checks}

@@ -1,0 +1,196 @@
+"""Parameter sweeps: the sweep file, its parameter points and the per-point summary.
+
+A sweep file names a base scenario and the scenario fields to vary, by dotted path:
+``months``, ``parameters.haz_falter_base``, ``interventions.0.attendance`` or, by program
+name, ``interventions[cct].exclusion_error``. Points come from a full grid, an explicit list,
+or a Latin hypercube over ranges; each point runs ``replicates`` times with the replicate
+seeds of ``SeedSequence(seed)`` (the same seeds at every point: common random numbers).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from model.config import ScenarioError, load_scenario, validate_scenario
+from model.experiments import RunSpec, replicate_seeds
+
+LOW, HIGH = 5, 95
+
+
+class LatinHypercube(BaseModel):
+    """Latin hypercube sampling over ranges."""
+
+    model_config = ConfigDict(extra="forbid")
+    samples: int = Field(ge=1, le=10_000, description="Number of parameter points.")
+    ranges: dict[str, tuple[float, float]] = Field(description="Path -> [low, high].")
+
+
+class SweepFile(BaseModel):
+    """The schema of a sweep file."""
+
+    model_config = ConfigDict(extra="forbid")
+    base: str = Field(description="Scenario file, relative to the sweep file.")
+    replicates: int = Field(1, ge=1, le=1000, description="Runs per parameter point.")
+    seed: int = Field(1, ge=0, description="Root seed of the replicate seeds.")
+    set: dict[str, Any] = Field(default_factory=dict, description=(
+        "Fixed changes to the base scenario, by dotted path (e.g. months: 36)."))
+    grid: dict[str, list[Any]] = Field(default_factory=dict, description=(
+        "Full factorial: every combination of these values."))
+    points: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "An explicit list of parameter points."))
+    lhs: LatinHypercube | None = None
+
+    @model_validator(mode="after")
+    def _one_design(self) -> "SweepFile":
+        designs = [name for name in ("grid", "points", "lhs") if getattr(self, name)]
+        if len(designs) != 1:
+            raise ValueError("give exactly one of grid, points or lhs (found "
+                             f"{', '.join(designs) or 'none'})")
+        return self
+
+
+def set_path(scenario: dict, path: str, value: Any) -> None:
+    """Set ``value`` at a dotted ``path`` of a scenario dict (see module docstring)."""
+    parts = path.split(".")
+    node: Any = scenario
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        match = re.fullmatch(r"(\w+)\[(\w+)\]", part)
+        if match:  # interventions[cct]: the entry with that type
+            items = node.setdefault(match[1], [])
+            found = [item for item in items if item.get("type") == match[2]]
+            if not found:
+                raise KeyError(f"{path}: no entry with type {match[2]!r} in {match[1]}")
+            child = found[0]
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise KeyError(f"{path}: {part!r} is not an index of a list of {len(node)}")
+            if last:
+                node[int(part)] = value
+                return
+            child = node[int(part)]
+        else:
+            if last:
+                node[part] = value
+                return
+            child = node.setdefault(part, {})
+        node = child
+    raise KeyError(f"{path}: the path ends at a list entry; name a field of it")
+
+
+def parameter_points(sweep: SweepFile) -> list[dict[str, Any]]:
+    """The parameter points of the sweep, in a fixed order."""
+    if sweep.grid:
+        keys = list(sweep.grid)
+        return [dict(zip(keys, combo)) for combo in itertools.product(*sweep.grid.values())]
+    if sweep.points:
+        return [dict(p) for p in sweep.points]
+    ranges = sweep.lhs.ranges
+    sampler = qmc.LatinHypercube(d=len(ranges), seed=np.random.default_rng(sweep.seed))
+    unit = sampler.random(sweep.lhs.samples)
+    low = np.array([r[0] for r in ranges.values()])
+    high = np.array([r[1] for r in ranges.values()])
+    values = qmc.scale(unit, low, high) if len(ranges) else unit
+    return [{k: float(v) for k, v in zip(ranges, row)} for row in values]
+
+
+def load_sweep(path: str | Path) -> tuple[SweepFile, list[RunSpec], list[dict]]:
+    """Read and check a sweep file; return it, its runs and its points.
+
+    Raises ScenarioError (a clear one-message error) for a missing or malformed file, an
+    unknown field, a bad path, or a point that makes an invalid scenario.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: sweep file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ScenarioError(f"{path}: malformed YAML{where}: "
+                            f"{getattr(err, 'problem', None) or err}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a sweep file is a YAML mapping with base, replicates and "
+                            "one of grid, points or lhs")
+    try:
+        sweep = SweepFile.model_validate(raw)
+    except ValidationError as err:
+        problem = err.errors()[0]
+        field = ".".join(str(p) for p in problem["loc"]) or "(top level)"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = ("unknown field; allowed: base, replicates, seed, set, grid, points, "
+                       "lhs")
+        raise ScenarioError(f"{path}: field '{field}' = {problem.get('input')!r}: "
+                            f"{message}") from None
+    base_path = (path.parent / sweep.base).resolve()
+    base = load_scenario(base_path).model_dump(mode="json")
+    points = parameter_points(sweep)
+    seeds = replicate_seeds(sweep.seed, sweep.replicates)
+    runs = []
+    for p, point in enumerate(points):
+        body = copy.deepcopy(base)
+        try:
+            for key, value in {**sweep.set, **point}.items():
+                set_path(body, key, value)
+        except KeyError as err:
+            raise ScenarioError(f"{path}: {err.args[0]}") from None
+        scenario = validate_scenario(body, source=f"{path} (point {p}: {point})")
+        body = scenario.model_dump(mode="json")
+        for r, seed in enumerate(seeds):
+            labels = {"point": p, "replicate": r,
+                      **{f"param:{k}": _label(v) for k, v in point.items()}}
+            runs.append(RunSpec(run_id=f"p{p:04d}-r{r:03d}", scenario=body, seed=seed,
+                                labels=labels))
+    return sweep, runs, points
+
+
+def _label(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, bool)) else json.dumps(value)
+
+
+def sweep_fingerprint(runs: list[RunSpec]) -> str:
+    """A hash of every run's scenario and seed: a resumed sweep must match it."""
+    text = json.dumps([(r.run_id, r.seed, r.scenario) for r in runs], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
+    """One row per parameter point: medians and 90% intervals over replicates at the end.
+
+    Outcomes (national, last date): stunting, anemia, mean_haz, and cumulative cost_total.
+    """
+    last = results["step"].max()
+    national = results[results["group"] == "national"]
+    end = national[national["step"] == last].pivot_table(
+        index=["point", "replicate"], columns="metric", values="value")
+    cost = national[national["metric"] == "cost_total"].groupby(
+        ["point", "replicate"])["value"].sum()
+    end["cost_total_cumulative"] = cost.reindex(end.index).fillna(0.0)
+    rows = []
+    for p, point in enumerate(points):
+        if p not in end.index.get_level_values("point"):
+            continue
+        block = end.xs(p, level="point")
+        row = {"point": p, **point, "replicates": len(block)}
+        for outcome in ("stunting", "anemia", "mean_haz", "cost_total_cumulative"):
+            if outcome in block:
+                values = block[outcome].dropna()
+                row[f"{outcome}_median"] = float(values.median())
+                row[f"{outcome}_p5"] = float(np.percentile(values, LOW))
+                row[f"{outcome}_p95"] = float(np.percentile(values, HIGH))
+        rows.append(row)
+    return pd.DataFrame(rows)
