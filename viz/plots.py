@@ -34,18 +34,7 @@ def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "",
                 ax.plot(line["when"], line["value"], color=color, linestyle=style, label=legend,
                         linewidth=2 if group == "national" else 1.5)
         ax.set_title(label, fontsize=11)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        ax.set_xlabel("Date")
-    axes[0].set_ylabel("Prevalence (%)")
-    axes[0].legend(loc="lower left", frameon=False)
-    fig.suptitle(title, fontsize=12)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save_panels(fig, axes, "Prevalence (%)", title, path)
 
 
 def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "") -> Path:
@@ -63,10 +52,16 @@ def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "") ->
                             linewidth=0)
             ax.plot(band.index, band[0.5], color=color, linewidth=2, label=scenario)
         ax.set_title(label, fontsize=11)
+    return _save_panels(fig, axes, "Prevalence (%), median and 90% interval", title, path)
+
+
+def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path) -> Path:
+    """Shared finish of the outcome panels: axes, legend, title, PNG at ``path``."""
+    for ax in axes:
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.set_xlabel("Date")
-    axes[0].set_ylabel("Prevalence (%), median and 90% interval")
+    axes[0].set_ylabel(ylabel)
     axes[0].legend(loc="lower left", frameon=False)
     fig.suptitle(title, fontsize=12)
     fig.autofmt_xdate()
