@@ -68,18 +68,20 @@ class Intervention:
             self.last is None or month <= self.last)
 
     def apply(self, model: "ECDModel") -> None:
-        """Act on the model for the current month if the program is running."""
+        """Act on the model if the program runs this month; ``stop`` it when its dates end."""
         if self.is_active(model):
             self.act(model)
-        else:
+            self.running = True
+        elif getattr(self, "running", False):
             self.idle(model)
+            self.running = False
 
     def act(self, model: "ECDModel") -> None:
         """The program's monthly work (enrolment, delivery, costs)."""
         raise NotImplementedError
 
     def idle(self, model: "ECDModel") -> None:
-        """What happens in a month the program does not run (default: nothing)."""
+        """Called once, in the first month after the program stops (default: nothing)."""
 
     def coverage(self, model: "ECDModel") -> float | None:
         """% covered, computed after the month's services (None: ``act`` already set it)."""

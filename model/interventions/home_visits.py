@@ -17,7 +17,7 @@ from pydantic import Field
 
 from model.agents import HomeVisitor
 from model.geography import load_geography
-from model.interventions.base import Intervention, InterventionParams
+from model.interventions.base import Intervention, InterventionParams, month_index
 from model.population import Area
 from model.services import counselled_feeding
 
@@ -31,6 +31,12 @@ class HomeVisitParams(InterventionParams):
     families: int = Field(110_000, ge=0, le=5_000_000, description=(
         "Families enrolled nationwide (real); program documents: 110,000 (2019), plan over "
         "1 million. A restricted run gets its share of eligible households."))
+    families_schedule: dict[str, int] = Field(default_factory=dict, description=(
+        "Families by month (YYYY-MM -> families), overriding `families` from each month on; "
+        "e.g. the growth of Cuna Más from 2012."))
+    districts: list[str] = Field(default_factory=list, description=(
+        "Explicit eligible districts (ubigeo); overrides the poverty threshold (e.g. the "
+        "treated districts of a trial)."))
     district_poverty_threshold: float = Field(0.4, ge=0, le=1, description=(
         "Eligible districts: monetary poverty at or above this share. ASSUMPTION (the program "
         "serves poor rural districts; the exact rule is not in the evidence table)."))
@@ -78,13 +84,18 @@ class HomeVisits(Intervention):
     def setup(self, model) -> None:
         """Find eligible districts and this run's share of the families."""
         geo, nat = model.geography, load_geography()
+
+        def eligible(g):
+            if self.p.districts:
+                return np.isin(g.ubigeo, self.p.districts)
+            return g.poverty >= self.p.district_poverty_threshold
+
         rural = 1 - nat.urban_share if self.p.rural_only else np.ones(nat.n)
-        national = (nat.population * rural)[nat.poverty >= self.p.district_poverty_threshold]
+        national = (nat.population * rural)[eligible(nat)]
         rural_run = 1 - geo.urban_share if self.p.rural_only else np.ones(geo.n)
-        local = (geo.population * rural_run)[geo.poverty >= self.p.district_poverty_threshold]
-        share = local.sum() / max(1.0, national.sum())
-        self.target = self.p.families * share / model.scale  # simulated households
-        self.eligible_district = geo.poverty >= self.p.district_poverty_threshold
+        local = (geo.population * rural_run)[eligible(geo)]
+        self.share = local.sum() / max(1.0, national.sum())
+        self.eligible_district = eligible(geo)
         self.enrolled = np.zeros(model.households.size, dtype=bool)
         self.carry = 0.0
 
@@ -128,8 +139,16 @@ class HomeVisits(Intervention):
                        * self.p.supervision_per_family_month)
         model.month_coverage[self.name] = 100 * len(visited) / max(1, np.count_nonzero(eligible))
 
+    def target(self, model) -> float:
+        """Simulated households to enrol this month (the run's share of the families)."""
+        families = self.p.families
+        for month, value in sorted(self.p.families_schedule.items()):
+            if month_index(month) <= model.month_index():
+                families = value
+        return families * self.share / model.scale
+
     def _enrol(self, model, eligible: np.ndarray, rng) -> None:
-        missing = self.target - np.count_nonzero(self.enrolled)
+        missing = self.target(model) - np.count_nonzero(self.enrolled)
         self.carry += missing - int(missing)
         room = int(missing) + int(self.carry >= 1)
         self.carry -= int(self.carry >= 1)
