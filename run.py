@@ -258,6 +258,157 @@ def sweep(
     _finish_batch(report, out)
 
 
+HISTORICAL = Path(__file__).parent / "scenarios" / "peru_2000_2019.yaml"
+
+
+@app.command()
+def calibrate(
+    scenario: Path = typer.Argument(HISTORICAL, help="Scenario to fit (default: the "
+                                                     "2000-2019 history)."),
+    targets: Path = typer.Option(Path(__file__).parent / "model" / "data" /
+                                 "calibration_targets.csv", help="Survey targets CSV."),
+    trials: int = typer.Option(30, help="Optuna trials in total (a resumed study runs the "
+                                        "rest)."),
+    scale: float = typer.Option(50.0, help="Scale of each trial run."),
+    seed: int = typer.Option(1, help="Seed of the runs and of the optuna sampler."),
+    out: Path = typer.Option(Path("calibration"), help="Folder for study.db (resumable), "
+                                                       "fitted.csv and calibrated.yaml."),
+    write: Optional[Path] = typer.Option(None, help="Also write the calibrated parameter file "
+                                                    "here (e.g. scenarios/calibration/"
+                                                    "calibrated.yaml, which the historical "
+                                                    "scenario includes)."),
+) -> None:
+    """Fit the parameters marked 'calibrated' to survey targets (optuna, SQLite study).
+
+    Loss: sum of squared errors in percentage points over the targets. Writes fitted.csv
+    (default, fitted value and search range of each parameter) and calibrated.yaml (a
+    'parameters:' file that scenarios include with 'include: [file]').
+    """
+    import yaml
+
+    from model.calibration import calibrate as fit
+    from model.calibration import fitted_table
+    from model.targets import load_targets
+
+    if trials < 1:
+        fail(f"--trials {trials}: allowed >= 1")
+    try:
+        spec = load_scenario(scenario, {"scale": scale, "seed": seed})
+        table = load_targets(targets)
+    except ScenarioError as err:
+        fail(str(err))
+    progress = Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("best loss {task.fields[best]}"), TimeElapsedColumn(),
+                        TimeRemainingColumn(), console=console)
+    with progress:
+        task = progress.add_task("trials", total=trials, best="-")
+        study = fit(spec, table, out, trials, seed=seed,
+                    on_trial=lambda st, tr: progress.update(
+                        task, completed=len(st.trials), best=f"{st.best_value:.1f}"))
+    fitted = fitted_table(study)
+    fitted.to_csv(out / "fitted.csv", index=False)
+    body = yaml.safe_dump({
+        "note": f"Fitted by python run.py calibrate {scenario} ({len(study.trials)} trials, "
+                f"scale {scale:g}, seed {seed}); loss (sum of squared errors, pp^2) "
+                f"{study.best_value:.1f}",
+        "parameters": {k: round(float(v), 6) for k, v in study.best_params.items()}},
+        sort_keys=False)
+    (out / "calibrated.yaml").write_text(body)
+    if write:
+        write.write_text(body)
+    console.print(fitted.round(4).to_string(index=False), highlight=False)
+    console.print(f"best loss {study.best_value:.1f} after {len(study.trials)} trials; wrote "
+                  f"{out / 'fitted.csv'}, {out / 'calibrated.yaml'}"
+                  + (f", {write}" if write else ""), highlight=False)
+
+
+@app.command()
+def validate(
+    targets: list[Path] = typer.Option([Path(__file__).parent / "model" / "data" /
+                                        "calibration_targets.csv"],
+                                       help="Targets CSV file(s) (repeat the option)."),
+    scenario: Path = typer.Option(HISTORICAL, help="Scenario to validate."),
+    replicates: int = typer.Option(5, help="Replicates (seeds from SeedSequence(seed))."),
+    seed: int = typer.Option(1, help="Root seed."),
+    scale: Optional[float] = typer.Option(None, help="Scale (default: the scenario's)."),
+    workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
+    out: Path = typer.Option(Path("validation"), help="Folder for validation.csv, "
+                                                      "validation.png and runs/."),
+) -> None:
+    """Run the historical scenario with replicates and compare it with survey targets.
+
+    Writes validation.csv (each target with the model median, 90% interval and error) and
+    validation.png (model bands against the survey points); prints the mean absolute error
+    per indicator.
+    """
+    import pandas as pd
+
+    from model.experiments import RunSpec, load_runs, replicate_seeds, run_batch
+    from model.targets import load_targets
+    from model.validation import mean_absolute_error, validation_table
+    from viz.plots import plot_validation
+
+    if replicates < 1:
+        fail(f"--replicates {replicates}: allowed >= 1")
+    try:
+        spec = load_scenario(scenario, {"scale": scale})
+        table = pd.concat([load_targets(t) for t in targets], ignore_index=True)
+    except ScenarioError as err:
+        fail(str(err))
+    body = spec.model_dump(mode="json")
+    runs = [RunSpec(run_id=f"{spec.name}-r{r:03d}", scenario=body, seed=s,
+                    labels={"replicate": r})
+            for r, s in enumerate(replicate_seeds(seed, replicates))]
+    out.mkdir(parents=True, exist_ok=True)
+    progress, update = _batch_progress(len(runs))
+    with progress:
+        report = run_batch(runs, out, workers=workers, on_progress=update)
+    results = load_runs(out, [r.run_id for r in runs])
+    if results.empty:
+        fail("validate: no run finished; see the errors in " + str(out / "runs"))
+    result_table = validation_table(results, table)
+    result_table.to_csv(out / "validation.csv", index=False)
+    plot_validation(results, result_table, out / "validation.png",
+                    title=f"{spec.name}: model ({replicates} replicates) against surveys")
+    mae = mean_absolute_error(result_table)
+    for indicator, value in mae.items():
+        console.print(f"mean absolute error, {indicator}: {value:.1f} percentage points "
+                      f"({int((result_table.indicator == indicator).sum())} targets)",
+                      highlight=False)
+    console.print(f"Wrote {out / 'validation.csv'}, {out / 'validation.png'}", highlight=False)
+    _finish_batch(report, out)
+
+
+@app.command("replicate-trials")
+def replicate_trials_command(
+    replicates: int = typer.Option(5, help="Replicates of each replayed evaluation."),
+    seed: int = typer.Option(1, help="Root seed."),
+    out: Path = typer.Option(Path("trials"), help="Folder for trials.csv and trials.md."),
+) -> None:
+    """Replay the Cuna Más cluster trial and the Juntos evaluation in silico.
+
+    Writes trials.csv and trials.md: published effect, simulated median and 90% interval,
+    and whether they agree (criteria in model/trials.py and docs/validation.md).
+    """
+    from model.trials import replicate_trials
+
+    if replicates < 1:
+        fail(f"--replicates {replicates}: allowed >= 1")
+    out.mkdir(parents=True, exist_ok=True)
+    with console.status("replaying the evaluations"):
+        table = replicate_trials(replicates=replicates, seed=seed)
+    table.to_csv(out / "trials.csv", index=False)
+    lines = ["| trial | outcome | published | simulated median (90% interval) | agrees |",
+             "|---|---|---|---|---|"]
+    for row in table.itertuples():
+        lines.append(f"| {row.trial} | {row.outcome} | {row.published_interval} | "
+                     f"{row.simulated_median:.3f} ({row.simulated_p5:.3f} to "
+                     f"{row.simulated_p95:.3f}) | {'yes' if row.agrees else 'no'} |")
+    (out / "trials.md").write_text("\n".join(lines) + "\n")
+    console.print("\n".join(lines), highlight=False)
+    console.print(f"Wrote {out / 'trials.csv'}, {out / 'trials.md'}", highlight=False)
+
+
 @app.command()
 def bench(
     months: int = typer.Option(120, help="Months for the national run."),

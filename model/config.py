@@ -221,9 +221,29 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: the file must hold a YAML mapping of scenario fields "
                             f"(name, months, ...), not {type(raw).__name__}")
+    for include in raw.pop("include", None) or []:
+        raw["parameters"] = {**_included_parameters(path, include), **(raw.get("parameters")
+                                                                      or {})}
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     raw.update(given)
     return validate_scenario(raw, source=str(path), cli_fields=set(given))
+
+
+def _included_parameters(scenario_path: Path, include) -> dict:
+    """The ``parameters:`` of a file named under ``include:`` (relative to the scenario)."""
+    path = scenario_path.parent / str(include)
+    if not path.is_file():
+        raise ScenarioError(f"{scenario_path}: field 'include' names {str(include)!r}, which is "
+                            f"not a file (looked for {path})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ScenarioError(f"{path}: malformed YAML: {getattr(err, 'problem', err)}") from None
+    if not isinstance(data, dict) or set(data) - {"parameters", "note"} or not isinstance(
+            data.get("parameters", {}), dict):
+        raise ScenarioError(f"{path}: an included file holds only 'parameters:' (a mapping of "
+                            "model parameter names to values) and an optional 'note:'")
+    return data.get("parameters") or {}
 
 
 def validate_scenario(raw: dict, source: str = "<scenario>",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from model.dynamics import AGE_BANDS, band_label
 from model.geography import NATURAL_REGIONS, Geography
@@ -54,7 +55,9 @@ class MetricsRecorder:
         for d, dept in enumerate(geo.departments):
             rows.append(geo.department_index == d)
             self.groups.append(f"department:{dept}")
-        self.membership = np.array(rows, dtype=np.float64)  # groups x districts
+        # groups x districts, one-hot and sparse: a sparse product needs no BLAS threads,
+        # which on 2 cores compete with the model (and with other processes) for the CPU
+        self.membership = sparse.csr_matrix(np.array(rows, dtype=np.float64))
         self.all_groups = (self.groups[:1] + ["urban", "rural"] + self.groups[1:]
                            + [f"quintile:{q}" for q in range(1, 6)]
                            + [f"age:{band_label(b)}" for b in AGE_BANDS])
@@ -86,7 +89,8 @@ class MetricsRecorder:
         counts = np.bincount(key, minlength=n_cells * N_HAZ_CLASSES * 4).reshape(
             shape + (N_HAZ_CLASSES, 2, 2)).astype(np.float64)
 
-        by_group = [np.tensordot(self.membership, a, axes=1) for a in (counts, haz_sum, hb_sum)]
+        by_group = [np.asarray(self.membership @ a.reshape(self.geo.n, -1)).reshape(
+            (-1,) + a.shape[1:]) for a in (counts, haz_sum, hb_sum)]
         nat = [a[0] for a in by_group]
         stacks = []  # each entry: (counts[..., band, class, anemic, diarrhoea], haz, hb) per group
         stacks.append([a[:1].sum(axis=(1, 2)) for a in by_group])       # national

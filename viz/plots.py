@@ -70,3 +70,36 @@ def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path,
+                    title: str = "") -> Path:
+    """Model bands (median and 90% interval over runs) against the survey points.
+
+    One panel per model series that has targets (e.g. stunting 0-59 m, anemia 6-35 m).
+    """
+    series = table.dropna(subset=["metric"]).groupby(["metric", "model_group"], sort=False)
+    fig, axes = plt.subplots(1, series.ngroups, figsize=(4.2 * series.ngroups, 4.0),
+                             squeeze=False)
+    for ax, ((metric, group), points) in zip(axes[0], series):
+        lines = results[(results["metric"] == metric) & (results["group"] == group)].copy()
+        lines["when"] = pd.to_datetime(lines["date"], format="%Y-%m")
+        band = lines.groupby("when")["value"].quantile([0.05, 0.5, 0.95]).unstack()
+        ax.fill_between(band.index, band[0.05], band[0.95], alpha=0.25, linewidth=0,
+                        label="model 90% interval")
+        ax.plot(band.index, band[0.5], linewidth=2, label="model median")
+        when = pd.to_datetime(points["year"].astype(int).astype(str) + "-07", format="%Y-%m")
+        ax.scatter(when, points["value_percent"], color="black", zorder=3, label="survey")
+        age = points["age_group"].iloc[0]
+        ax.set_title(f"{metric} ({group}, {age})", fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("Prevalence (%)")
+    axes[0][0].legend(loc="lower left", frameon=False, fontsize=8)
+    fig.suptitle(title, fontsize=12)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -26,6 +26,9 @@ class CredParams(InterventionParams):
         "Chance a caregiver with inadequate complementary feeding adopts adequate feeding at a "
         "contact (children under 24 m). ASSUMPTION: no evidence row gives a per-contact "
         "uptake; C2a gives the HAZ effect of the feeding change."))
+    max_districts: int | None = Field(None, ge=1, description=(
+        "Only the N poorest districts of the run (e.g. Crecer's 880 priority districts, "
+        "program documents); default: all districts."))
     capacity_multiplier: float = Field(1.0, ge=0, le=10, description=(
         "Multiplier of every post's contact capacity (the PAN results-based budget raised "
         "CRED capacity; program documents give no figure)."))
@@ -38,14 +41,20 @@ class Cred(Intervention):
     Params = CredParams
 
     def setup(self, model) -> None:
-        """Register counselling at CRED contacts."""
+        """Find the program's districts and register counselling at CRED contacts."""
+        poverty = model.geography.poverty
+        self.in_area = np.ones(model.geography.n, dtype=bool)
+        if self.p.max_districts is not None:
+            self.in_area[:] = False
+            self.in_area[np.argsort(-poverty, kind="stable")[:self.p.max_districts]] = True
         model.cred_contact_hooks.append(self._counsel)
 
     def act(self, model) -> None:
         """Due children's families ask for a contact; the post rations (services.py)."""
         model.cred_capacity_multiplier = self.p.capacity_multiplier
         kids = model.children
-        due = np.flatnonzero(kids.cred_due)
+        due = np.flatnonzero(kids.cred_due & self.in_area[
+            model.households.district[kids.household]])
         go = model.streams["programs"].random(len(due)) < services.attendance_probability(
             model, due, self.p.attendance)
         kids.cred_request[due[go]] = True
@@ -66,7 +75,8 @@ class Cred(Intervention):
         if not self.is_active(model) or len(seen) == 0:
             return
         kids, hh = model.children, model.households
-        young = seen[kids.age_months[seen] < 24]
+        young = seen[(kids.age_months[seen] < 24)
+                     & self.in_area[hh.district[kids.household[seen]]]]
         homes = kids.household[young]
         quality = np.array([model.post_list[i].counselling_multiplier
                             for i in range(len(model.post_list))])
