@@ -27,6 +27,7 @@ SEARCH_SPACE = {
     "hb_iron_gap_deficit": (0.8, 3.0),     # g/dL at a complete iron gap
     "iron_gap_poor": (0.0, 0.4),
     "hb_infection_drop": (0.1, 0.8),       # B12: infection OR 1.6
+    "schooling_trend_sd_per_year": (0.0, 0.1),  # no schooling series: fitted to the trend
 }
 
 

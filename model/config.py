@@ -78,14 +78,19 @@ class TrendSpec(Strict):
                     "Household poverty follows it (interpolated on the probit scale, held "
                     "constant outside the given years); districts keep their 2018 ranking.")
 
-    @field_validator("poverty_national_pct")
+    improved_water_pct: dict[int, float] = Field(
+        default_factory=dict,
+        description="Households with improved water (%) by year, e.g. {1986: 56, 2015: 79.3} "
+                    "(C5e); interpolated on the probit scale, held outside the given years.")
+
+    @field_validator("poverty_national_pct", "improved_water_pct")
     @classmethod
     def _percentages(cls, path: dict[int, float]) -> dict[int, float]:
         for year, pct in path.items():
             if not 1900 <= year <= 2100:
                 raise ValueError(f"year {year} is out of range; allowed: 1900-2100")
             if not 0.5 <= pct <= 99.5:
-                raise ValueError(f"poverty {pct}% for {year} is out of range; allowed: 0.5-99.5")
+                raise ValueError(f"{pct}% for {year} is out of range; allowed: 0.5-99.5")
         return dict(sorted(path.items()))
 
 

@@ -37,6 +37,7 @@ class Parameters:
     welfare_yearly_correlation: float = 0.9      # correlation of a household's latent welfare one year apart (poverty churn); ASSUMPTION, no evidence row
     ses_loading: float = 0.7                     # correlation of schooling, water, sanitation and adequate feeding with latent welfare; ASSUMPTION, no evidence row
     schooling_shares: tuple = (0.04, 0.28, 0.45, 0.23)  # mothers with none / primary / secondary / higher schooling; ASSUMPTION (A10 gives the stunting gradient, not these shares)
+    schooling_trend_sd_per_year: float = 0.0     # yearly rise of mothers' latent schooling score (SD), relative to the 2018 distribution; calibrated (0 = schooling as in 2018; no schooling series in the evidence table)
     improved_water_share: float = 0.793          # fraction of households with improved drinking water; C5e (Huicho et al. 2019: 79.3% in 2015)
     improved_sanitation_share: float = 0.70      # fraction of households with improved sanitation; ASSUMPTION, no Peru figure in the evidence table
     adequate_feeding_share: float = 0.55         # fraction of caregivers whose complementary feeding is adequate; calibrated (C2d: "a majority" in Peru received a minimum adequate diet)

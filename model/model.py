@@ -213,6 +213,7 @@ class ECDModel(mesa.Model):
             hh.poor[:] = hh.welfare < line + shift
             hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs,
                                                  hh.welfare - line)
+            self._apply_secular_trends()
             households = np.arange(hh.size)
             slots, counts = slice(None), None
         else:
@@ -237,6 +238,20 @@ class ECDModel(mesa.Model):
         risk.iron_gap[slots] = spread(dynamics.household_iron_gap(poor, feeding, p))
         risk.cell[slots] = spread(cell_index(hh.district[households], hh.area[households],
                                              hh.quintile[households]).astype(np.intp) * N_BANDS)
+
+    def _apply_secular_trends(self) -> None:
+        """Schooling and water of the current year (only when a trend is set)."""
+        hh, p = self.households, self.params
+        year = self.month_index() / 12
+        if p.schooling_trend_sd_per_year:
+            shift = np.float32(p.schooling_trend_sd_per_year * (year - 2018))
+            hh.schooling[:] = np.searchsorted(self.population.schooling_cutoffs,
+                                              hh.schooling_score + shift)
+        path = self.scenario.trends.improved_water_pct
+        if path:
+            target = np.interp(year, list(path), [probit(v / 100) for v in path.values()])
+            hh.improved_water[:] = hh.water_score > np.float32(probit(p.improved_water_share)
+                                                               - target)
 
     def children_of(self, households: np.ndarray) -> np.ndarray:
         """Child slots of the given households (children are stored household by household)."""

@@ -97,6 +97,7 @@ class Population:
     children: ArrayStore
     district_threshold: np.ndarray  # latent-welfare poverty line per district (probit scale)
     quintile_cutoffs: np.ndarray     # national cut-offs of relative welfare into quintiles
+    schooling_cutoffs: np.ndarray    # national cut-offs of the schooling score
     next_uid: int = 0
 
 
@@ -210,11 +211,16 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
                                  comp_weights, shares_below)
 
     school_cut = national_cut(np.cumsum(params.schooling_shares)[:-1])
-    households.add("schooling", np.int8)[:] = np.searchsorted(school_cut, ses_score())
+    schooling_score = households.add("schooling_score", np.float32)  # latent, kept for trends
+    schooling_score[:] = ses_score()
+    households.add("schooling", np.int8)[:] = np.searchsorted(school_cut, schooling_score)
     for name, share in (("improved_water", params.improved_water_share),
                         ("improved_sanitation", params.improved_sanitation_share),
                         ("adequate_feeding", params.adequate_feeding_share)):
-        households.add(name, bool)[:] = ses_score() > national_cut([1 - share])[0]
+        score = ses_score() - national_cut([1 - share])[0]
+        if name == "improved_water":  # latent score above the cut, kept for trends
+            households.add("water_score", np.float32)[:] = score
+        households.add(name, bool)[:] = score > 0
     households.add("altitude_m", np.float32)[:] = geo.altitude_m[hh_district]
 
     # Health post and distance (assigned by the caller once posts exist).
@@ -235,7 +241,8 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
 
     children = _generate_children(households, params, rng)
     return Population(households=households, children=children,
-                      district_threshold=threshold, quintile_cutoffs=cutoffs)
+                      district_threshold=threshold, quintile_cutoffs=cutoffs,
+                      schooling_cutoffs=school_cut)
 
 
 def _generate_children(households: ArrayStore, params: Parameters,

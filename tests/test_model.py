@@ -203,3 +203,19 @@ def test_keyword_fields_and_mesa_batch_run():
     assert all(0 < r["stunting"] < 100 and 0 < r["anemia"] < 100 for r in runs)
     # batch_run reports the DataCollector row at model.steps - 1 (Mesa's convention)
     assert all(r["Step"] == 1 for r in runs)
+
+
+def test_water_and_schooling_trends_follow_the_scenario():
+    m = make_model(start="2000-01", months=24, scale=50,
+                   trends={"improved_water_pct": {1986: 56.0, 2015: 79.3}},
+                   parameters={"schooling_trend_sd_per_year": 0.05})
+    hh = m.households
+    water_2000 = hh.improved_water.mean()
+    expected = 0.56 + (0.793 - 0.56) * 14 / 29  # roughly linear between the anchors
+    assert water_2000 == pytest.approx(expected, abs=0.04)
+    higher_2000 = (hh.schooling == 3).mean()
+    for _ in range(24):
+        m.step()
+    assert hh.improved_water.mean() > water_2000
+    assert (hh.schooling == 3).mean() > higher_2000  # schooling rises over time
+    assert higher_2000 < 0.23  # below the 2018 share, the reference year
