@@ -87,3 +87,12 @@ def test_calibration_fits_writes_and_resumes(files):
     again = cli("calibrate", files / "short.yaml", "--targets", files / "targets.csv",
                 "--trials", 3, "--scale", 100, "--out", out)
     assert again.returncode == 0 and "after 3 trials" in " ".join(again.stderr.split())
+
+
+def test_replicate_trials_command_writes_the_table(tmp_path):
+    proc = cli("replicate-trials", "--replicates", 1, "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(tmp_path / "trials.csv")
+    assert {"trial", "outcome", "published", "simulated_median", "agrees"} <= set(table.columns)
+    assert len(table) == 6
+    assert "| trial |" in (tmp_path / "trials.md").read_text()
