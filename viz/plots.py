@@ -79,9 +79,12 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
     One panel per model series that has targets (e.g. stunting 0-59 m, anemia 6-35 m).
     """
     series = table.dropna(subset=["metric"]).groupby(["metric", "model_group"], sort=False)
-    fig, axes = plt.subplots(1, series.ngroups, figsize=(4.2 * series.ngroups, 4.0),
-                             squeeze=False)
-    for ax, ((metric, group), points) in zip(axes[0], series):
+    ncols = min(3, series.ngroups)
+    nrows = -(-series.ngroups // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 3.6 * nrows), squeeze=False)
+    for ax in axes.flat[series.ngroups:]:
+        ax.set_visible(False)
+    for ax, ((metric, group), points) in zip(axes.flat, series):
         lines = results[(results["metric"] == metric) & (results["group"] == group)].copy()
         lines["when"] = pd.to_datetime(lines["date"], format="%Y-%m")
         band = lines.groupby("when")["value"].quantile([0.05, 0.5, 0.95]).unstack()
@@ -94,7 +97,8 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
         ax.set_title(f"{metric} ({group}, {age})", fontsize=10)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("Prevalence (%)")
+    for row in axes:
+        row[0].set_ylabel("Prevalence (%)")
     axes[0][0].legend(loc="lower left", frameon=False, fontsize=8)
     fig.suptitle(title, fontsize=12)
     fig.autofmt_xdate()
