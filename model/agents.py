@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
 
 from model.population import Area, BirthWeight, Illness, Schooling, Sex
 
@@ -62,6 +63,26 @@ class HealthPost(mesa.Agent):
     def start_month(self) -> None:
         """Reset the month's counters (called in step 2, supply)."""
         self.contacts_used = 0.0
+
+
+def build_health_posts(model: "ECDModel") -> AgentSet:
+    """Create posts per district by the stated rule (see HealthPost) and their catchments."""
+    geo, p, hh = model.geography, model.params, model.households
+    n_posts = np.maximum(1, np.round(geo.population / p.residents_per_health_post)).astype(int)
+    workers = geo.population * p.health_workers_per_10k / 10_000 * p.primary_care_share
+    posts = []
+    for d in range(geo.n):
+        staff = round(workers[d] / n_posts[d])  # small rural posts may have none
+        posts += [HealthPost(model, d, staff, serums_slots=1) for _ in range(n_posts[d])]
+    first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
+    pick = model.streams["population"].random(hh.size)
+    hh.health_post[:] = first_post[hh.district] + (pick * n_posts[hh.district]).astype(int)
+    order = np.argsort(hh.health_post, kind="stable")
+    bounds = np.searchsorted(hh.health_post[order], np.arange(len(posts) + 1))
+    for i, post in enumerate(posts):
+        post.index = i
+        post.households = order[bounds[i]:bounds[i + 1]].astype(np.int32)
+    return AgentSet(posts, random=model.random)
 
 
 class HomeVisitor(mesa.Agent):

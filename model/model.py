@@ -6,10 +6,9 @@ import mesa
 import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
-from scipy.special import ndtr
 
 from model import draws, dynamics, memory, services
-from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView
+from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView, build_health_posts
 from model.config import Scenario, validate_scenario
 from model.geography import load_geography
 from model.interventions import INTERVENTIONS
@@ -17,10 +16,9 @@ from model.population import (
     Area,
     BirthWeight,
     Illness,
-    district_poverty_thresholds,
     generate_population,
     household_risk_store,
-    national_threshold_shift,
+    poverty_shift_by_month,
     probit,
 )
 from model.results import N_BANDS, MetricsRecorder, cell_index
@@ -79,7 +77,7 @@ class ECDModel(mesa.Model):
         self.cred_due = services.cred_due_table()
         self.anemia_cutoff = dynamics.anemia_cutoff_by_age(scenario.anemia_definition,
                                                            self.params)
-        self.health_posts = self._build_health_posts()
+        self.health_posts = build_health_posts(self)
         self.post_list: list[HealthPost] = list(self.health_posts)
         self.visitors = AgentSet([], random=self.random)
         self._first_child = np.concatenate(
@@ -93,7 +91,9 @@ class ECDModel(mesa.Model):
         self.month_extra: dict[str, float] = {}     # other national program figures
         start_year, start_month = scenario.start_year_month
         self.start_index = start_year * 12 + start_month - 1  # months since year 0
-        self._poverty_shift = self._poverty_shift_by_month()
+        self._poverty_shift = poverty_shift_by_month(
+            scenario.trends.poverty_national_pct, self.national_geography, self.params,
+            self.start_index, scenario.months + 1)
         self.households.anc_prob[:] = self.params.anc_baseline_share
         self.households.facility_prob[:] = self.params.facility_delivery_base
         self._tracked: dict[int, list[dict]] = {}
@@ -434,51 +434,5 @@ class ECDModel(mesa.Model):
         if uid not in self._tracked:
             raise KeyError(f"child {uid} is not tracked; call model.track([{uid}]) first")
         return pd.DataFrame(self._tracked[uid])
-
-    # --- health posts --------------------------------------------------------------------------
-
-    def _build_health_posts(self) -> mesa.AgentSet:
-        """Create posts per district by the stated rule and assign household catchments."""
-        geo, p, hh = self.geography, self.params, self.households
-        n_posts = np.maximum(1, np.round(geo.population / p.residents_per_health_post)).astype(int)
-        workers = geo.population * p.health_workers_per_10k / 10_000 * p.primary_care_share
-        posts = []
-        for d in range(geo.n):
-            staff = round(workers[d] / n_posts[d])  # small rural posts may have none
-            posts += [HealthPost(self, d, staff, serums_slots=1) for _ in range(n_posts[d])]
-        first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
-        pick = self.streams["population"].random(hh.size)
-        hh.health_post[:] = first_post[hh.district] + (pick * n_posts[hh.district]).astype(int)
-        order = np.argsort(hh.health_post, kind="stable")
-        bounds = np.searchsorted(hh.health_post[order], np.arange(len(posts) + 1))
-        for i, post in enumerate(posts):
-            post.index = i
-            post.households = order[bounds[i]:bounds[i + 1]].astype(np.int32)
-        return AgentSet(posts, random=self.random)
-
-    # --- trends --------------------------------------------------------------------------------
-
-    def _poverty_shift_by_month(self) -> np.ndarray:
-        """Shift of every district's poverty line for each step (0 = keep the 2018 map)."""
-        path = self.scenario.trends.poverty_national_pct
-        months = self.scenario.months + 1
-        if not path:
-            return np.zeros(months)
-        nat = self.national_geography
-        line = district_poverty_thresholds(nat.poverty, nat.urban_share,
-                                           self.params.rural_welfare_gap_sd)
-        years = np.array(list(path), dtype=float)
-        targets = np.array([probit(v / 100) for v in path.values()])
-        month_years = (self.start_index + np.arange(months)) / 12.0
-        first, last = int(month_years.min()), int(month_years.max()) + 1
-        shifts = {}
-        for year in range(first, last + 1):
-            target = float(ndtr(np.interp(year, years, targets)))
-            shifts[year] = national_threshold_shift(
-                nat.poverty, nat.urban_share, nat.population, line,
-                self.params.rural_welfare_gap_sd, target)
-        grid = np.array(list(shifts))
-        return np.interp(month_years, grid, np.array(list(shifts.values())))
-
 
 __all__ = ["ECDModel", "HealthPost", "HomeVisitor"]

@@ -312,6 +312,29 @@ def national_threshold_shift(poverty: np.ndarray, urban_share: np.ndarray, weigh
     return (lo + hi) / 2
 
 
+def poverty_shift_by_month(path: dict[int, float], national: Geography, params: Parameters,
+                           start_index: int, months: int) -> np.ndarray:
+    """Shift of every district's poverty line for each step (zeros: keep the 2018 map).
+
+    ``path`` gives national poverty (%) by year; it is interpolated on the probit scale and
+    held outside its years; each year's shift is solved over all districts, then months are
+    interpolated. ``start_index`` is the first month (months since year 0).
+    """
+    if not path:
+        return np.zeros(months)
+    line = district_poverty_thresholds(national.poverty, national.urban_share,
+                                       params.rural_welfare_gap_sd)
+    years = np.array(list(path), dtype=float)
+    targets = np.array([probit(v / 100) for v in path.values()])
+    month_years = (start_index + np.arange(months)) / 12.0
+    grid = np.arange(int(month_years.min()), int(month_years.max()) + 2)
+    shifts = [national_threshold_shift(national.poverty, national.urban_share,
+                                       national.population, line, params.rural_welfare_gap_sd,
+                                       float(ndtr(np.interp(year, years, targets))))
+              for year in grid]
+    return np.interp(month_years, grid, shifts)
+
+
 def probit(p: float) -> float:
     """Inverse of the standard normal CDF."""
     return float(ndtri(p))
