@@ -130,6 +130,18 @@ def _batch_progress(total: int):
     return progress, update
 
 
+def _run_with_progress(runs, out: Path, workers: int, cluster: Optional[str]):
+    """Run a batch behind a progress bar; a cluster that cannot be reached exits 2."""
+    from model.experiments import ClusterError, run_batch
+
+    progress, update = _batch_progress(len(runs))
+    try:
+        with progress:
+            return run_batch(runs, out, workers=workers, cluster=cluster, on_progress=update)
+    except ClusterError as err:
+        fail(str(err))
+
+
 def _finish_batch(report, out: Path) -> None:
     """Final line (how many runs failed) and the exit code."""
     failed = len(report.failed)
@@ -168,7 +180,7 @@ def compare(
     runs are kept in --out/runs, so an interrupted comparison resumes where it stopped.
     """
     from model.comparison import check_comparable, comparison_specs, summarise, summary_markdown
-    from model.experiments import load_runs, run_batch
+    from model.experiments import load_runs
     from viz.plots import plot_comparison
 
     if len(scenarios) < 2:
@@ -193,9 +205,7 @@ def compare(
              "definition for common random numbers; " + "; ".join(problems))
     runs = comparison_specs(specs, replicates, seed)
     out.mkdir(parents=True, exist_ok=True)
-    progress, update = _batch_progress(len(runs))
-    with progress:
-        report = run_batch(runs, out, workers=workers, cluster=cluster, on_progress=update)
+    report = _run_with_progress(runs, out, workers, cluster)
     results = load_runs(out, [r.run_id for r in runs])
     if not results.empty:
         results.to_parquet(out / "results.parquet", index=False)
@@ -227,7 +237,7 @@ def sweep(
     row per parameter point (medians and 90% intervals over replicates). The exit code is 1
     if any run failed.
     """
-    from model.experiments import load_runs, run_batch
+    from model.experiments import load_runs
     from model.sweeps import load_sweep, sweep_fingerprint, sweep_summary
 
     if workers < 1:
@@ -248,9 +258,7 @@ def sweep(
                                     "runs": len(runs), "points": points}, indent=2))
     console.print(f"Sweep {sweep_file}: {len(points)} points x {spec.replicates} replicates "
                   f"= {len(runs)} runs", highlight=False)
-    progress, update = _batch_progress(len(runs))
-    with progress:
-        report = run_batch(runs, out, workers=workers, cluster=cluster, on_progress=update)
+    report = _run_with_progress(runs, out, workers, cluster)
     results = load_runs(out, [r.run_id for r in runs])
     if not results.empty:
         sweep_summary(results, points).to_csv(out / "sweep_summary.csv", index=False)

@@ -142,6 +142,10 @@ def execute_run(spec: RunSpec) -> pd.DataFrame:
     return results
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster named by ``--cluster`` cannot be used."""
+
+
 @dataclass
 class BatchReport:
     """What ``run_batch`` did."""
@@ -242,10 +246,16 @@ def _run_on_dask(specs: list[RunSpec], address: str, finish) -> None:
     """Submit every spec to an existing Dask cluster and collect results as they finish."""
     try:
         from distributed import Client, as_completed
-    except ImportError as err:  # pragma: no cover - depends on the install
-        raise RuntimeError("--cluster needs dask.distributed: pip install -e '.[cluster]'") \
-            from err
-    with Client(address, timeout="30s") as client:
+    except ImportError:  # pragma: no cover - depends on the install
+        raise ClusterError("--cluster needs dask.distributed: pip install -e '.[cluster]'") \
+            from None
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ClusterError(f"--cluster {address}: cannot reach a Dask scheduler there ({err}); "
+                           "allowed: the address of a running scheduler, e.g. "
+                           "tcp://host:8786") from None
+    with client:
         futures = [client.submit(_guarded, spec, key=f"ecd-{spec.run_id}", pure=False)
                    for spec in specs]
         for future in as_completed(futures):

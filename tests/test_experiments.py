@@ -193,3 +193,11 @@ def test_dask_local_cluster_serial_and_pool_give_identical_numbers(tmp_path):
     for name in ("pool", "dask"):
         pd.testing.assert_frame_equal(frames[name].sort_values(order).reset_index(drop=True),
                                       base)
+
+
+def test_an_unusable_cluster_address_exits_2(tmp_path):
+    pytest.importorskip("distributed")
+    sweep = small_sweep(tmp_path, "points:\n  - {}\n", replicates=1, months=2)
+    proc = cli("sweep", sweep, "--cluster", "nosuchproto://x", "--out", tmp_path / "out")
+    assert proc.returncode == 2 and "--cluster nosuchproto://x" in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr
