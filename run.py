@@ -88,6 +88,10 @@ def run(
             spec, on_setup=lambda: bar.update(task, description="simulating months"),
             on_month=lambda done, total: bar.update(task, completed=done))
 
+    if outcome.results.empty:
+        console.print(f"[bold red]run failed while building the model:[/] "
+                      f"{outcome.metadata['error']}", highlight=False)
+        raise typer.Exit(1)
     outcome.results.to_csv(out / "results.csv", index=False)
     (out / "metadata.json").write_text(json.dumps(outcome.metadata, indent=2))
     area = spec.geography.departments + spec.geography.districts

@@ -177,9 +177,13 @@ class Scenario(Strict):
                 values = value
             else:
                 values = [value]
+            low, high = defaults.parameter_range(key)
             for v in values:
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                     raise ValueError(f"parameter {key!r} = {value!r}: allowed are finite numbers")
+                if not low <= v <= high:
+                    raise ValueError(f"parameter {key!r} = {value!r}: allowed values from "
+                                     f"{low:g} to {high:g}")
         return {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
 
     @property

@@ -110,6 +110,32 @@ class Parameters:
         return dataclasses.replace(self, **overrides)
 
 
+# Allowed ranges for scenario overrides (every value of a tuple must lie in the range). Names
+# not listed must be >= 0 (rates, sizes, months, g/dL, km); these may be negative or are
+# shares/probabilities in [0, 1].
+NEGATIVE_ALLOWED = {"haz_birth_mean", "haz_birth_lbw_shift", "haz_drift_after_24m",
+                    "stunting_cutoff", "severe_stunting_cutoff", "iron_gap_adequate_feeding",
+                    "schooling_trend_sd_per_year"}
+UNIT_INTERVAL = {"under5_share_of_population", "low_birth_weight_share", "male_share_at_birth",
+                 "welfare_yearly_correlation", "ses_loading", "schooling_shares",
+                 "improved_water_share", "improved_sanitation_share", "adequate_feeding_share",
+                 "primary_care_share", "hb_adjustment_rate", "iron_gap_by_age", "iron_gap_poor",
+                 "diarrhoea_monthly_prob", "respiratory_monthly_prob",
+                 "illness_season_amplitude", "care_seeking_base",
+                 "treated_illness_loss_reduction", "anc_baseline_share",
+                 "facility_delivery_base", "cred_share_of_capacity",
+                 "discouraged_attendance_factor"}
+
+
+def parameter_range(name: str) -> tuple[float, float]:
+    """The range a scenario may set parameter ``name`` to."""
+    if name in UNIT_INTERVAL:
+        return (0.0, 1.0)
+    if name in NEGATIVE_ALLOWED:
+        return (-float("inf"), float("inf"))
+    return (0.0, float("inf"))
+
+
 def parameter_names() -> list[str]:
     """Names a scenario may override under ``parameters:``."""
     return [f.name for f in dataclasses.fields(Parameters)]

@@ -67,7 +67,12 @@ def run_scenario(scenario: Scenario, on_month: Callable[[int, int], None] | None
     ``error`` holds the exception.
     """
     started = time.perf_counter()
-    model = ECDModel(scenario)
+    try:
+        model = ECDModel(scenario)
+    except Exception as err:  # noqa: BLE001 - reported to the caller, not a traceback
+        return RunOutcome(results=pd.DataFrame(), error=err, metadata={
+            "scenario": scenario.name, "status": "failed", "months_simulated": 0,
+            "error": f"{type(err).__name__}: {err}", "wall_seconds": 0.0})
     setup_seconds = time.perf_counter() - started
     if on_setup:
         on_setup()

@@ -132,3 +132,18 @@ def test_a_failing_run_keeps_the_months_already_computed(monkeypatch):
     assert outcome.metadata["status"] == "failed"
     assert "simulated crash" in outcome.metadata["error"]
     assert outcome.results.step.max() == 3 and outcome.metadata["months_simulated"] == 4
+
+
+def test_out_of_range_model_parameter_exits_2(tmp_path):
+    path = write(tmp_path, "name: x\nparameters:\n  low_birth_weight_share: 1.5\n")
+    proc = cli("run", path)
+    assert proc.returncode == 2 and "low_birth_weight_share" in proc.stderr
+    assert "from 0 to 1" in " ".join(proc.stderr.split()) and "Traceback" not in proc.stderr
+
+
+def test_a_model_that_cannot_be_built_fails_without_a_traceback(tmp_path):
+    path = write(tmp_path, "name: x\nscale: 200\ngeography:\n  departments: [TUMBES]\n"
+                           "parameters:\n  extra_children_per_household: 1.0e+30\n")
+    proc = cli("run", path, "--out", tmp_path / "out")
+    assert proc.returncode == 1 and "while building the model" in proc.stderr
+    assert "Traceback" not in proc.stderr

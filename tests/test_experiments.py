@@ -126,7 +126,7 @@ def test_malformed_sweep_files_exit_2(case, tmp_path):
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
     sweep = small_sweep(tmp_path, "points:\n  - {}\n"
-                                  "  - {parameters.extra_children_per_household: -1}\n")
+                                  "  - {parameters.extra_children_per_household: 1.0e+30}\n")
     proc = cli("sweep", sweep, "--workers", 2, "--out", tmp_path / "out")
     assert proc.returncode == 1
     assert "4 runs" in proc.stderr and "2 failed" in proc.stderr
