@@ -184,7 +184,7 @@ def compare(
     runs are kept in --out/runs, so an interrupted comparison resumes where it stopped.
     """
     from model.comparison import check_comparable, comparison_specs, summarise, summary_markdown
-    from model.experiments import load_runs
+    from model.experiments import check_manifest, load_runs
     from viz.plots import plot_comparison
 
     if len(scenarios) < 2:
@@ -208,7 +208,9 @@ def compare(
         fail("compare: scenarios must share start, months, scale, geography and anemia "
              "definition for common random numbers; " + "; ".join(problems))
     runs = comparison_specs(specs, replicates, seed)
-    out.mkdir(parents=True, exist_ok=True)
+    problem = check_manifest(out, runs, {"scenarios": [str(p) for p in scenarios]})
+    if problem:
+        fail(problem)
     report = _run_with_progress(runs, out, workers, cluster)
     results = load_runs(out, [r.run_id for r in runs])
     if not results.empty:
@@ -241,8 +243,8 @@ def sweep(
     row per parameter point (medians and 90% intervals over replicates). The exit code is 1
     if any run failed.
     """
-    from model.experiments import load_runs
-    from model.sweeps import load_sweep, sweep_fingerprint, sweep_summary
+    from model.experiments import check_manifest, load_runs
+    from model.sweeps import load_sweep, sweep_summary
 
     if workers < 1:
         fail(f"--workers {workers}: allowed >= 1")
@@ -250,16 +252,9 @@ def sweep(
         spec, runs, points = load_sweep(sweep_file)
     except ScenarioError as err:
         fail(str(err))
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = out / "sweep.json"
-    fingerprint = sweep_fingerprint(runs)
-    if manifest.exists():
-        previous = json.loads(manifest.read_text()).get("fingerprint")
-        if previous != fingerprint:
-            fail(f"--out {out} holds a different sweep (fingerprint {previous}, this one "
-                 f"{fingerprint}); allowed: the same sweep file to resume, or a new --out")
-    manifest.write_text(json.dumps({"fingerprint": fingerprint, "sweep_file": str(sweep_file),
-                                    "runs": len(runs), "points": points}, indent=2))
+    problem = check_manifest(out, runs, {"sweep_file": str(sweep_file), "points": points})
+    if problem:
+        fail(problem)
     console.print(f"Sweep {sweep_file}: {len(points)} points x {spec.replicates} replicates "
                   f"= {len(runs)} runs", highlight=False)
     report = _run_with_progress(runs, out, workers, cluster)

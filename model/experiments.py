@@ -6,6 +6,7 @@ interrupted batch resumes where it stopped); the model itself does no I/O (STYLE
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -159,6 +160,28 @@ class BatchReport:
     skipped: int = 0
     finished: int = 0
     failed: list[str] = field(default_factory=list)
+
+
+def batch_fingerprint(runs: list[RunSpec]) -> str:
+    """A hash of every run's id, scenario and seed: a resumed batch must match it."""
+    text = json.dumps([(r.run_id, r.seed, r.scenario) for r in runs], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_manifest(out: Path, runs: list[RunSpec], extra: dict | None = None) -> str | None:
+    """Write ``out/batch.json``; return a problem if ``out`` holds a different batch."""
+    manifest = out / "batch.json"
+    fingerprint = batch_fingerprint(runs)
+    if manifest.exists():
+        previous = json.loads(manifest.read_text()).get("fingerprint")
+        if previous != fingerprint:
+            return (f"--out {out} holds a different batch of runs (fingerprint {previous}, "
+                    f"this one {fingerprint}); allowed: the same command to resume, or a new "
+                    "--out")
+    out.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps({"fingerprint": fingerprint, "runs": len(runs),
+                                    **(extra or {})}, indent=2, default=str))
+    return None
 
 
 def run_path(out: Path, run_id: str) -> Path:

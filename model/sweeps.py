@@ -10,7 +10,6 @@ seeds of ``SeedSequence(seed)`` (the same seeds at every point: common random nu
 from __future__ import annotations
 
 import copy
-import hashlib
 import itertools
 import json
 import re
@@ -160,12 +159,6 @@ def load_sweep(path: str | Path) -> tuple[SweepFile, list[RunSpec], list[dict]]:
 
 def _label(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool)) else json.dumps(value)
-
-
-def sweep_fingerprint(runs: list[RunSpec]) -> str:
-    """A hash of every run's scenario and seed: a resumed sweep must match it."""
-    text = json.dumps([(r.run_id, r.seed, r.scenario) for r in runs], sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:

@@ -171,7 +171,7 @@ def test_a_resumed_sweep_must_be_the_same_sweep(tmp_path):
     assert cli("sweep", sweep, "--workers", 1, "--out", tmp_path / "out").returncode == 0
     other = small_sweep(tmp_path, "points:\n  - {months: 3}\n", replicates=1, months=2)
     proc = cli("sweep", other, "--workers", 1, "--out", tmp_path / "out")
-    assert proc.returncode == 2 and "different sweep" in proc.stderr
+    assert proc.returncode == 2 and "different batch" in " ".join(proc.stderr.split())
 
 
 def test_dask_local_cluster_serial_and_pool_give_identical_numbers(tmp_path):
@@ -201,3 +201,13 @@ def test_an_unusable_cluster_address_exits_2(tmp_path):
     proc = cli("sweep", sweep, "--cluster", "nosuchproto://x", "--out", tmp_path / "out")
     assert proc.returncode == 2 and "--cluster nosuchproto://x" in " ".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
+
+
+def test_compare_refuses_to_mix_runs_of_another_comparison(tmp_path):
+    a = write(tmp_path / "a.yaml", SMALL.format(name="a", months=2))
+    b = write(tmp_path / "b.yaml", SMALL.format(name="b", months=2))
+    assert cli("compare", a, b, "--replicates", 1, "--out", tmp_path / "out").returncode == 0
+    write(tmp_path / "b.yaml", SMALL.format(name="b", months=2) + "interventions:\n"
+                                                                "  - type: sis\n")
+    proc = cli("compare", a, b, "--replicates", 1, "--out", tmp_path / "out")
+    assert proc.returncode == 2 and "different batch" in " ".join(proc.stderr.split())
