@@ -135,7 +135,7 @@ class PlainModel(mesa.Model):
         n_children = min(n_children, source.children.size)
         households: dict[int, PlainHousehold] = {}
         self.children = []
-        for slot in range(n_children):
+        for slot in range(n_children):  # one Python object per child: the comparator itself
             index = int(source.children.household[slot])
             if index not in households:
                 households[index] = PlainHousehold(self, index)
@@ -185,7 +185,10 @@ def time_array_model(scenario: Scenario) -> dict:
         model.step()
     steps = time.perf_counter() - step_started
     child_months = model.children.size * scenario.months
+    arrays_mb = sum(store.nbytes() for store in (model.children, model.households,
+                                                 model.risk)) / 2**20
     return {"children": int(model.children.size), "households": int(model.households.size),
+            "arrays_mb": arrays_mb,
             "setup_s": setup, "steps_s": steps, "total_s": setup + steps,
             "us_per_child_month": 1e6 * steps / child_months, "model": model}
 
@@ -199,7 +202,8 @@ def run_benchmark(months: int = 120, scale: float = 1.0, mesa_children: int = 20
     peak = _peak_mb()
     log(f"   {national['children']:,} children, {national['households']:,} households; "
         f"set-up {national['setup_s']:.1f} s, {months} months {national['steps_s']:.1f} s, "
-        f"total {national['total_s']:.1f} s; peak memory {peak:,.0f} MB")
+        f"total {national['total_s']:.1f} s; peak memory {peak:,.0f} MB (agent arrays "
+        f"{national['arrays_mb']:,.0f} MB)")
     log(f"   cost per child-month (monthly step incl. metrics): "
         f"{national['us_per_child_month']:.3f} us")
 

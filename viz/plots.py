@@ -39,14 +39,13 @@ def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "",
 
 def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "") -> Path:
     """National stunting and anemia per scenario: median over replicates with a 90% band."""
-    data = results[results["metric"].isin(OUTCOMES) & (results["group"] == "national")].copy()
-    data["when"] = pd.to_datetime(data["date"], format="%Y-%m")
+    data = results[results["metric"].isin(OUTCOMES) & (results["group"] == "national")]
     fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(11, 4.2), sharex=True)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (metric, label) in zip(axes, OUTCOMES.items()):
         for i, scenario in enumerate(dict.fromkeys(data["scenario"])):
-            lines = data[(data["metric"] == metric) & (data["scenario"] == scenario)]
-            band = lines.groupby("when")["value"].quantile([0.05, 0.5, 0.95]).unstack()
+            band = _median_band(data[(data["metric"] == metric)
+                                     & (data["scenario"] == scenario)])
             color = colors[i % len(colors)]
             ax.fill_between(band.index, band[0.05], band[0.95], color=color, alpha=0.2,
                             linewidth=0)
@@ -63,13 +62,24 @@ def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path) -> Path:
         ax.set_xlabel("Date")
     axes[0].set_ylabel(ylabel)
     axes[0].legend(loc="lower left", frameon=False)
+    return _save(fig, title, path)
+
+
+def _save(fig, title: str, path: str | Path, dpi: int = 120) -> Path:
+    """Title, date labels, tight layout; write the PNG at ``path`` and close the figure."""
     fig.suptitle(title, fontsize=12)
     fig.autofmt_xdate()
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def _median_band(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per date: the 5th, 50th and 95th percentile of ``value`` over runs."""
+    when = pd.to_datetime(lines["date"], format="%Y-%m")
+    return lines.groupby(when)["value"].quantile([0.05, 0.5, 0.95]).unstack()
 
 
 def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path,
@@ -85,9 +95,8 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
     for ax in axes.flat[series.ngroups:]:
         ax.set_visible(False)
     for ax, ((metric, group), points) in zip(axes.flat, series):
-        lines = results[(results["metric"] == metric) & (results["group"] == group)].copy()
-        lines["when"] = pd.to_datetime(lines["date"], format="%Y-%m")
-        band = lines.groupby("when")["value"].quantile([0.05, 0.5, 0.95]).unstack()
+        band = _median_band(results[(results["metric"] == metric)
+                                    & (results["group"] == group)])
         ax.fill_between(band.index, band[0.05], band[0.95], alpha=0.25, linewidth=0,
                         label="model 90% interval")
         ax.plot(band.index, band[0.5], linewidth=2, label="model median")
@@ -100,10 +109,4 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
     for row in axes:
         row[0].set_ylabel("Prevalence (%)")
     axes[0][0].legend(loc="lower left", frameon=False, fontsize=8)
-    fig.suptitle(title, fontsize=12)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, title, path, dpi=110)
