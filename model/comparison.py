@@ -17,7 +17,8 @@ from model.experiments import RunSpec, replicate_seeds
 
 OUTCOMES = {"stunting": "children", "anemia": "children_6_35m"}  # outcome -> its denominator
 SUMMARY_GROUPS = ("national", "urban", "rural", "natural_region:Costa",
-                  "natural_region:Sierra", "natural_region:Selva")
+                  "natural_region:Sierra", "natural_region:Selva",
+                  *(f"quintile:{q}" for q in range(1, 6)))
 LOW, HIGH = 5, 95  # percentiles of the 90% interval
 
 

@@ -132,15 +132,20 @@ class RunSpec:
     labels: dict = field(default_factory=dict)
 
 
-def execute_run(spec: RunSpec) -> pd.DataFrame:
+def execute_run(spec: RunSpec, on_month: Callable[[int, int], None] | None = None
+                ) -> pd.DataFrame:
     """Run one spec to completion and return its tidy results with the labels as columns.
 
-    Raises whatever the model raises: the caller records it as a failed run.
+    ``on_month(done, total)`` is called after each month (the dashboard's progress bar; it
+    may raise to stop the run). Raises whatever the model raises: the caller records it as
+    a failed run.
     """
     scenario = validate_scenario({**spec.scenario, "seed": spec.seed}, source=spec.run_id)
     model = ECDModel(scenario)
     for _ in range(scenario.months):
         model.step()
+        if on_month:
+            on_month(model.steps, scenario.months)
     results = model.results()
     results.insert(0, "run_id", spec.run_id)
     for key, value in spec.labels.items():

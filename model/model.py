@@ -16,6 +16,7 @@ from model.population import (
     Area,
     BirthWeight,
     Illness,
+    JuntosStatus,
     generate_population,
     household_risk_store,
     poverty_shift_by_month,
@@ -425,9 +426,22 @@ class ECDModel(mesa.Model):
         for s, is_anemic in zip(slots, anemic):
             row = {"step": self.steps, "date": date, "anemic": bool(is_anemic)}
             row.update({f: getattr(kids, f)[s].item() for f in TRACKED_FIELDS})
+            row.update(self._tracked_services(int(s)))
             history = self._tracked[int(kids.uid[s])]
             if not history or history[-1]["step"] != self.steps:
                 history.append(row)
+
+    def _tracked_services(self, slot: int) -> dict:
+        """What a tracked child's family received this month, and its post's staffing."""
+        kids, hh = self.children, self.households
+        h = int(kids.household[slot])
+        post = self.post_list[int(hh.health_post[h])]
+        return {"cred_seen": bool(kids.cred_seen[slot]),
+                "home_visit": bool(hh.last_visit_step[h] == self.steps),
+                "juntos": JuntosStatus(int(hh.juntos[h])).name.lower(),
+                "juntos_paid": bool(hh.last_transfer_step[h] == self.steps),
+                "sis_insured": bool(hh.sis_insured[h]),
+                "post_staff": int(post.staff), "post_serums": int(post.serums_staff)}
 
     def tracked_history(self, uid: int) -> pd.DataFrame:
         """Monthly records of a tracked child."""

@@ -236,6 +236,7 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     households.add("discouraged_until", np.int32, -1)  # turned-away family stays away to this step
     households.add("iron_adherence", np.float32)       # propensity to give iron doses (0-1)
     households.add("last_visit_step", np.int32, -10_000)  # step of the last home visit
+    households.add("last_transfer_step", np.int32, -10_000)  # step of the last Juntos payment
     households.add("anc_prob", np.float32)             # probability a birth had antenatal care
     households.add("facility_prob", np.float32)        # probability a birth is in a facility
 

@@ -219,3 +219,24 @@ def test_water_and_schooling_trends_follow_the_scenario():
     assert hh.improved_water.mean() > water_2000
     assert (hh.schooling == 3).mean() > higher_2000  # schooling rises over time
     assert higher_2000 < 0.23  # below the 2018 share, the reference year
+
+
+def test_tracked_history_shows_services_received():
+    """A tracked child's record names its family's visits, transfers and its post's staff."""
+    m = make_model(geography={"departments": ["HUANCAVELICA"]}, scale=10, months=8,
+                   interventions=[{"type": "cct"}, {"type": "home_visits"}, {"type": "cred"}])
+    for _ in range(3):  # visitors are recruited first (recruitment_months)
+        m.step()
+    hh, kids = m.households, m.children
+    visited = hh.last_visit_step[kids.household] == m.steps
+    enrolled = hh.juntos[kids.household] != 0
+    uid = int(kids.uid[np.flatnonzero(visited & enrolled & (kids.age_months < 40))[0]])
+    m.track(uid)
+    for _ in range(5):
+        m.step()
+    history = m.child(uid).history
+    household = m.child(uid).household
+    assert history.home_visit.any()
+    assert history.juntos_paid.sum() >= 1  # paid every 2 months while compliant
+    assert set(history.juntos) <= {"enrolled", "suspended", "not_enrolled"}
+    assert history.post_staff.iloc[-1] == household.health_post.staff

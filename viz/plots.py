@@ -110,3 +110,95 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
         row[0].set_ylabel("Prevalence (%)")
     axes[0][0].legend(loc="lower left", frameon=False, fontsize=8)
     return _save(fig, title, path, dpi=110)
+
+
+def plot_comparison_labelled(results: pd.DataFrame, path: str | Path, titles: dict[str, str],
+                             names: dict[str, str], ylabel: str, xlabel: str,
+                             title: str = "") -> Path:
+    """``plot_comparison`` with every label given (the dashboard's language).
+
+    ``titles`` maps outcome to panel title, ``names`` maps scenario to legend name.
+    """
+    renamed = results.assign(scenario=results["scenario"].map(lambda s: names.get(s, s)))
+    data = renamed[renamed["metric"].isin(titles) & (renamed["group"] == "national")]
+    fig, axes = plt.subplots(1, len(titles), figsize=(11, 4.2), sharex=True)
+    colors = {"baseline": "#7f7f7f", "policy": "#1f77b4"}
+    for ax, (metric, label) in zip(axes, titles.items()):
+        for scenario, name in names.items():
+            band = _median_band(data[(data["metric"] == metric) & (data["scenario"] == name)])
+            if band.empty:
+                continue
+            color = colors.get(scenario, "black")
+            ax.fill_between(band.index, band[0.05], band[0.95], color=color, alpha=0.2,
+                            linewidth=0)
+            ax.plot(band.index, band[0.5], color=color, linewidth=2, label=name)
+        ax.set_title(label, fontsize=11)
+    for ax in axes:
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel(xlabel)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(loc="lower left", frameon=False)
+    return _save(fig, title, path)
+
+
+def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path, title: str,
+                      label: str, diverging: bool = False) -> Path:
+    """Districts of ``geojson`` filled by ``values`` (ubigeo -> value; grey where missing)."""
+    from matplotlib.collections import PolyCollection
+    import numpy as np
+
+    polygons, colours = [], []
+    for feature in geojson["features"]:
+        geometry = feature["geometry"]
+        parts = (geometry["coordinates"] if geometry["type"] == "MultiPolygon"
+                 else [geometry["coordinates"]])
+        value = values.get(feature["properties"]["ubigeo"], np.nan)
+        for part in parts:
+            polygons.append(np.asarray(part[0]))
+            colours.append(value)
+    colours = np.asarray(colours, dtype=float)
+    finite = colours[np.isfinite(colours)]
+    if diverging:
+        reach = max(1.0, float(np.abs(finite).max())) if len(finite) else 1.0
+        cmap, vmin, vmax = "RdYlGn_r", -reach, reach
+    else:
+        cmap, vmin, vmax = "Oranges", 0.0, max(10.0, float(finite.max())) if len(finite) else 1
+    fig, ax = plt.subplots(figsize=(6.5, 7.5))
+    collection = PolyCollection(polygons, array=np.ma.masked_invalid(colours), cmap=cmap,
+                                edgecolors="#999999", linewidths=0.1)
+    collection.set_clim(vmin, vmax)
+    collection.cmap.set_bad("#e0e0e0")
+    ax.add_collection(collection)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.colorbar(collection, ax=ax, shrink=0.6, label=label)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_equity(table: pd.DataFrame, labels: list[str], names: dict[str, str],
+                path: str | Path, title: str, ylabel: str) -> Path:
+    """Grouped bars of ``table`` columns ``baseline`` and ``policy`` by group."""
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    x = np.arange(len(table))
+    for offset, (scenario, color) in zip((-0.2, 0.2), (("baseline", "#7f7f7f"),
+                                                       ("policy", "#1f77b4"))):
+        ax.bar(x + offset, table[scenario], width=0.4, color=color, label=names[scenario])
+    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(frameon=False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -143,6 +143,7 @@ class Cct(Intervention):
         hh.falter_relief[:] = np.where(paid, np.float32(self.p.falter_relief), np.float32(0))
         if len(changed):
             model.refresh_household_risk(changed)
+        hh.last_transfer_step[paid] = model.steps
         self.paid_last = np.count_nonzero(paid) * model.scale
         model.add_cost(self.name, self.paid_last * self.p.transfer_soles)
         model.month_extra["cct_households_paid"] = self.paid_last

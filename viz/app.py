@@ -1,0 +1,524 @@
+"""The Solara dashboard: a policymaker view and an instructor (classroom) view.
+
+Serve it with ``python run.py dashboard`` (or ``solara run viz/app.py``). Module-level
+``solara.reactive`` values and ``solara.lab.task`` results are per browser session (Solara
+keeps one copy per virtual kernel), so every visitor has their own levers, results and
+classroom model; no model object is created at import time.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+import time
+from pathlib import Path
+
+import reacton.ipyvuetify as v
+import solara
+import solara.lab
+
+from model import geography
+from model.config import ScenarioError
+from viz import exercises as ex
+from viz import figures, plots
+from viz import levers as L
+from viz.classroom import Classroom
+from viz.i18n import LANGUAGES, tr
+from viz.runner import ComparisonResult, run_comparison
+
+lang = solara.reactive("es")
+levers = solara.reactive(L.levers_from_scenario("package"))
+map_metric = solara.reactive("stunting")
+map_show = solara.reactive("change")
+map_date = solara.reactive("")
+room = solara.reactive(None)          # the session's Classroom, created on first visit
+room_programs = solara.reactive("package")
+tick = solara.reactive(0)             # bumped after every classroom month (re-render)
+playing = solara.reactive(False)
+pace = solara.reactive(2)
+province = solara.reactive("")
+selected = solara.reactive("")        # node id of the agent whose story is shown
+exercise_key = solara.reactive(ex.EXERCISES[0].key)
+prediction = solara.reactive(0.0)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+@solara.component
+def Choice(label: str, value, options: list[tuple], on_value, name: str = ""):
+    """A select whose shown texts differ from its values (translated labels).
+
+    ``name`` becomes the CSS class ``choice-<name>`` (the browser tests find it by that).
+    """
+    v.Select(label=label, v_model=value, items=[{"text": t, "value": k} for k, t in options],
+             on_v_model=on_value, dense=True, hide_details=True,
+             class_=f"mb-3 choice-{name}")
+
+
+def Heading(text: str, level: int = 3):
+    """A heading (plain HTML: solara.Markdown would fetch KaTeX from a CDN)."""
+    return solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(text),
+                       style={"margin": "12px 0 6px 0"})
+
+
+def Bold(text: str):
+    """A line of bold text."""
+    return solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(text)}</b>")
+
+
+def Table(header: list[str], rows: list[list[str]], classes: str = ""):
+    """A small HTML table."""
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(h)}</th>"
+                   for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(c)}</td>"
+                                    for c in row) + "</tr>" for row in rows)
+    return solara.HTML(tag="div", unsafe_innerHTML=f"<table class='{classes}'><tr>{head}</tr>"
+                                                    f"{body}</table>")
+
+
+def _t(key: str, **values) -> str:
+    return tr(key, lang.value, **values)
+
+
+# --- policymaker view ----------------------------------------------------------------------
+
+@solara.lab.task(prefer_threaded=True)
+def comparison_task(settings: L.Levers):
+    """Run the comparison in a thread; yields results after each replicate pair."""
+    shown = [-1]
+
+    def on_progress(fraction: float) -> None:
+        percent = int(100 * fraction)
+        if percent != shown[0]:
+            shown[0] = percent
+            comparison_task.progress = percent
+
+    for result in run_comparison(settings, on_progress,
+                                 should_stop=lambda: not comparison_task.is_current()):
+        yield result
+
+
+@solara.component
+def ProgramLevers(program: str):
+    """Switch and sliders of one program."""
+    current = levers.value
+    on = program in current.enabled
+    locked = L.locked_levers(current)
+    solara.Switch(label=_t(f"prog_{program}"), value=on,
+                  on_value=lambda flag: levers.set(levers.value.with_program(program, flag)))
+    if not on:
+        return
+    with solara.Column(style={"padding-left": "24px"}):
+        for parameter, (low, high, step) in L.LEVERS[program].items():
+            value = current.value(program, parameter)
+            label = _t(f"{program}.{parameter}")
+            if (program, parameter) in locked:
+                solara.Text(f"{label}: {_t('locked', reason=locked[(program, parameter)])}")
+                continue
+            percent = high <= 1.0 and isinstance(low, float)
+            if percent:
+                solara.SliderInt(f"{label}: {round(100 * value)}", value=round(100 * value), min=round(100 * low),
+                                 max=round(100 * high), step=round(100 * step),
+                                 on_value=lambda x, p=parameter: levers.set(
+                                     levers.value.with_value(program, p, x / 100)))
+            else:
+                solara.SliderInt(f"{label}: {int(value):,}", value=int(value), min=int(low), max=int(high),
+                                 step=int(step),
+                                 on_value=lambda x, p=parameter: levers.set(
+                                     levers.value.with_value(program, p, x)))
+        for parameter, options in L.CHOICES.get(program, {}).items():
+            Choice(_t(f"{program}.{parameter}"), current.value(program, parameter),
+                   [(o, _t(f"{program}.{parameter}.{o}")) for o in options],
+                   lambda x, p=parameter: levers.set(levers.value.with_value(program, p, x)),
+                   name=f"{program}-{parameter}")
+
+
+@solara.component
+def LeverPanel():
+    """Scenario, region, horizon, replicates and the programs' levers; run and stop."""
+    current = levers.value
+    departments = geography.department_names()
+    Choice(_t("scenario"), current.scenario, [(s, f"scenarios/{s}.yaml") for s in L.SHIPPED],
+           lambda name: levers.set(L.levers_from_scenario(
+               name, region=current.region, years=current.years,
+               replicates=current.replicates, seed=current.seed,
+               precision=current.precision)), name="scenario")
+    Choice(_t("region"), current.region,
+           [(L.ALL_PERU, _t("all_peru"))] + [(d, d.title()) for d in departments],
+           lambda region: levers.set(_replace(region=region)), name="region")
+    solara.SliderInt(f"{_t('years')}: {current.years}", value=current.years, min=1, max=10,
+                     on_value=lambda x: levers.set(_replace(years=x)))
+    solara.SliderInt(f"{_t('replicates')}: {current.replicates}", value=current.replicates, min=1, max=20,
+                     on_value=lambda x: levers.set(_replace(replicates=x)))
+    Choice(_t("precision"), current.precision,
+           [(p, _t(f"precision_{p}")) for p in L.PRECISION_TARGET],
+           lambda x: levers.set(_replace(precision=x)), name="precision")
+    solara.InputInt(_t("seed"), value=current.seed,
+                    on_value=lambda x: levers.set(_replace(seed=max(0, int(x or 0)))))
+    solara.Text(_t("scale_note", scale=L.scale_for(current.region, current.precision),
+                   seconds=round(L.estimated_seconds(current))),
+                style={"font-size": "0.85em", "color": "#555"})
+    Bold(_t("programs"))
+    for program in L.PROGRAMS:
+        ProgramLevers(program)
+    errors, warnings = L.check(current)
+    for key, values in errors:
+        solara.Error(_t(key, **values), dense=True)
+    for key, values in warnings:
+        solara.Warning(_t(key, **values), dense=True)
+    running = comparison_task.pending
+    with solara.Row():
+        solara.Button(_t("run"), color="primary", disabled=running or bool(errors),
+                      on_click=lambda: comparison_task(levers.value))
+        solara.Button(_t("stop"), color="error", disabled=not running,
+                      on_click=comparison_task.cancel)
+    if running:
+        solara.ProgressLinear(comparison_task.progress or True)
+        solara.Text(_t("running", percent=comparison_task.progress or 0))
+    Reproduce(current)
+
+
+def _replace(**changes) -> L.Levers:
+    from dataclasses import replace
+    return replace(levers.value, **changes)
+
+
+@solara.component
+def Reproduce(current: L.Levers):
+    """The CLI command and scenario files that give exactly the same numbers."""
+    try:
+        reference, policy = L.build_scenarios(current)
+    except ScenarioError as err:
+        solara.Error(str(err))
+        return
+    with solara.Details(summary=_t("reproduce")):
+        solara.HTML(tag="pre", unsafe_innerHTML=html.escape(L.cli_command(current)),
+                    style={"white-space": "pre-wrap", "font-size": "0.8em"})
+        with solara.Row():
+            solara.FileDownload(L.scenario_yaml(reference), "baseline_dashboard.yaml",
+                                label="baseline_dashboard.yaml")
+            solara.FileDownload(L.scenario_yaml(policy), "policy_dashboard.yaml",
+                                label="policy_dashboard.yaml")
+
+
+def _current_result() -> ComparisonResult | None:
+    result = comparison_task.latest
+    return result if isinstance(result, ComparisonResult) else None
+
+
+@solara.component
+def ResultsPanel():
+    """Headline, trajectories, map, equity and downloads of the latest comparison."""
+    result = _current_result()
+    if comparison_task.error:
+        solara.Error(_t("failed", error=str(comparison_task.exception)))
+    if result is None or result.results.empty:
+        if not comparison_task.pending:
+            solara.Info(_t("not_run"))
+        return
+    if comparison_task.cancelled or result.stopped:
+        solara.Warning(_t("stopped", done=result.pairs_done, total=result.levers.replicates))
+    if result.levers != levers.value:
+        solara.Info(_t("stale"), dense=True)
+    Headline(result)
+    with solara.Columns([1, 1]):
+        solara.FigureEcharts(option=figures.trajectory_option(result, "stunting", lang.value),
+                             attributes={"style": "height: 340px;", "class": "chart-stunting"})
+        solara.FigureEcharts(option=figures.trajectory_option(result, "anemia", lang.value),
+                             attributes={"style": "height: 340px;", "class": "chart-anemia"})
+    MapPanel(result)
+    Equity(result)
+    Downloads(result)
+
+
+@solara.component
+def Headline(result: ComparisonResult):
+    """End-of-horizon difference with interval, cases averted, cost, cost per case."""
+    numbers = figures.headline(result)
+    if not numbers:
+        return
+    first = next(iter(numbers.values()))
+    Heading(_t("headline", date=first["date"], n=result.pairs_done), 4)
+    with solara.Columns([1, 1]):
+        for outcome, row in numbers.items():
+            with solara.Card(_t(f"{outcome}_long"), classes=[f"headline-{outcome}"]):
+                per_case = (f"{row['cost_per_case_median']:,.0f} "
+                            f"({row['cost_per_case_p5']:,.0f} – {row['cost_per_case_p95']:,.0f})"
+                            if row["averted_median"] > 0 else _t("not_applicable"))
+                Table([], [
+                    [_t("difference"), f"{row['diff_median']:+.2f} pp ({row['diff_p5']:+.2f} "
+                                       f"– {row['diff_p95']:+.2f})"],
+                    [_t("cases_averted"), f"{row['averted_median']:,.0f} "
+                                          f"({row['averted_p5']:,.0f} – "
+                                          f"{row['averted_p95']:,.0f})"],
+                    [_t("cost"), f"{row['extra_cost_median'] / 1e6:,.1f}"],
+                    [_t("cost_per_case"), per_case]])
+
+
+@solara.component
+def MapPanel(result: ComparisonResult):
+    """District map with metric, level/change and date controls; hover shows the values."""
+    dates = result.dates
+    date = map_date.value if map_date.value in dates else dates[-1]
+    Heading(_t("map"))
+    with solara.Row():
+        Choice(_t("map_metric"), map_metric.value,
+               [(m, _t(m)) for m in ("stunting", "anemia")], map_metric.set, name="map-metric")
+        Choice(_t("map_show"), map_show.value,
+               [("change", _t("map_change")), ("policy", _t("map_level_policy")),
+                ("baseline", _t("map_level_baseline"))], map_show.set, name="map-show")
+    solara.SliderInt(f"{_t('map_date')}: {date}", value=dates.index(date), min=0,
+                     max=len(dates) - 1, on_value=lambda i: map_date.set(dates[i]))
+    region = result.levers.region
+    option = figures.map_option(result, date, map_metric.value, map_show.value, lang.value)
+    solara.FigureEcharts(option=option,
+                         maps={figures.map_name(region): figures.region_geojson(region)},
+                         attributes={"style": "height: 560px;", "class": "district-map"}
+                         ).key(f"map-{region}")
+    solara.Text(_t("map_hint"), style={"font-size": "0.85em", "color": "#555"})
+
+
+@solara.component
+def Equity(result: ComparisonResult):
+    """Outcomes by urban/rural, natural region and poverty quintile."""
+    Heading(_t("equity"))
+    with solara.Columns([1, 1]):
+        for outcome in ("stunting", "anemia"):
+            solara.FigureEcharts(option=figures.equity_option(result, outcome, lang.value),
+                                 attributes={"style": "height: 320px;"})
+    rows = []
+    for outcome in ("stunting", "anemia"):
+        table = figures.equity_table(result, outcome)
+        for r in table.itertuples(index=False):
+            rows.append([_t(outcome), figures.group_label(r.group, lang.value),
+                         f"{r.baseline:.1f}", f"{r.policy:.1f}",
+                         f"{r.diff:+.2f} ({r.diff_p5:+.2f} – {r.diff_p95:+.2f})"])
+    Table(["", _t("group"), f"{_t('baseline')} (%)", f"{_t('policy')} (%)", _t("change_pp")],
+          rows, classes="equity-table")
+
+
+@solara.component
+def Downloads(result: ComparisonResult):
+    """Results and summary as CSV, charts as PNG (drawn in the page's language)."""
+    language = lang.value
+
+    def results_csv() -> bytes:
+        return result.results.to_csv(index=False).encode()
+
+    def summary_csv() -> bytes:
+        return result.summary.to_csv(index=False).encode()
+
+    def png(draw) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "chart.png"
+            draw(path)
+            return path.read_bytes()
+
+    names = {"baseline": tr("baseline", language), "policy": tr("policy", language)}
+
+    def trajectory_png() -> bytes:
+        return png(lambda p: plots.plot_comparison_labelled(
+            result.results, p, {o: tr(f"{o}_long", language) for o in ("stunting", "anemia")},
+            names, tr("prevalence", language), tr("date", language)))
+
+    def map_png() -> bytes:
+        date = map_date.value if map_date.value in result.dates else result.dates[-1]
+        table = figures.map_values(result, date, map_show.value)
+        column = f"{map_metric.value}_{map_show.value}"
+        return png(lambda p: plots.plot_district_map(
+            figures.region_geojson(result.levers.region),
+            dict(zip(table["ubigeo"], table[column])), p,
+            f"{tr(map_metric.value + '_long', language)}, {date}",
+            tr("change_pp" if map_show.value == "change" else "prevalence", language),
+            diverging=map_show.value == "change"))
+
+    def equity_png() -> bytes:
+        table = figures.equity_table(result, map_metric.value)
+        return png(lambda p: plots.plot_equity(
+            table, [figures.group_label(g, language) for g in table["group"]], names, p,
+            tr(f"{map_metric.value}_long", language), tr("prevalence", language)))
+
+    Heading(_t("downloads"))
+    with solara.Row():
+        solara.FileDownload(results_csv, "results.csv", label=_t("download_csv"))
+        solara.FileDownload(summary_csv, "summary.csv", label=_t("download_summary"))
+        solara.FileDownload(trajectory_png, "trajectories.png", label=_t("download_png"))
+        solara.FileDownload(map_png, "map.png", label=_t("download_map_png"))
+        solara.FileDownload(equity_png, "equity.png", label=_t("download_equity_png"))
+
+
+@solara.component
+def PolicyView():
+    """Levers on the left, results on the right."""
+    with solara.Columns([1, 3]):
+        with solara.Card(classes=["levers"]):
+            LeverPanel()
+        with solara.Column():
+            ResultsPanel()
+
+
+# --- instructor view -----------------------------------------------------------------------
+
+def _room() -> Classroom:
+    if room.value is None or room.value.programs != room_programs.value:
+        room.set(Classroom(room_programs.value))
+    return room.value
+
+
+@solara.component
+def ClassroomControls(classroom: Classroom):
+    """Programs, play/pause/step/reset and the pace."""
+    def play_loop():
+        while playing.value and not classroom.finished:
+            classroom.step()
+            tick.set(tick.value + 1)
+            time.sleep(1.0 / max(1, pace.value))
+        playing.set(False)
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    def reset():
+        playing.set(False)
+        classroom.reset()
+        selected.set("")
+        tick.set(tick.value + 1)
+
+    def step():
+        classroom.step()
+        tick.set(tick.value + 1)
+
+    Choice(_t("programs_live"), room_programs.value,
+           [("none", _t("live_none")), ("package", _t("live_package"))],
+           lambda x: (playing.set(False), room_programs.set(x), selected.set("")),
+           name="live-programs")
+    with solara.Row():
+        if playing.value:
+            solara.Button(_t("pause"), icon_name="mdi-pause", on_click=lambda: playing.set(False))
+        else:
+            solara.Button(_t("play"), icon_name="mdi-play", color="primary",
+                          disabled=classroom.finished, on_click=lambda: playing.set(True))
+        solara.Button(_t("step"), icon_name="mdi-skip-next", disabled=playing.value
+                      or classroom.finished, on_click=step)
+        solara.Button(_t("reset"), icon_name="mdi-restart", on_click=reset)
+    solara.SliderInt(f"{_t('pace')}: {pace.value}", value=pace.value, min=1, max=12, on_value=pace.set)
+    Bold(_t("month_now", step=classroom.model.steps, months=classroom.scenario.months,
+            date=classroom.date))
+    if classroom.finished:
+        solara.Info(_t("finished"), dense=True)
+
+
+@solara.component
+def ClassroomView():
+    """The live model, the province network, an agent's story and the exercises."""
+    classroom = _room()
+    _ = tick.value  # re-render after each month
+    provinces = classroom.provinces()
+    chosen = province.value if province.value in provinces else provinces[0]
+    with solara.Columns([1, 3]):
+        with solara.Card(classes=["classroom-controls"]):
+            solara.Text(_t("classroom_intro", scale=classroom.scenario.scale))
+            ClassroomControls(classroom)
+            trajectory = classroom.trajectory()
+            solara.FigureEcharts(option=_live_option(trajectory),
+                                 attributes={"style": "height: 260px;"})
+        with solara.Column():
+            Heading(_t("network"))
+            Choice(_t("province"), chosen, [(p, p.title()) for p in provinces], province.set,
+                   name="province")
+            solara.Text(_t("network_hint"), style={"font-size": "0.85em", "color": "#555"})
+            with solara.Columns([3, 2]):
+                solara.FigureEcharts(option=classroom.network(chosen, lang.value),
+                                     on_click=lambda data: selected.set(data.get("name") or ""),
+                                     attributes={"style": "height: 520px;",
+                                                 "class": "network"})
+                Story(classroom)
+    Exercises()
+
+
+def _live_option(trajectory) -> dict:
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 40, "right": 10, "top": 20, "bottom": 50},
+        "xAxis": {"type": "category", "data": list(trajectory["date"])},
+        "yAxis": {"type": "value", "min": 0, "name": "%"},
+        "series": [{"type": "line", "name": _t(m), "symbol": "none",
+                    "data": [round(float(x), 2) for x in trajectory[m]]}
+                   for m in ("stunting", "anemia") if m in trajectory],
+    }
+
+
+@solara.component
+def Story(classroom: Classroom):
+    """The selected agent's story (a child's HAZ and Hb curve, visits, transfers...)."""
+    with solara.Card(_t("story"), classes=["story"]):
+        if not selected.value:
+            solara.Text(_t("story_pick"))
+            return
+        try:
+            story = classroom.story(selected.value, lang.value)
+        except (KeyError, IndexError, ValueError):
+            solara.Text(_t("story_pick"))
+            return
+        Bold(story["title"])
+        for fact in story["facts"]:
+            if fact.startswith("child:"):
+                node = fact.split(" ")[0]
+                solara.Button(fact, text=True, on_click=lambda n=node: selected.set(n))
+            else:
+                solara.Text(fact)
+        if story["chart"]:
+            solara.FigureEcharts(option=story["chart"], attributes={"style": "height: 260px;",
+                                                                    "class": "story-chart"})
+
+
+@solara.lab.task(prefer_threaded=True)
+def exercise_task(key: str):
+    """Run one exercise in a thread."""
+    return {**ex.run_exercise(ex.exercise(key)), "key": key}
+
+
+@solara.component
+def Exercises():
+    """Predict, then run: pick a lever, write the class's prediction, run, read why."""
+    index = LANGUAGES.index(lang.value)
+    item = ex.exercise(exercise_key.value)
+    Heading(_t("exercises"))
+    solara.Text(_t("exercise_intro"))
+    Choice(_t("exercises"), item.key, [(e.key, e.title[index]) for e in ex.EXERCISES],
+           lambda key: (exercise_key.set(key), prediction.set(0.0)), name="exercise")
+    with solara.Card(item.title[index], classes=["exercise"]):
+        solara.Text(item.question[index])
+        solara.InputFloat(_t("prediction", outcome=_t(item.outcome)), value=prediction.value,
+                          on_value=lambda x: prediction.set(x or 0.0))
+        solara.Button(_t("run_exercise"), color="primary", disabled=exercise_task.pending,
+                      on_click=lambda: exercise_task(item.key))
+        if exercise_task.pending:
+            solara.ProgressLinear(True)
+        outcome = exercise_task.value
+        if exercise_task.finished and outcome and outcome["key"] == item.key:
+            solara.Success(_t("exercise_result", outcome=_t(item.outcome),
+                              diff=outcome["diff"], low=outcome["low"], high=outcome["high"],
+                              prediction=prediction.value))
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(_t('why'))}.</b> "
+                                                    f"{html.escape(item.why[index])}")
+
+
+# --- the page ------------------------------------------------------------------------------
+
+@solara.component
+def Page():
+    """The dashboard: language switch and the two views as tabs."""
+    solara.Title(_t("title"))
+    with solara.AppBar():
+        solara.Text(_t("language"), style={"margin-right": "8px"})
+        solara.ToggleButtonsSingle(value=lang.value, values=list(LANGUAGES),
+                                   on_value=lang.set, classes=["language"])
+    with solara.AppBarTitle():
+        solara.Text(_t("title"))
+    with solara.lab.Tabs():
+        with solara.lab.Tab(_t("tab_policy")):
+            PolicyView()
+        with solara.lab.Tab(_t("tab_classroom")):
+            ClassroomView()
+

@@ -1,0 +1,303 @@
+"""The instructor's live model: the classroom scenario stepped month by month, with a network
+view of one province and the story of any agent in it.
+
+``Classroom`` holds one ECDModel (one per browser session: the page creates it inside the
+session, never at module level). Stepping it gives exactly the CLI's results for the same
+scenario and seed (``python run.py run scenarios/classroom.yaml``): the network only reads
+the model and samples the households it shows with its own generator.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+
+from model.config import Scenario, load_scenario, validate_scenario
+from model.geography import load_district_table
+from model.model import ECDModel
+from model.population import Area, JuntosStatus
+from viz.i18n import tr
+from viz.levers import SCENARIO_DIR
+
+PROGRAM_SETS = ("none", "package")
+HOUSEHOLDS_SHOWN = 60  # households sampled per province for the network view
+CATEGORIES = ("node_district", "node_post", "node_post_empty", "node_visitor",
+              "node_household", "node_household_juntos", "node_child_ok",
+              "node_child_stunted", "node_child_anemic")
+CATEGORY_COLORS = ("#444444", "#1f77b4", "#000000", "#17becf", "#bdbdbd", "#9467bd",
+                   "#2ca02c", "#d62728", "#ff7f0e")
+
+
+def classroom_scenario(programs: str = "none") -> Scenario:
+    """``scenarios/classroom.yaml``, with the package's programs when ``programs='package'``."""
+    if programs not in PROGRAM_SETS:
+        raise ValueError(f"programs {programs!r}: allowed {', '.join(PROGRAM_SETS)}")
+    body = load_scenario(SCENARIO_DIR / "classroom.yaml").model_dump(mode="json")
+    if programs == "package":
+        package = load_scenario(SCENARIO_DIR / "package.yaml").model_dump(mode="json")
+        body.update(name="classroom_package", interventions=package["interventions"])
+    return validate_scenario(body, source="classroom")
+
+
+class Classroom:
+    """One live classroom model and the agents its network view shows."""
+
+    def __init__(self, programs: str = "none"):
+        """Build the classroom model (about a second)."""
+        self.lock = threading.RLock()
+        self.programs = programs
+        self.scenario = classroom_scenario(programs)
+        self.reset()
+
+    def reset(self) -> None:
+        """Start again from month 0 with the same seed."""
+        with self.lock:
+            self.model = ECDModel(self.scenario)
+            self._sampler = np.random.default_rng(self.scenario.seed)  # display only
+            self._shown: dict[str, np.ndarray] = {}
+            for province in self.provinces():
+                self._shown[province] = self._sample_households(province)
+            self._track_shown()
+
+    # --- time -----------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        """True at the end of the scenario's horizon."""
+        return self.model.steps >= self.scenario.months
+
+    @property
+    def date(self) -> str:
+        """The month the model has reached (YYYY-MM)."""
+        return self.model.month_label(self.model.start_index + self.model.steps)
+
+    def step(self) -> bool:
+        """Simulate one month; False (and nothing done) at the end of the horizon."""
+        with self.lock:
+            if self.finished:
+                return False
+            self.model.step()
+            self._track_shown()
+            return True
+
+    def trajectory(self) -> pd.DataFrame:
+        """Stunting and anemia of the department so far, one row per month."""
+        with self.lock:
+            results = self.model.results()
+        rows = results[(results["group"] == "national")
+                       & results["metric"].isin(("stunting", "anemia"))]
+        return rows.pivot_table(index="date", columns="metric", values="value").reset_index()
+
+    # --- the agents shown -------------------------------------------------------------------
+
+    def provinces(self) -> list[str]:
+        """Provinces of the classroom's department, largest first."""
+        geo = self.model.geography
+        sizes = pd.Series(geo.population).groupby(geo.province).sum()
+        return list(sizes.sort_values(ascending=False).index)
+
+    def _sample_households(self, province: str) -> np.ndarray:
+        hh = self.model.households
+        districts = np.flatnonzero(self.model.geography.province == province)
+        candidates = np.flatnonzero(np.isin(hh.district, districts))
+        size = min(HOUSEHOLDS_SHOWN, len(candidates))
+        return np.sort(self._sampler.choice(candidates, size=size, replace=False))
+
+    def _track_shown(self) -> None:
+        kids = self.model.children
+        shown = np.concatenate(list(self._shown.values()))
+        slots = np.flatnonzero(np.isin(kids.household, shown) & (kids.uid >= 0))
+        new = [u for u in kids.uid[slots].tolist() if u not in self.model._tracked]
+        if new:
+            self.model.track(new)
+
+    def network(self, province: str, lang: str) -> dict:
+        """ECharts graph option: the province's districts, posts, visitors, households and
+        children, placed by the district capitals' coordinates, coloured by status."""
+        with self.lock:
+            return _network_option(self, province, lang)
+
+    def story(self, node: str, lang: str) -> dict:
+        """Title, facts and (for a child) a chart of the agent named ``node``."""
+        with self.lock:
+            return _story(self, node, lang)
+
+
+def _network_option(room: Classroom, province: str, lang: str) -> dict:
+    model, geo = room.model, room.model.geography
+    hh, kids = model.households, model.children
+    table = load_district_table().set_index("ubigeo")
+    districts = np.flatnonzero(geo.province == province)
+    lat = np.array([table.at[geo.ubigeo[d], "capital_lat"] for d in districts])
+    lon = np.array([table.at[geo.ubigeo[d], "capital_lon"] for d in districts])
+    span = max(np.ptp(lat), np.ptp(lon), 0.05)
+    x = (lon - lon.min()) / span * 1000
+    y = (lat.max() - lat) / span * 1000
+    where = {int(d): (x[i], y[i]) for i, d in enumerate(districts)}
+    nodes, links = [], []
+    ring = 60.0
+
+    def add(node_id, name, category, position, size, facts):
+        nodes.append({"id": node_id, "name": node_id, "category": category,
+                      "x": round(float(position[0]), 1), "y": round(float(position[1]), 1),
+                      "symbolSize": size, "value": name,
+                      "tooltip": {"formatter": f"<b>{name}</b><br/>{facts}"}})
+
+    post_at = {}
+    for d in districts:
+        cx, cy = where[int(d)]
+        add(f"district:{geo.ubigeo[d]}", geo.name[d].title(), 0, (cx, cy), 22,
+            tr("district_facts", lang, altitude=geo.altitude_m[d],
+               poverty=100 * geo.poverty[d]))
+        posts = [p for p in model.post_list if p.district == d]
+        for k, post in enumerate(posts):
+            angle = 2 * np.pi * k / max(1, len(posts))
+            position = (cx + ring * np.cos(angle), cy + ring * np.sin(angle))
+            post_at[post.index] = position
+            add(f"post:{post.index}", f"{tr('node_post', lang)} {post.index}",
+                1 if post.workers else 2, position, 14, _post_facts(post, lang))
+            links.append({"source": f"district:{geo.ubigeo[d]}", "target": f"post:{post.index}"})
+    shown = room._shown.get(province, np.empty(0, dtype=np.int64))
+    anemic_all = model.anemic_mask()
+    for i, h in enumerate(shown):
+        px, py = post_at.get(int(hh.health_post[h]), where[int(hh.district[h])])
+        angle = 2.399963 * i  # golden angle: households spread around their post
+        radius = 25 + 4 * (i % 7)
+        position = (px + radius * np.cos(angle), py + radius * np.sin(angle))
+        juntos = hh.juntos[h] != JuntosStatus.NOT_ENROLLED
+        add(f"household:{h}", f"{tr('node_household', lang)} {h}", 5 if juntos else 4,
+            position, 9, _household_facts(model, int(h), lang))
+        links.append({"source": f"post:{int(hh.health_post[h])}", "target": f"household:{h}"})
+        for j, slot in enumerate(np.flatnonzero((kids.household == h) & (kids.uid >= 0))):
+            stunted = kids.haz[slot] < model.params.stunting_cutoff
+            category = 7 if stunted else 8 if anemic_all[slot] else 6
+            child_position = (position[0] + 8 + 6 * j, position[1] + 8)
+            add(f"child:{kids.uid[slot]}", f"{kids.age_months[slot]} m", category,
+                child_position, 6, f"HAZ {kids.haz[slot]:.2f}, Hb {kids.hb[slot]:.1f} g/dL")
+            links.append({"source": f"household:{h}", "target": f"child:{kids.uid[slot]}"})
+        visitor = int(hh.visitor[h])
+        if visitor >= 0:
+            links.append({"source": f"visitor:{visitor}", "target": f"household:{h}"})
+    visitors = {v.unique_id: v for v in model.visitors}
+    seen = {int(hh.visitor[h]) for h in shown if hh.visitor[h] >= 0}
+    for k, vid in enumerate(sorted(seen)):
+        v = visitors.get(vid)  # households store their visitor's unique_id
+        if v is None:
+            continue
+        px, py = post_at.get(v.health_post, where.get(v.district, (0, 0)))
+        add(f"visitor:{vid}", f"{tr('node_visitor', lang)} {vid}", 3,
+            (px - 30 + 10 * (k % 4), py - 30), 11, _visitor_facts(v, lang))
+    known = {n["id"] for n in nodes}
+    links = [link for link in links if link["source"] in known and link["target"] in known]
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0, "data": [tr(c, lang) for c in CATEGORIES]},
+        "series": [{
+            "type": "graph", "layout": "none", "roam": True, "draggable": False,
+            "data": nodes, "links": links, "label": {"show": False},
+            "categories": [{"name": tr(c, lang), "itemStyle": {"color": color}}
+                           for c, color in zip(CATEGORIES, CATEGORY_COLORS)],
+            "lineStyle": {"color": "#bbbbbb", "width": 0.6},
+            "emphasis": {"focus": "adjacency"},
+        }],
+    }
+
+
+def _post_facts(post, lang: str) -> str:
+    return tr("post_facts", lang, staff=post.staff, serums=post.serums_staff,
+              households=len(post.households), contacts=post.contacts_used,
+              capacity=post.capacity)
+
+
+def _visitor_facts(visitor, lang: str) -> str:
+    return tr("visitor_facts", lang, families=len(visitor.caseload),
+              months=visitor.months_in_post, stipend=visitor.stipend)
+
+
+def _household_facts(model: ECDModel, h: int, lang: str) -> str:
+    hh = model.households
+    juntos = JuntosStatus(int(hh.juntos[h])).name.lower().replace("_", " ")
+    return tr("household_facts", lang,
+              area=tr("urban" if hh.area[h] == Area.URBAN else "rural", lang),
+              poor=tr("poor" if hh.poor[h] else "not_poor", lang), q=int(hh.quintile[h]),
+              km=float(hh.distance_km[h]), juntos=juntos,
+              sis=tr("yes" if hh.sis_insured[h] else "no", lang))
+
+
+def _story(room: Classroom, node: str, lang: str) -> dict:
+    model = room.model
+    kind, _, key = node.partition(":")
+    if kind == "child":
+        uid = int(key)
+        history = model.tracked_history(uid) if uid in model._tracked else pd.DataFrame()
+        alive = bool(np.any(model.children.uid == uid))
+        facts = []
+        if not history.empty:
+            last = history.iloc[-1]
+            facts.append(tr("age", lang, age=int(last["age_months"])))
+            facts.append(tr("events", lang, visits=int(history["home_visit"].sum()),
+                            transfers=int(history["juntos_paid"].sum()),
+                            cred=int(history["cred_seen"].sum()),
+                            iron=int((history["iron_supplement"] > 0).sum())))
+            facts.append(tr("post_staffing", lang, staff=int(last["post_staff"]),
+                            serums=int(last["post_serums"])))
+        if not alive:
+            facts.append(tr("story_gone", lang))
+        return {"title": f"{tr('node_child', lang)} {uid}", "facts": facts,
+                "chart": _child_chart(history, lang) if not history.empty else None}
+    if kind == "household":
+        h = int(key)
+        kids = model.children
+        slots = np.flatnonzero((kids.household == h) & (kids.uid >= 0))
+        facts = [_household_facts(model, h, lang)]
+        facts += [f"child:{kids.uid[s]} — {kids.age_months[s]} m, HAZ {kids.haz[s]:.2f}, "
+                  f"Hb {kids.hb[s]:.1f}" for s in slots]
+        return {"title": f"{tr('node_household', lang)} {h}", "facts": facts, "chart": None}
+    if kind == "post":
+        post = model.post_list[int(key)]
+        return {"title": f"{tr('node_post', lang)} {key}", "facts": [_post_facts(post, lang)],
+                "chart": None}
+    if kind == "visitor":
+        v = {a.unique_id: a for a in model.visitors}.get(int(key))
+        facts = [_visitor_facts(v, lang)] if v is not None else []
+        return {"title": f"{tr('node_visitor', lang)} {key}", "facts": facts, "chart": None}
+    if kind == "district":
+        geo = model.geography
+        d = geo.index_of(key)
+        return {"title": geo.name[d].title(), "facts": [tr(
+            "district_facts", lang, altitude=geo.altitude_m[d], poverty=100 * geo.poverty[d])],
+            "chart": None}
+    raise KeyError(f"unknown agent {node!r}")
+
+
+def _child_chart(history: pd.DataFrame, lang: str) -> dict:
+    """HAZ and Hb by month, with the months of visits, payments and check-ups marked."""
+    dates = list(history["date"])
+
+    def marks(column: str, symbol: str, color: str, label: str) -> dict:
+        hits = history[history[column].astype(bool)]
+        return {"type": "scatter", "name": label, "yAxisIndex": 0, "symbol": symbol,
+                "symbolSize": 9, "itemStyle": {"color": color},
+                "data": [[d, round(float(z), 2)] for d, z in zip(hits["date"], hits["haz"])]}
+
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 50, "right": 50, "top": 30, "bottom": 60},
+        "xAxis": {"type": "category", "data": dates},
+        "yAxis": [{"type": "value", "name": "HAZ", "scale": True},
+                  {"type": "value", "name": "Hb", "scale": True}],
+        "series": [
+            {"type": "line", "name": tr("haz", lang), "data": [round(float(v), 2) for v in
+                                                              history["haz"]],
+             "yAxisIndex": 0, "symbol": "none", "itemStyle": {"color": "#1f77b4"}},
+            {"type": "line", "name": tr("hb", lang), "data": [round(float(v), 2) for v in
+                                                             history["hb"]],
+             "yAxisIndex": 1, "symbol": "none", "itemStyle": {"color": "#d62728"}},
+            marks("home_visit", "circle", "#17becf", tr("node_visitor", lang)),
+            marks("juntos_paid", "diamond", "#9467bd", "Juntos"),
+            marks("cred_seen", "triangle", "#2ca02c", "CRED"),
+        ],
+    }

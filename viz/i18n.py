@@ -1,0 +1,215 @@
+"""Every text of the dashboard in Spanish and English.
+
+``tr(key, lang, **values)`` returns the text in ``lang`` ("es" or "en") with ``values``
+formatted in. A missing key is a programming error (KeyError), caught by the tests, which
+check that every key has both languages.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("es", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # page
+    "title": ("Simulador de primera infancia del Perú", "Peru early-childhood simulator"),
+    "tab_policy": ("Decisores de política", "Policymakers"),
+    "tab_classroom": ("Aula", "Classroom"),
+    "language": ("Idioma", "Language"),
+    # levers
+    "scenario": ("Escenario de partida", "Starting scenario"),
+    "region": ("Región", "Region"),
+    "all_peru": ("Todo el Perú", "All Peru"),
+    "years": ("Horizonte (años)", "Horizon (years)"),
+    "replicates": ("Réplicas", "Replicates"),
+    "seed": ("Semilla", "Seed"),
+    "precision": ("Precisión", "Precision"),
+    "precision_fast": ("rápida", "fast"),
+    "precision_standard": ("estándar", "standard"),
+    "precision_fine": ("fina", "fine"),
+    "scale_note": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s",
+                   "1 simulated child = {scale:g} real children; estimated time {seconds} s"),
+    "programs": ("Programas", "Programs"),
+    "run": ("Simular", "Run"),
+    "stop": ("Detener", "Stop"),
+    "running": ("Simulando… {percent}%", "Simulating… {percent}%"),
+    "stopped": ("Detenido: se muestran {done} de {total} réplicas terminadas.",
+                "Stopped: showing {done} of {total} finished replicates."),
+    "failed": ("La simulación falló: {error}", "The simulation failed: {error}"),
+    "not_run": ("Elija los programas y pulse «Simular».", "Choose the programs and press Run."),
+    "stale": ("Los controles cambiaron desde esta simulación; pulse «Simular» para actualizar.",
+              "The levers changed since this run; press Run to update."),
+    "too_slow": ("Demasiado grande: unos {seconds} s (límite {limit} s). Reduzca réplicas, "
+                 "horizonte o precisión, o elija un departamento.",
+                 "Too large: about {seconds} s (limit {limit} s). Reduce replicates, horizon "
+                 "or precision, or pick a department."),
+    "no_programs": ("Ningún programa activado: la política es igual a la referencia.",
+                    "No program is switched on: the policy equals the reference."),
+    "cct_no_district": ("Ningún distrito de la región tiene pobreza ≥ {threshold}%: Juntos no "
+                        "inscribirá a nadie.",
+                        "No district of the region has poverty ≥ {threshold}%: Juntos will "
+                        "enrol nobody."),
+    "iron_needs_visits": ("Hierro por visitas sin visitas domiciliarias: nadie lo recibirá.",
+                          "Iron through visits without home visits: nobody will receive it."),
+    "locked": ("fijado por el archivo ({reason})", "set by the file ({reason})"),
+    "reproduce": ("Reproducir en la línea de comandos", "Reproduce on the command line"),
+    "download_yaml": ("Escenarios (YAML)", "Scenarios (YAML)"),
+    # programs and their levers
+    "prog_cct": ("Juntos (transferencia condicionada)", "Juntos (conditional cash transfer)"),
+    "prog_sis": ("SIS (seguro de salud)", "SIS (health insurance)"),
+    "prog_serums": ("SERUMS (personal rural)", "SERUMS (rural staffing)"),
+    "prog_home_visits": ("Visitas domiciliarias (Cuna Más)", "Home visits (Cuna Más)"),
+    "prog_iron": ("Suplemento de hierro", "Iron supplementation"),
+    "prog_cred": ("CRED (control de crecimiento)", "CRED (growth monitoring)"),
+    "cct.district_poverty_threshold": ("Distritos con pobreza desde (%)",
+                                       "Districts with poverty from (%)"),
+    "cct.transfer_soles": ("Transferencia (soles cada 2 meses)", "Transfer (soles every 2 months)"),
+    "sis.coverage_poor": ("Cobertura de pobres (%)", "Coverage of the poor (%)"),
+    "sis.coverage_nonpoor": ("Cobertura de no pobres (%)", "Coverage of the non-poor (%)"),
+    "serums.placements_per_year": ("Plazas por año (nacional)", "Placements per year (national)"),
+    "serums.rule": ("Regla de asignación", "Allocation rule"),
+    "serums.rule.poverty_map": ("más pobres primero", "poorest first"),
+    "serums.rule.older": ("sin focalizar (anterior)", "untargeted (older rule)"),
+    "home_visits.families": ("Familias visitadas (nacional)", "Families visited (national)"),
+    "home_visits.caseload": ("Familias por visitadora", "Families per visitor"),
+    "home_visits.stipend": ("Estipendio (soles/mes)", "Stipend (soles/month)"),
+    "iron.start_age_months": ("Edad de inicio (meses)", "Start age (months)"),
+    "iron.adherence_mean": ("Adherencia media (%)", "Mean adherence (%)"),
+    "iron.channel": ("Entrega", "Delivery"),
+    "iron.channel.cred": ("en el control CRED", "at CRED"),
+    "iron.channel.visits": ("por visitadoras", "by visitors"),
+    "iron.channel.both": ("ambos", "both"),
+    "cred.attendance": ("Asistencia a controles (%)", "Check-up attendance (%)"),
+    # outcomes
+    "stunting": ("Desnutrición crónica", "Stunting"),
+    "anemia": ("Anemia", "Anemia"),
+    "stunting_long": ("Desnutrición crónica, 0-59 meses (%)", "Stunting, children 0-59 months (%)"),
+    "anemia_long": ("Anemia, 6-35 meses (%)", "Anemia, children 6-35 months (%)"),
+    "baseline": ("Sin programas", "No programs"),
+    "policy": ("Política", "Policy"),
+    "band": ("intervalo 90%", "90% interval"),
+    "date": ("Fecha", "Date"),
+    "prevalence": ("Prevalencia (%)", "Prevalence (%)"),
+    "change_pp": ("Cambio (pp)", "Change (pp)"),
+    # headline
+    "headline": ("Al final del horizonte ({date}), mediana e intervalo 90% de {n} réplicas",
+                 "At the end of the horizon ({date}), median and 90% interval of {n} replicates"),
+    "difference": ("Diferencia", "Difference"),
+    "cases_averted": ("Casos evitados", "Cases averted"),
+    "cost": ("Costo acumulado (millones S/)", "Cumulative cost (million soles)"),
+    "cost_per_case": ("S/ por caso evitado", "Soles per case averted"),
+    "not_applicable": ("no aplica (no evita casos)", "n/a (no cases averted)"),
+    # map
+    "map": ("Mapa por distrito", "District map"),
+    "map_metric": ("Indicador", "Indicator"),
+    "map_show": ("Mostrar", "Show"),
+    "map_level_policy": ("nivel con la política", "level with the policy"),
+    "map_level_baseline": ("nivel sin programas", "level without programs"),
+    "map_change": ("cambio por la política (pp)", "change due to the policy (pp)"),
+    "map_date": ("Fecha del mapa", "Map date"),
+    "map_no_children": ("sin niños simulados", "no simulated children"),
+    "map_hint": ("Pase el cursor por un distrito para ver su nombre y valores. Medianas de las "
+                 "réplicas; los distritos pequeños tienen pocos niños simulados.",
+                 "Hover over a district to see its name and values. Medians over replicates; "
+                 "small districts have few simulated children."),
+    # equity
+    "equity": ("Equidad", "Equity"),
+    "group": ("Grupo", "Group"),
+    "urban": ("Urbano", "Urban"),
+    "rural": ("Rural", "Rural"),
+    "Costa": ("Costa", "Coast"),
+    "Sierra": ("Sierra", "Highlands"),
+    "Selva": ("Selva", "Amazon"),
+    "quintile": ("Quintil {q}", "Quintile {q}"),
+    "national": ("Total", "Total"),
+    # downloads
+    "downloads": ("Descargas", "Downloads"),
+    "download_csv": ("Resultados (CSV)", "Results (CSV)"),
+    "download_summary": ("Resumen (CSV)", "Summary (CSV)"),
+    "download_png": ("Gráfico de trayectorias (PNG)", "Trajectory chart (PNG)"),
+    "download_map_png": ("Mapa (PNG)", "Map (PNG)"),
+    "download_equity_png": ("Gráfico de equidad (PNG)", "Equity chart (PNG)"),
+    # classroom
+    "classroom_intro": ("Huancavelica, 1 niño simulado por cada {scale:g} reales. Avance mes a "
+                        "mes y observe a las familias.",
+                        "Huancavelica, 1 simulated child per {scale:g} real children. Move "
+                        "month by month and watch the families."),
+    "programs_live": ("Programas en el aula", "Programs in class"),
+    "live_none": ("ninguno", "none"),
+    "live_package": ("paquete completo", "full package"),
+    "play": ("Reproducir", "Play"),
+    "pause": ("Pausa", "Pause"),
+    "step": ("Un mes", "One month"),
+    "reset": ("Reiniciar", "Reset"),
+    "pace": ("Meses por segundo", "Months per second"),
+    "month_now": ("Mes {step} de {months}: {date}", "Month {step} of {months}: {date}"),
+    "finished": ("Fin del horizonte.", "End of the horizon."),
+    "province": ("Provincia", "Province"),
+    "network": ("Red de la provincia", "Province network"),
+    "network_hint": ("Distritos, puestos de salud, visitadoras, hogares y niños. Haga clic en "
+                     "un agente para ver su historia.",
+                     "Districts, health posts, visitors, households and children. Click an "
+                     "agent to see its story."),
+    "node_district": ("Distrito", "District"),
+    "node_post": ("Puesto de salud", "Health post"),
+    "node_post_empty": ("Puesto sin personal", "Post without staff"),
+    "node_visitor": ("Visitadora", "Home visitor"),
+    "node_household": ("Hogar", "Household"),
+    "node_household_juntos": ("Hogar con Juntos", "Household in Juntos"),
+    "node_child": ("Niño", "Child"),
+    "node_child_ok": ("Niño sin desnutrición ni anemia", "Child, not stunted or anemic"),
+    "node_child_stunted": ("Niño con desnutrición crónica", "Stunted child"),
+    "node_child_anemic": ("Niño con anemia", "Anemic child"),
+    "story": ("Historia", "Story"),
+    "story_pick": ("Haga clic en un agente de la red.", "Click an agent in the network."),
+    "story_gone": ("Este niño cumplió 5 años y salió del modelo.",
+                   "This child turned 5 and left the model."),
+    "haz": ("Talla para la edad (z)", "Height-for-age (z)"),
+    "hb": ("Hemoglobina (g/dL)", "Hemoglobin (g/dL)"),
+    "events": ("Recibió: {visits} visitas, {transfers} pagos de Juntos, {cred} controles CRED, "
+               "hierro en {iron} meses.",
+               "Received: {visits} home visits, {transfers} Juntos payments, {cred} CRED "
+               "check-ups, iron in {iron} months."),
+    "post_staffing": ("Su puesto de salud: {staff} trabajadores de planta, {serums} SERUMS "
+                      "este mes.",
+                      "Its health post: {staff} permanent workers, {serums} SERUMS this month."),
+    "age": ("Edad: {age} meses", "Age: {age} months"),
+    "household_facts": ("{area}, {poor}, quintil {q}, {km:.1f} km al puesto, Juntos: {juntos}, "
+                        "SIS: {sis}",
+                        "{area}, {poor}, quintile {q}, {km:.1f} km to the post, Juntos: "
+                        "{juntos}, SIS: {sis}"),
+    "poor": ("pobre", "poor"),
+    "not_poor": ("no pobre", "not poor"),
+    "yes": ("sí", "yes"),
+    "no": ("no", "no"),
+    "post_facts": ("{staff} trabajadores de planta, {serums} SERUMS, {households} hogares "
+                   "simulados, {contacts:.0f} controles este mes (capacidad {capacity:.0f})",
+                   "{staff} permanent workers, {serums} SERUMS, {households} simulated "
+                   "households, {contacts:.0f} check-ups this month (capacity "
+                   "{capacity:.0f})"),
+    "visitor_facts": ("{families} familias, {months} meses en el puesto, estipendio S/ "
+                      "{stipend:.0f}",
+                      "{families} families, {months} months in post, stipend {stipend:.0f} "
+                      "soles"),
+    "district_facts": ("altitud {altitude:.0f} m, pobreza {poverty:.0f}%",
+                       "altitude {altitude:.0f} m, poverty {poverty:.0f}%"),
+    # exercises
+    "exercises": ("Predecir y luego simular", "Predict, then run"),
+    "exercise_intro": ("Elija un ejercicio, escriba la predicción de la clase y simule cinco "
+                       "años en Huancavelica (3 réplicas).",
+                       "Pick an exercise, write the class's prediction and simulate five "
+                       "years in Huancavelica (3 replicates)."),
+    "prediction": ("Predicción de la clase: cambio en {outcome} (pp)",
+                   "Class prediction: change in {outcome} (pp)"),
+    "run_exercise": ("Simular el ejercicio", "Run the exercise"),
+    "exercise_result": ("Resultado: {outcome} cambió {diff:+.1f} pp (intervalo {low:+.1f} a "
+                        "{high:+.1f}); la clase predijo {prediction:+.1f} pp.",
+                        "Result: {outcome} changed {diff:+.1f} pp (interval {low:+.1f} to "
+                        "{high:+.1f}); the class predicted {prediction:+.1f} pp."),
+    "why": ("Por qué", "Why"),
+}
+
+
+def tr(key: str, lang: str, **values) -> str:
+    """The text ``key`` in ``lang`` with ``values`` formatted in."""
+    text = TEXT[key][LANGUAGES.index(lang)]
+    return text.format(**values) if values else text
