@@ -3,6 +3,7 @@
 python run.py                         run the default scenario into output/
 python run.py run SCENARIO.yaml       run a scenario (see --help for options)
 python run.py bench                   speed and memory benchmark
+python run.py dashboard               the Solara dashboard on http://localhost:8765
 """
 
 from __future__ import annotations
@@ -444,6 +445,43 @@ def bench(
     report = run_benchmark(months=months, scale=scale, mesa_children=mesa_children,
                            mesa_months=mesa_months, log=lambda s: console.print(s, highlight=False))
     _print_checks(report["checks"])
+
+
+@app.command()
+def dashboard(
+    port: int = typer.Option(8765, help="Port to serve on (1024-65535)."),
+    host: str = typer.Option("localhost", help="Interface to listen on (0.0.0.0 = every "
+                                               "interface, e.g. a classroom network)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open a browser tab."),
+) -> None:
+    """Serve the dashboard (policymaker and classroom views) with Solara.
+
+    Everything the page loads is served from this machine (solara-assets), so it works
+    without internet. Stop it with Ctrl-C. Same as `solara run viz/app.py --production`.
+    """
+    import socket
+    import subprocess
+
+    if not 1024 <= port <= 65535:
+        fail(f"--port {port}: allowed 1024-65535")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1" if host == "localhost" else host, port))
+        except OSError as err:
+            fail(f"--port {port} on {host} cannot be used ({err.strerror}); allowed: a free "
+                 "port, e.g. --port 8766")
+    app_file = Path(__file__).parent / "viz" / "app.py"
+    command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host,
+               "--port", str(port), "--production", "--no-check-version"]
+    if not open_browser:
+        command.append("--no-open")
+    # No telemetry and no version check: the page must not depend on the internet.
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    console.print(f"Dashboard on http://{host}:{port} (Ctrl-C to stop)", highlight=False)
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 def _print_checks(checks: list[dict]) -> None:

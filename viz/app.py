@@ -117,12 +117,14 @@ def ProgramLevers(program: str):
                 continue
             percent = high <= 1.0 and isinstance(low, float)
             if percent:
-                solara.SliderInt(f"{label}: {round(100 * value)}", value=round(100 * value), min=round(100 * low),
+                solara.SliderInt(f"{label}: {round(100 * value)}", value=round(100 * value),
+                                 min=round(100 * low),
                                  max=round(100 * high), step=round(100 * step),
                                  on_value=lambda x, p=parameter: levers.set(
                                      levers.value.with_value(program, p, x / 100)))
             else:
-                solara.SliderInt(f"{label}: {int(value):,}", value=int(value), min=int(low), max=int(high),
+                solara.SliderInt(f"{label}: {int(value):,}", value=int(value), min=int(low),
+                                 max=int(high),
                                  step=int(step),
                                  on_value=lambda x, p=parameter: levers.set(
                                      levers.value.with_value(program, p, x)))
@@ -148,7 +150,8 @@ def LeverPanel():
            lambda region: levers.set(_replace(region=region)), name="region")
     solara.SliderInt(f"{_t('years')}: {current.years}", value=current.years, min=1, max=10,
                      on_value=lambda x: levers.set(_replace(years=x)))
-    solara.SliderInt(f"{_t('replicates')}: {current.replicates}", value=current.replicates, min=1, max=20,
+    solara.SliderInt(f"{_t('replicates')}: {current.replicates}", value=current.replicates,
+                     min=1, max=20,
                      on_value=lambda x: levers.set(_replace(replicates=x)))
     Choice(_t("precision"), current.precision,
            [(p, _t(f"precision_{p}")) for p in L.PRECISION_TARGET],
@@ -168,9 +171,10 @@ def LeverPanel():
         solara.Warning(_t(key, **values), dense=True)
     running = comparison_task.pending
     with solara.Row():
-        solara.Button(_t("run"), color="primary", disabled=running or bool(errors),
+        solara.Button(_t("run"), color="primary", classes=["run-button"],
+                      disabled=running or bool(errors),
                       on_click=lambda: comparison_task(levers.value))
-        solara.Button(_t("stop"), color="error", disabled=not running,
+        solara.Button(_t("stop"), color="error", classes=["stop-button"], disabled=not running,
                       on_click=comparison_task.cancel)
     if running:
         solara.ProgressLinear(comparison_task.progress or True)
@@ -368,6 +372,7 @@ def _room() -> Classroom:
 @solara.component
 def ClassroomControls(classroom: Classroom):
     """Programs, play/pause/step/reset and the pace."""
+    _ = tick.value  # re-render after each month
     def play_loop():
         while playing.value and not classroom.finished:
             classroom.step()
@@ -391,16 +396,21 @@ def ClassroomControls(classroom: Classroom):
            [("none", _t("live_none")), ("package", _t("live_package"))],
            lambda x: (playing.set(False), room_programs.set(x), selected.set("")),
            name="live-programs")
-    with solara.Row():
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
         if playing.value:
-            solara.Button(_t("pause"), icon_name="mdi-pause", on_click=lambda: playing.set(False))
+            solara.Button(_t("pause"), icon_name="mdi-pause", classes=["pause-button"],
+                          on_click=lambda: playing.set(False))
         else:
             solara.Button(_t("play"), icon_name="mdi-play", color="primary",
+                          classes=["play-button"],
                           disabled=classroom.finished, on_click=lambda: playing.set(True))
-        solara.Button(_t("step"), icon_name="mdi-skip-next", disabled=playing.value
+        solara.Button(_t("step"), icon_name="mdi-skip-next", classes=["step-button"],
+                      disabled=playing.value
                       or classroom.finished, on_click=step)
-        solara.Button(_t("reset"), icon_name="mdi-restart", on_click=reset)
-    solara.SliderInt(f"{_t('pace')}: {pace.value}", value=pace.value, min=1, max=12, on_value=pace.set)
+        solara.Button(_t("reset"), icon_name="mdi-restart", classes=["reset-button"],
+                      on_click=reset)
+    solara.SliderInt(f"{_t('pace')}: {pace.value}", value=pace.value, min=1, max=12,
+                     on_value=pace.set)
     Bold(_t("month_now", step=classroom.model.steps, months=classroom.scenario.months,
             date=classroom.date))
     if classroom.finished:
@@ -416,7 +426,9 @@ def ClassroomView():
     chosen = province.value if province.value in provinces else provinces[0]
     with solara.Columns([1, 3]):
         with solara.Card(classes=["classroom-controls"]):
-            solara.Text(_t("classroom_intro", scale=classroom.scenario.scale))
+            solara.HTML(tag="div", unsafe_innerHTML=html.escape(
+                _t("classroom_intro", scale=classroom.scenario.scale)),
+                style={"margin-bottom": "12px"})
             ClassroomControls(classroom)
             trajectory = classroom.trajectory()
             solara.FigureEcharts(option=_live_option(trajectory),
@@ -451,6 +463,7 @@ def _live_option(trajectory) -> dict:
 @solara.component
 def Story(classroom: Classroom):
     """The selected agent's story (a child's HAZ and Hb curve, visits, transfers...)."""
+    _ = tick.value  # re-render after each month
     with solara.Card(_t("story"), classes=["story"]):
         if not selected.value:
             solara.Text(_t("story_pick"))
@@ -466,7 +479,8 @@ def Story(classroom: Classroom):
                 node = fact.split(" ")[0]
                 solara.Button(fact, text=True, on_click=lambda n=node: selected.set(n))
             else:
-                solara.Text(fact)
+                solara.HTML(tag="div", unsafe_innerHTML=html.escape(fact),
+                            style={"margin-bottom": "4px"})
         if story["chart"]:
             solara.FigureEcharts(option=story["chart"], attributes={"style": "height: 260px;",
                                                                     "class": "story-chart"})
@@ -491,7 +505,8 @@ def Exercises():
         solara.Text(item.question[index])
         solara.InputFloat(_t("prediction", outcome=_t(item.outcome)), value=prediction.value,
                           on_value=lambda x: prediction.set(x or 0.0))
-        solara.Button(_t("run_exercise"), color="primary", disabled=exercise_task.pending,
+        solara.Button(_t("run_exercise"), color="primary", classes=["exercise-button"],
+                      disabled=exercise_task.pending,
                       on_click=lambda: exercise_task(item.key))
         if exercise_task.pending:
             solara.ProgressLinear(True)

@@ -1,5 +1,4 @@
-"""The instructor's live model: the classroom scenario stepped month by month, with a network
-view of one province and the story of any agent in it.
+"""The instructor's live model: the classroom scenario, a province network, agents' stories.
 
 ``Classroom`` holds one ECDModel (one per browser session: the page creates it inside the
 session, never at module level). Stepping it gives exactly the CLI's results for the same
@@ -15,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from model.config import Scenario, load_scenario, validate_scenario
-from model.geography import load_district_table
 from model.model import ECDModel
 from model.population import Area, JuntosStatus
 from viz.i18n import tr
@@ -114,8 +112,11 @@ class Classroom:
             self.model.track(new)
 
     def network(self, province: str, lang: str) -> dict:
-        """ECharts graph option: the province's districts, posts, visitors, households and
-        children, placed by the district capitals' coordinates, coloured by status."""
+        """ECharts graph option of the province's agents, coloured by status.
+
+        Districts sit on a circle, each with its posts, a sample of households (and their
+        children) and the visitors of those households in its own wedge.
+        """
         with self.lock:
             return _network_option(self, province, lang)
 
@@ -128,67 +129,73 @@ class Classroom:
 def _network_option(room: Classroom, province: str, lang: str) -> dict:
     model, geo = room.model, room.model.geography
     hh, kids = model.households, model.children
-    table = load_district_table().set_index("ubigeo")
     districts = np.flatnonzero(geo.province == province)
-    lat = np.array([table.at[geo.ubigeo[d], "capital_lat"] for d in districts])
-    lon = np.array([table.at[geo.ubigeo[d], "capital_lon"] for d in districts])
-    span = max(np.ptp(lat), np.ptp(lon), 0.05)
-    x = (lon - lon.min()) / span * 1000
-    y = (lat.max() - lat) / span * 1000
-    where = {int(d): (x[i], y[i]) for i, d in enumerate(districts)}
+    # Districts on a circle (ordered by ubigeo); each district's posts, households and
+    # children in its own wedge, so that clusters never overlap.
+    n = len(districts)
+    radius = 1000.0
+    room_each = radius * (np.sin(np.pi / n) if n > 1 else 0.5)
+    centre = {int(d): (radius * np.cos(2 * np.pi * i / n), radius * np.sin(2 * np.pi * i / n))
+              for i, d in enumerate(districts)}
     nodes, links = [], []
-    ring = 60.0
 
-    def add(node_id, name, category, position, size, facts):
+    def add(node_id, name, category, position, size, facts, label=False):
         nodes.append({"id": node_id, "name": node_id, "category": category,
                       "x": round(float(position[0]), 1), "y": round(float(position[1]), 1),
                       "symbolSize": size, "value": name,
+                      "label": {"show": label, "formatter": name, "fontSize": 10},
                       "tooltip": {"formatter": f"<b>{name}</b><br/>{facts}"}})
 
-    post_at = {}
+    def around(point, distance, angle):
+        return (point[0] + distance * np.cos(angle), point[1] + distance * np.sin(angle))
+
+    shown = room._shown.get(province, np.empty(0, dtype=np.int64))
+    post_at, post_angle = {}, {}
     for d in districts:
-        cx, cy = where[int(d)]
-        add(f"district:{geo.ubigeo[d]}", geo.name[d].title(), 0, (cx, cy), 22,
+        c = centre[int(d)]
+        add(f"district:{geo.ubigeo[d]}", geo.name[d].title(), 0, c, 20,
             tr("district_facts", lang, altitude=geo.altitude_m[d],
-               poverty=100 * geo.poverty[d]))
+               poverty=100 * geo.poverty[d]), label=True)
         posts = [p for p in model.post_list if p.district == d]
         for k, post in enumerate(posts):
-            angle = 2 * np.pi * k / max(1, len(posts))
-            position = (cx + ring * np.cos(angle), cy + ring * np.sin(angle))
-            post_at[post.index] = position
+            angle = 2 * np.pi * (k + 0.5) / max(1, len(posts))
+            post_at[post.index] = around(c, 0.3 * room_each, angle)
+            post_angle[post.index] = angle
             add(f"post:{post.index}", f"{tr('node_post', lang)} {post.index}",
-                1 if post.workers else 2, position, 14, _post_facts(post, lang))
+                1 if post.workers else 2, post_at[post.index], 13, _post_facts(post, lang))
             links.append({"source": f"district:{geo.ubigeo[d]}", "target": f"post:{post.index}"})
-    shown = room._shown.get(province, np.empty(0, dtype=np.int64))
     anemic_all = model.anemic_mask()
-    for i, h in enumerate(shown):
-        px, py = post_at.get(int(hh.health_post[h]), where[int(hh.district[h])])
-        angle = 2.399963 * i  # golden angle: households spread around their post
-        radius = 25 + 4 * (i % 7)
-        position = (px + radius * np.cos(angle), py + radius * np.sin(angle))
+    by_post: dict[int, int] = {}
+    for h in shown:
+        post = int(hh.health_post[h])
+        k = by_post[post] = by_post.get(post, -1) + 1
+        base = post_angle.get(post, 0.0)
+        angle = base + (k % 9 - 4) * 0.28
+        distance = 0.5 * room_each + 0.15 * room_each * (k // 9)
+        position = around(post_at.get(post, centre[int(hh.district[h])]), distance, angle)
         juntos = hh.juntos[h] != JuntosStatus.NOT_ENROLLED
         add(f"household:{h}", f"{tr('node_household', lang)} {h}", 5 if juntos else 4,
             position, 9, _household_facts(model, int(h), lang))
-        links.append({"source": f"post:{int(hh.health_post[h])}", "target": f"household:{h}"})
+        links.append({"source": f"post:{post}", "target": f"household:{h}"})
         for j, slot in enumerate(np.flatnonzero((kids.household == h) & (kids.uid >= 0))):
             stunted = kids.haz[slot] < model.params.stunting_cutoff
             category = 7 if stunted else 8 if anemic_all[slot] else 6
-            child_position = (position[0] + 8 + 6 * j, position[1] + 8)
-            add(f"child:{kids.uid[slot]}", f"{kids.age_months[slot]} m", category,
-                child_position, 6, f"HAZ {kids.haz[slot]:.2f}, Hb {kids.hb[slot]:.1f} g/dL")
+            child_position = around(position, 0.12 * room_each, angle + (j - 0.5) * 0.7)
+            add(f"child:{kids.uid[slot]}", f"{tr('node_child', lang)} {kids.uid[slot]}, "
+                f"{kids.age_months[slot]} m", category, child_position, 7,
+                f"HAZ {kids.haz[slot]:.2f}, Hb {kids.hb[slot]:.1f} g/dL")
             links.append({"source": f"household:{h}", "target": f"child:{kids.uid[slot]}"})
-        visitor = int(hh.visitor[h])
-        if visitor >= 0:
-            links.append({"source": f"visitor:{visitor}", "target": f"household:{h}"})
-    visitors = {v.unique_id: v for v in model.visitors}
-    seen = {int(hh.visitor[h]) for h in shown if hh.visitor[h] >= 0}
-    for k, vid in enumerate(sorted(seen)):
-        v = visitors.get(vid)  # households store their visitor's unique_id
+        if hh.visitor[h] >= 0:
+            links.append({"source": f"visitor:{int(hh.visitor[h])}", "target": f"household:{h}"})
+    visitors = {v.unique_id: v for v in model.visitors}  # households store the unique_id
+    for vid in sorted({int(hh.visitor[h]) for h in shown if hh.visitor[h] >= 0}):
+        v = visitors.get(vid)
         if v is None:
             continue
-        px, py = post_at.get(v.health_post, where.get(v.district, (0, 0)))
-        add(f"visitor:{vid}", f"{tr('node_visitor', lang)} {vid}", 3,
-            (px - 30 + 10 * (k % 4), py - 30), 11, _visitor_facts(v, lang))
+        position = around(post_at.get(v.health_post, centre.get(v.district, (0, 0))),
+                          0.18 * room_each, post_angle.get(v.health_post, 0.0) + np.pi / 2)
+        add(f"visitor:{vid}", f"{tr('node_visitor', lang)} {vid}", 3, position, 11,
+            _visitor_facts(v, lang))
     known = {n["id"] for n in nodes}
     links = [link for link in links if link["source"] in known and link["target"] in known]
     return {
@@ -196,11 +203,12 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         "legend": {"bottom": 0, "data": [tr(c, lang) for c in CATEGORIES]},
         "series": [{
             "type": "graph", "layout": "none", "roam": True, "draggable": False,
-            "data": nodes, "links": links, "label": {"show": False},
+            "data": nodes, "links": links,
             "categories": [{"name": tr(c, lang), "itemStyle": {"color": color}}
                            for c, color in zip(CATEGORIES, CATEGORY_COLORS)],
-            "lineStyle": {"color": "#bbbbbb", "width": 0.6},
+            "lineStyle": {"color": "#aaaaaa", "width": 0.8},
             "emphasis": {"focus": "adjacency"},
+            "left": 10, "right": 10, "top": 10, "bottom": 90, "zoom": 1,
         }],
     }
 

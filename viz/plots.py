@@ -145,8 +145,8 @@ def plot_comparison_labelled(results: pd.DataFrame, path: str | Path, titles: di
 def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path, title: str,
                       label: str, diverging: bool = False) -> Path:
     """Districts of ``geojson`` filled by ``values`` (ubigeo -> value; grey where missing)."""
-    from matplotlib.collections import PolyCollection
     import numpy as np
+    from matplotlib.collections import PolyCollection
 
     polygons, colours = [], []
     for feature in geojson["features"]:
