@@ -9,6 +9,7 @@ classroom model; no model object is created at import time.
 from __future__ import annotations
 
 import html
+import itertools
 import tempfile
 import time
 from pathlib import Path
@@ -33,7 +34,9 @@ map_show = solara.reactive("change")
 map_date = solara.reactive("")
 room = solara.reactive(None)          # the session's Classroom, created on first visit
 room_programs = solara.reactive("package")
-tick = solara.reactive(0)             # bumped after every classroom month (re-render)
+tick = solara.reactive(0)             # changed after every classroom month (re-render)
+_ticks = itertools.count(1)           # next() is atomic: the play thread and a click never
+                                      # compute the same new value (which would not re-render)
 playing = solara.reactive(False)
 pace = solara.reactive(2)
 province = solara.reactive("")
@@ -222,8 +225,7 @@ def ResultsPanel():
         return
     if comparison_task.cancelled or result.stopped:
         solara.Warning(_t("stopped", done=result.pairs_done, total=result.levers.replicates))
-    if result.levers != levers.value:
-        solara.Info(_t("stale"), dense=True)
+    StaleNote(result)
     Headline(result)
     with solara.Columns([1, 1]):
         solara.FigureEcharts(option=figures.trajectory_option(result, "stunting", lang.value),
@@ -233,6 +235,13 @@ def ResultsPanel():
     MapPanel(result)
     Equity(result)
     Downloads(result)
+
+
+@solara.component
+def StaleNote(result: ComparisonResult):
+    """Says so when the levers moved after this result was computed."""
+    if result.levers != levers.value:
+        solara.Info(_t("stale"), dense=True)
 
 
 @solara.component
@@ -363,6 +372,11 @@ def PolicyView():
 
 # --- instructor view -----------------------------------------------------------------------
 
+def _bump() -> None:
+    """Make the classroom components re-render (the model changed)."""
+    tick.set(next(_ticks))
+
+
 def _room() -> Classroom:
     if room.value is None or room.value.programs != room_programs.value:
         room.set(Classroom(room_programs.value))
@@ -373,24 +387,30 @@ def _room() -> Classroom:
 def ClassroomControls(classroom: Classroom):
     """Programs, play/pause/step/reset and the pace."""
     _ = tick.value  # re-render after each month
+
     def play_loop():
+        was_playing = playing.value
         while playing.value and not classroom.finished:
             classroom.step()
-            tick.set(tick.value + 1)
+            _bump()
             time.sleep(1.0 / max(1, pace.value))
         playing.set(False)
+        if was_playing:
+            # A render this thread started may finish after a Reset or Step made while it
+            # ran; one more, now, shows the model as it is.
+            _bump()
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
     def reset():
-        playing.set(False)
+        playing.set(False)  # the play thread stops before its next month
         classroom.reset()
         selected.set("")
-        tick.set(tick.value + 1)
+        _bump()
 
     def step():
         classroom.step()
-        tick.set(tick.value + 1)
+        _bump()
 
     Choice(_t("programs_live"), room_programs.value,
            [("none", _t("live_none")), ("package", _t("live_package"))],

@@ -92,12 +92,12 @@ EXERCISES = (
          "points does stunting change?"),
         ("En el control, parte de las familias adopta una alimentación adecuada (C2a); eso "
          "reduce la caída de talla entre los 6 y 23 meses, la edad en que se produce casi toda "
-         "la desnutrición. La capacidad de los puestos limita cuántos niños se ven. El efecto "
-         "crece con los años porque cada cohorte nueva pasa su ventana crítica con consejería.",
+         "la desnutrición. La capacidad de los puestos limita cuántos niños se ven, y la anemia "
+         "también baja porque la alimentación adecuada reduce la brecha de hierro.",
          "At the check-up some families adopt adequate feeding (C2a); that reduces the height "
          "faltering between 6 and 23 months, when almost all stunting arises. Post capacity "
-         "limits how many children are seen. The effect grows over the years as each new "
-         "cohort passes its critical window with counselling."),
+         "limits how many children are seen, and anemia falls too because adequate feeding "
+         "narrows the iron gap."),
     ),
     Exercise(
         "home_visits", ({"type": "home_visits"},), "stunting",

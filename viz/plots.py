@@ -8,7 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 
 AREA_STYLES = {"national": ("black", "-", "National"), "urban": ("tab:blue", "--", "Urban"),
                "rural": ("tab:green", "--", "Rural")}
@@ -145,9 +147,6 @@ def plot_comparison_labelled(results: pd.DataFrame, path: str | Path, titles: di
 def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path, title: str,
                       label: str, diverging: bool = False) -> Path:
     """Districts of ``geojson`` filled by ``values`` (ubigeo -> value; grey where missing)."""
-    import numpy as np
-    from matplotlib.collections import PolyCollection
-
     polygons, colours = [], []
     for feature in geojson["features"]:
         geometry = feature["geometry"]
@@ -165,10 +164,10 @@ def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path,
     else:
         cmap, vmin, vmax = "Oranges", 0.0, max(10.0, float(finite.max())) if len(finite) else 1
     fig, ax = plt.subplots(figsize=(6.5, 7.5))
-    collection = PolyCollection(polygons, array=np.ma.masked_invalid(colours), cmap=cmap,
+    collection = PolyCollection(polygons, array=np.ma.masked_invalid(colours),
+                                cmap=plt.get_cmap(cmap).with_extremes(bad="#e0e0e0"),
                                 edgecolors="#999999", linewidths=0.1)
     collection.set_clim(vmin, vmax)
-    collection.cmap.set_bad("#e0e0e0")
     ax.add_collection(collection)
     ax.autoscale_view()
     ax.set_aspect("equal")
@@ -185,8 +184,6 @@ def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path,
 def plot_equity(table: pd.DataFrame, labels: list[str], names: dict[str, str],
                 path: str | Path, title: str, ylabel: str) -> Path:
     """Grouped bars of ``table`` columns ``baseline`` and ``policy`` by group."""
-    import numpy as np
-
     fig, ax = plt.subplots(figsize=(10, 4.2))
     x = np.arange(len(table))
     for offset, (scenario, color) in zip((-0.2, 0.2), (("baseline", "#7f7f7f"),

@@ -10,6 +10,7 @@ the CLI's order (all reference runs, then all policy runs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterator
 
 import numpy as np
@@ -68,9 +69,9 @@ class ComparisonResult:
     complete: bool
     stopped: bool = False
 
-    @property
+    @cached_property
     def summary(self) -> pd.DataFrame:
-        """The comparison table (comparison.summarise) at the end of the horizon."""
+        """The comparison table (comparison.summarise) at the end of the horizon (cached)."""
         if self.results.empty:
             return pd.DataFrame()
         last_year = int(self.results["date"].max()[:4])

@@ -1,0 +1,156 @@
+"""Component tests of the Solara page (solara.render, no browser), one session per test."""
+
+import time
+from dataclasses import replace
+
+import ipyvuetify as vw
+import pytest
+import solara
+import solara.server.app  # noqa: F401 - routes widget comms through Solara's kernel
+import solara.server.starlette  # noqa: F401 - reactive values then live per session
+from solara.server import kernel, kernel_context
+
+from viz import app
+from viz import levers as L
+
+
+def new_session(name: str) -> kernel_context.VirtualKernelContext:
+    """A virtual kernel: what Solara creates for each browser session."""
+    return kernel_context.VirtualKernelContext(id=name, kernel=kernel.Kernel(),
+                                               session_id=f"session-{name}")
+
+
+@pytest.fixture
+def session():
+    """A fresh session: its own reactive values, tasks and classroom model."""
+    context = new_session(f"test-{time.monotonic_ns()}")
+    try:
+        with context:
+            yield context
+    finally:
+        with context:
+            context.close()
+
+
+def texts(widget, found=None) -> list[str]:
+    """Every string shown by ``widget`` and its children."""
+    found = [] if found is None else found
+    for child in getattr(widget, "children", None) or []:
+        if isinstance(child, str):
+            found.append(child)
+        else:
+            texts(child, found)
+    for name in ("unsafe_innerHTML", "label", "v_model", "value", "description"):
+        value = getattr(widget, name, None)
+        if isinstance(value, str):
+            found.append(value)
+    return found
+
+
+def charts(widget, css_class: str, found=None) -> list:
+    """ECharts widgets under ``widget`` whose attributes carry ``css_class``."""
+    found = [] if found is None else found
+    attributes = getattr(widget, "attributes", None)
+    if isinstance(attributes, dict) and css_class in str(attributes.get("class", "")):
+        found.append(widget)
+    for child in getattr(widget, "children", None) or []:
+        if not isinstance(child, str):
+            charts(child, css_class, found)
+    return found
+
+
+def shown(box, fragment: str) -> bool:
+    """Whether some text of the page contains ``fragment``."""
+    return any(fragment in t for t in texts(box))
+
+
+def wait_for(condition, seconds: float = 120.0) -> None:
+    """Poll until ``condition()`` is true (the model runs in a thread)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.1)
+
+
+def test_page_starts_in_spanish_and_switches_to_english(session):
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert shown(box, "Decisores de política") and shown(box, "Elija los programas")
+    app.lang.set("en")
+    assert shown(box, "Policymakers") and shown(box, "Choose the programs")
+    assert not shown(box, "Elija los programas")
+
+
+def test_run_shows_headline_map_and_equity(session):
+    app.levers.set(L.levers_from_scenario("iron", region="TUMBES", years=1, replicates=2))
+    box, rc = solara.render(app.Page(), handle_error=False)
+    rc.find(vw.Btn, class_="run-button").widget.click()
+    wait_for(lambda: app.comparison_task.finished)
+    assert shown(box, "Al final del horizonte (2020-01)")
+    (chart,) = charts(box, "district-map")
+    assert chart.option["series"][0]["type"] == "map" and chart.maps
+    assert shown(box, "Quintil 1") and shown(box, "Casos evitados")
+    result = app.comparison_task.latest
+    assert result.complete and result.pairs_done == 2
+    # moving a lever marks the shown result as out of date
+    app.levers.set(app.levers.value.with_value("iron", "adherence_mean", 0.9))
+    wait_for(lambda: shown(box, "Los controles cambiaron"), seconds=10)
+
+
+def test_oversized_run_is_refused_in_the_page(session):
+    app.levers.set(replace(L.levers_from_scenario("package"), precision="fine",
+                           replicates=20, years=10))
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert rc.find(vw.Btn, class_="run-button").widget.disabled
+    assert shown(box, "Demasiado grande")
+
+
+def test_classroom_steps_plays_and_resets(session):
+    box, rc = solara.render(app.Page(), handle_error=False)
+    rc.find(vw.Btn, class_="step-button").widget.click()
+    assert shown(box, "Mes 1 de 60")
+    rc.find(vw.Btn, class_="play-button").widget.click()
+    wait_for(lambda: app.room.value.model.steps >= 3, seconds=30)
+    rc.find(vw.Btn, class_="pause-button").widget.click()
+    wait_for(lambda: not app.playing.value, seconds=10)
+    rc.find(vw.Btn, class_="reset-button").widget.click()
+    wait_for(lambda: shown(box, "Mes 0 de 60"), seconds=10)  # the play thread has finished
+    time.sleep(1.0)  # a full month at 2 months/s: nothing steps after a reset
+    assert shown(box, "Mes 0 de 60") and app.room.value.model.steps == 0
+
+
+def test_story_opens_for_a_selected_child(session):
+    box, rc = solara.render(app.Page(), handle_error=False)
+    for _ in range(3):
+        rc.find(vw.Btn, class_="step-button").widget.click()
+    option = app.room.value.network(app.room.value.provinces()[0], "es")
+    child = next(n["id"] for n in option["series"][0]["data"] if n["id"].startswith("child:"))
+    app.selected.set(child)  # what a click on the node does (FigureEcharts on_click)
+    assert shown(box, f"Niño {child.split(':')[1]}") and shown(box, "Recibió:")
+    (chart,) = charts(box, "story-chart")
+    assert chart.option["series"][0]["data"]
+
+
+def test_each_session_has_its_own_model():
+    first, second = new_session("a"), new_session("b")
+    with first:
+        solara.render(app.Page(), handle_error=False)
+        first_room = app.room.value
+        first_room.step()
+        first_room.step()
+    with second:
+        solara.render(app.Page(), handle_error=False)
+        assert app.room.value is not first_room and app.room.value.model.steps == 0
+    with first:
+        assert app.room.value is first_room and first_room.model.steps == 2
+    for context in (first, second):
+        with context:
+            context.close()
+
+
+def test_exercise_card_runs_and_explains(session):
+    box, rc = solara.render(app.Page(), handle_error=False)
+    app.prediction.set(-10.0)
+    rc.find(vw.Btn, class_="exercise-button").widget.click()
+    wait_for(lambda: app.exercise_task.finished, seconds=60)
+    assert shown(box, "la clase predijo -10.0 pp") and shown(box, "Por qué")
