@@ -48,14 +48,16 @@ prediction = solara.reactive(0.0)
 # --- helpers --------------------------------------------------------------------------------
 
 @solara.component
-def Choice(label: str, value, options: list[tuple], on_value, name: str = ""):
+def Choice(label: str, value, options: list[tuple], on_value, name: str = "",
+           searchable: bool = False):
     """A select whose shown texts differ from its values (translated labels).
 
-    ``name`` becomes the CSS class ``choice-<name>`` (the browser tests find it by that).
+    ``name`` becomes the CSS class ``choice-<name>`` (the browser tests find it by that);
+    ``searchable`` lets the user type to filter a long list.
     """
-    v.Select(label=label, v_model=value, items=[{"text": t, "value": k} for k, t in options],
-             on_v_model=on_value, dense=True, hide_details=True,
-             class_=f"mb-3 choice-{name}")
+    widget = v.Autocomplete if searchable else v.Select
+    widget(label=label, v_model=value, items=[{"text": t, "value": k} for k, t in options],
+           on_v_model=on_value, dense=True, hide_details=True, class_=f"mb-3 choice-{name}")
 
 
 def Heading(text: str, level: int = 3):
@@ -77,6 +79,18 @@ def Table(header: list[str], rows: list[list[str]], classes: str = ""):
                                     for c in row) + "</tr>" for row in rows)
     return solara.HTML(tag="div", unsafe_innerHTML=f"<table class='{classes}'><tr>{head}</tr>"
                                                     f"{body}</table>")
+
+
+@solara.component
+def Lever(label: str, value: int, low: int, high: int, on_value):
+    """A slider with its label and value above it (long labels keep the slider wide).
+
+    A change to the value already shown is ignored, so that a value read from a file
+    (e.g. adherence 0.589, shown as 59%) is only replaced when the user moves the slider.
+    """
+    solara.Text(f"{label}: {value:,}", style={"font-size": "0.9em"})
+    solara.SliderInt("", value=value, min=low, max=high, step=1,
+                     on_value=lambda x: on_value(x) if x != value else None)
 
 
 def _t(key: str, **values) -> str:
@@ -112,25 +126,17 @@ def ProgramLevers(program: str):
     if not on:
         return
     with solara.Column(style={"padding-left": "24px"}):
-        for parameter, (low, high, step) in L.LEVERS[program].items():
+        for parameter, (low, high) in L.LEVERS[program].items():
             value = current.value(program, parameter)
             label = _t(f"{program}.{parameter}")
             if (program, parameter) in locked:
                 solara.Text(f"{label}: {_t('locked', reason=locked[(program, parameter)])}")
                 continue
-            percent = high <= 1.0 and isinstance(low, float)
-            if percent:
-                solara.SliderInt(f"{label}: {round(100 * value)}", value=round(100 * value),
-                                 min=round(100 * low),
-                                 max=round(100 * high), step=round(100 * step),
-                                 on_value=lambda x, p=parameter: levers.set(
-                                     levers.value.with_value(program, p, x / 100)))
-            else:
-                solara.SliderInt(f"{label}: {int(value):,}", value=int(value), min=int(low),
-                                 max=int(high),
-                                 step=int(step),
-                                 on_value=lambda x, p=parameter: levers.set(
-                                     levers.value.with_value(program, p, x)))
+            share = isinstance(low, float)  # shown in percent
+            factor = 100 if share else 1
+            Lever(label, round(factor * value), round(factor * low), round(factor * high),
+                  lambda x, p=parameter, f=factor: levers.set(
+                      levers.value.with_value(program, p, x / f if f != 1 else x)))
         for parameter, options in L.CHOICES.get(program, {}).items():
             Choice(_t(f"{program}.{parameter}"), current.value(program, parameter),
                    [(o, _t(f"{program}.{parameter}.{o}")) for o in options],
@@ -150,12 +156,11 @@ def LeverPanel():
                precision=current.precision)), name="scenario")
     Choice(_t("region"), current.region,
            [(L.ALL_PERU, _t("all_peru"))] + [(d, d.title()) for d in departments],
-           lambda region: levers.set(_replace(region=region)), name="region")
-    solara.SliderInt(f"{_t('years')}: {current.years}", value=current.years, min=1, max=10,
-                     on_value=lambda x: levers.set(_replace(years=x)))
-    solara.SliderInt(f"{_t('replicates')}: {current.replicates}", value=current.replicates,
-                     min=1, max=20,
-                     on_value=lambda x: levers.set(_replace(replicates=x)))
+           lambda region: levers.set(_replace(region=region)) if region else None,
+           name="region", searchable=True)
+    Lever(_t("years"), current.years, 1, 10, lambda x: levers.set(_replace(years=x)))
+    Lever(_t("replicates"), current.replicates, 1, 20,
+          lambda x: levers.set(_replace(replicates=x)))
     Choice(_t("precision"), current.precision,
            [(p, _t(f"precision_{p}")) for p in L.PRECISION_TARGET],
            lambda x: levers.set(_replace(precision=x)), name="precision")
@@ -469,6 +474,7 @@ def ClassroomView():
 
 def _live_option(trajectory) -> dict:
     return {
+        "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
         "grid": {"left": 40, "right": 10, "top": 20, "bottom": 50},

@@ -143,7 +143,8 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         nodes.append({"id": node_id, "name": node_id, "category": category,
                       "x": round(float(position[0]), 1), "y": round(float(position[1]), 1),
                       "symbolSize": size, "value": name,
-                      "label": {"show": label, "formatter": name, "fontSize": 10},
+                      "label": {"show": label, "formatter": name, "fontSize": 10,
+                                "position": "top"},
                       "tooltip": {"formatter": f"<b>{name}</b><br/>{facts}"}})
 
     def around(point, distance, angle):
@@ -199,6 +200,7 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
     known = {n["id"] for n in nodes}
     links = [link for link in links if link["source"] in known and link["target"] in known]
     return {
+        "animation": False,  # redrawn every month: no fly-in each time
         "tooltip": {"trigger": "item"},
         "legend": {"bottom": 0, "data": [tr(c, lang) for c in CATEGORIES]},
         "series": [{
@@ -291,6 +293,7 @@ def _child_chart(history: pd.DataFrame, lang: str) -> dict:
                 "data": [[d, round(float(z), 2)] for d, z in zip(hits["date"], hits["haz"])]}
 
     return {
+        "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
         "grid": {"left": 50, "right": 50, "top": 30, "bottom": 60},

@@ -65,7 +65,7 @@ def trajectory_option(result: ComparisonResult, outcome: str, lang: str) -> dict
                   "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0, "data": [tr(s, lang) for s in ("baseline", "policy")]},
-        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 50},
+        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 70},
         "xAxis": {"type": "category", "data": dates, "name": tr("date", lang),
                   "nameLocation": "middle", "nameGap": 28},
         "yAxis": {"type": "value", "name": tr("prevalence", lang), "min": 0},

@@ -30,17 +30,18 @@ SHIPPED = ("package", "baseline", "cct", "sis", "serums", "home_visits", "iron",
 ALL_PERU = "PERU"
 PROGRAMS = ("cct", "sis", "serums", "home_visits", "iron", "cred")
 
-# The levers shown per program: parameter -> (minimum, maximum, step) of its slider.
+# The levers shown per program: parameter -> (minimum, maximum) of its slider. Sliders move
+# in steps of 1 (1 percentage point for shares) so that a value read from a scenario file is
+# never rounded to a coarser step by the slider itself.
 # Bounds are those of the intervention's own Params (pydantic) or narrower where the wider
 # range is not a policy choice (e.g. a transfer of more than 1,000 soles every two months).
-LEVERS: dict[str, dict[str, tuple[float, float, float]]] = {
-    "cct": {"district_poverty_threshold": (0.0, 0.9, 0.05), "transfer_soles": (0, 1000, 25)},
-    "sis": {"coverage_poor": (0.0, 1.0, 0.05), "coverage_nonpoor": (0.0, 1.0, 0.05)},
-    "serums": {"placements_per_year": (0, 20_000, 500)},
-    "home_visits": {"families": (0, 2_000_000, 10_000), "caseload": (1, 60, 1),
-                    "stipend": (0, 2000, 20)},
-    "iron": {"start_age_months": (4, 6, 2), "adherence_mean": (0.0, 1.0, 0.05)},
-    "cred": {"attendance": (0.0, 1.0, 0.05)},
+LEVERS: dict[str, dict[str, tuple[float, float]]] = {
+    "cct": {"district_poverty_threshold": (0.0, 0.9), "transfer_soles": (0, 1000)},
+    "sis": {"coverage_poor": (0.0, 1.0), "coverage_nonpoor": (0.0, 1.0)},
+    "serums": {"placements_per_year": (0, 20_000)},
+    "home_visits": {"families": (0, 2_000_000), "caseload": (1, 60), "stipend": (0, 2000)},
+    "iron": {"start_age_months": (4, 6), "adherence_mean": (0.0, 1.0)},
+    "cred": {"attendance": (0.0, 1.0)},
 }
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "serums": {"rule": ("poverty_map", "older")},

@@ -1,0 +1,272 @@
+"""The dashboard in a real browser: `python run.py dashboard` driven by Playwright in Debian's
+Chromium (apt-get install chromium; no browser download). Screenshots go to test-artifacts/.
+
+Every request the page makes must stay on this machine and succeed: the page must work
+without internet.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("DASHBOARD_ARTIFACTS", ROOT / "test-artifacts"))
+# The flags the machine's probe uses: without the background-networking ones Chromium keeps
+# trying Google's hosts, which a closed network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed (apt-get install "
+                                       "chromium; .ci/run does it)")
+
+# ECharts is loaded with require.js, not as a global: find it among the defined modules.
+ECHARTS = """
+  const defs = window.requirejs.s.contexts._.defined;
+  const echarts = defs[Object.keys(defs).find(k => k.includes('echarts'))];
+"""
+
+
+def free_port() -> int:
+    """A port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The dashboard as a newcomer starts it, on a free port."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "run.py", "dashboard", "--port", str(port)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"dashboard did not start: {process.stdout.read().decode()[-2000:]}")
+        time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Requests leaving this machine, failed responses and script errors of a page."""
+
+    def __init__(self, page):
+        """Start watching ``page``."""
+        self.external, self.failed, self.errors = [], [], []
+        page.on("request", self._request)
+        page.on("response", lambda r: self.failed.append((r.status, r.url))
+                if r.status >= 400 else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _request(self, request):
+        host = request.url.split("/")[2] if "://" in request.url else ""
+        if not host.startswith(("localhost", "127.0.0.1")) and not request.url.startswith(
+                ("data:", "blob:")):
+            self.external.append(request.url)
+
+    def check(self):
+        """Nothing left the machine, nothing failed."""
+        assert self.external == [], self.external
+        assert self.failed == [], self.failed
+        assert self.errors == [], self.errors
+
+
+def open_page(browser, url):
+    """A new browser session on the dashboard, loaded."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    watch = Watch(page)
+    page.goto(url)
+    page.get_by_role("button", name="Simular").wait_for(timeout=60_000)
+    return page, watch
+
+
+def choose(page, name: str, option: str, typed: bool = False) -> None:
+    """Pick ``option`` in the select with CSS class ``choice-<name>`` (typing it first if
+    the select filters as one types)."""
+    page.locator(f".choice-{name}").click()
+    if typed:
+        page.locator(f".choice-{name} input[type=text]").fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def set_slider(page, label: str, keys: list[str]) -> None:
+    """Move the slider under the caption starting with ``label`` with the keyboard."""
+    caption = page.get_by_text(label).first
+    thumb = caption.locator("xpath=following::*[@role='slider'][1]")
+    thumb.focus()
+    for key in keys:
+        thumb.press(key)
+
+
+def chart_option(page, css_class: str) -> dict:
+    """The ECharts option currently drawn in the chart with ``css_class``."""
+    return page.evaluate(f"""() => {{{ECHARTS}
+      const el = document.querySelector('.{css_class}');
+      return JSON.parse(JSON.stringify(echarts.getInstanceByDom(el).getOption()));
+    }}""")
+
+
+def node_pixels(page, prefix: str) -> list:
+    """Page coordinates and ids of the network nodes whose id starts with ``prefix``."""
+    return page.evaluate(f"""() => {{{ECHARTS}
+      const el = document.querySelector('.network');
+      const chart = echarts.getInstanceByDom(el);
+      const data = chart.getModel().getSeriesByIndex(0).getData();
+      const box = el.getBoundingClientRect();
+      const out = [];
+      for (let i = 0; i < data.count(); i++) {{
+        if (!data.getName(i).startsWith('{prefix}')) continue;
+        const p = chart.convertToPixel({{seriesIndex: 0}}, data.getItemLayout(i));
+        out.push([box.left + p[0], box.top + p[1], data.getName(i)]);
+      }}
+      return out;
+    }}""")
+
+
+def shot(page, name: str) -> Path:
+    """Save a screenshot as a test artifact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
+    page, watch = open_page(browser, server)
+    choose(page, "region", "Huancavelica", typed=True)
+    set_slider(page, "Horizonte", ["Home", "ArrowRight"])
+    set_slider(page, "Réplicas", ["Home", "ArrowRight"])
+    page.get_by_text("Horizonte (años): 2").wait_for()
+    page.get_by_text("Réplicas: 2").wait_for()
+    page.get_by_role("button", name="Simular").click()
+    page.get_by_text("Al final del horizonte (2021-01), mediana e intervalo 90% de 2 "
+                     "réplicas").wait_for(timeout=180_000)
+    page.get_by_role("button", name="Simular").wait_for()  # enabled again: the run finished
+    page.wait_for_selector(".district-map canvas")
+    trajectory = chart_option(page, "chart-stunting")
+    assert len(trajectory["series"]) == 6 and len(trajectory["xAxis"][0]["data"]) == 25
+    page.locator(".headline-stunting").scroll_into_view_if_needed()
+    shot(page, "policymaker")
+
+    # the map follows its controls, and hovering names the district
+    assert "Desnutrición crónica" in chart_option(page, "district-map")["title"][0]["text"]
+    choose(page, "map-metric", "Anemia")
+    page.wait_for_function(f"""() => {{{ECHARTS}
+      const el = document.querySelector('.district-map');
+      return echarts.getInstanceByDom(el).getOption().title[0].text.startsWith('Anemia');
+    }}""")
+    option = chart_option(page, "district-map")
+    assert len(option["series"][0]["data"]) == 100  # Huancavelica's districts
+    page.locator(".district-map").scroll_into_view_if_needed()
+    box = page.locator(".district-map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text(", HUANCAVELICA)").first.wait_for(timeout=10_000)
+    shot(page, "map")
+
+    # the results as CSV
+    with page.expect_download() as download:
+        page.get_by_text("Resultados (CSV)").click()
+    csv = Path(download.value.path()).read_text().splitlines()
+    assert csv[0] == "run_id,scenario,seed,step,date,metric,group,value,replicate"
+    assert len(csv) > 1000
+    with page.expect_download() as download:
+        page.get_by_text("Gráfico de trayectorias (PNG)").click()
+    assert Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
+
+    # English
+    page.locator(".language").get_by_text("en", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).wait_for()
+    page.get_by_text("At the end of the horizon (2021-01)").wait_for()
+    page.wait_for_function(f"""() => {{{ECHARTS}
+      const el = document.querySelector('.chart-stunting');
+      return echarts.getInstanceByDom(el).getOption().title[0].text.startsWith('Stunting');
+    }}""")
+    watch.check()
+    page.close()
+
+
+def test_instructor_steps_the_classroom_and_opens_a_story(server, browser):
+    page, watch = open_page(browser, server)
+    page.get_by_role("tab", name="Aula").click()
+    page.get_by_text("Mes 0 de 60").wait_for()
+    page.locator(".step-button").click()
+    page.get_by_text("Mes 1 de 60").wait_for()
+    page.locator(".play-button").click()
+    page.get_by_text("Mes 3 de 60").wait_for(timeout=20_000)
+    page.locator(".pause-button").click()
+    page.locator(".reset-button").click()
+    page.get_by_text("Mes 0 de 60").wait_for()
+    for month in range(1, 7):
+        page.locator(".step-button").click()
+        page.get_by_text(f"Mes {month} de 60").wait_for()
+    page.wait_for_selector(".network canvas")
+    time.sleep(1)  # the graph's entry animation
+    for x, y, node in node_pixels(page, "child:")[:8]:
+        page.mouse.click(x, y)
+        try:
+            page.get_by_text(f"Niño {node.split(':')[1]}", exact=True).wait_for(timeout=3000)
+            break
+        except Exception:  # noqa: BLE001 - another node lay on top; try the next child
+            continue
+    else:
+        pytest.fail("no child node could be clicked")
+    page.wait_for_selector(".story-chart canvas")
+    page.get_by_text("Recibió:").wait_for()
+    page.mouse.move(5, 500)
+    shot(page, "instructor")
+
+    # predict, then run
+    page.locator(".exercise input").fill("-8")
+    page.locator(".exercise-button").click()
+    page.get_by_text("la clase predijo -8.0 pp").wait_for(timeout=60_000)
+    page.locator(".exercise").scroll_into_view_if_needed()
+    shot(page, "exercise")
+    watch.check()
+    page.close()
+
+
+def test_each_browser_session_has_its_own_model(server, browser):
+    first, first_watch = open_page(browser, server)
+    second, second_watch = open_page(browser, server)
+    for page in (first, second):
+        page.get_by_role("tab", name="Aula").click()
+        page.get_by_text("Mes 0 de 60").wait_for()
+    first.locator(".step-button").click()
+    first.locator(".step-button").click()
+    first.get_by_text("Mes 2 de 60").wait_for()
+    second.reload()
+    second.get_by_role("tab", name="Aula").click()
+    second.get_by_text("Mes 0 de 60").wait_for()
+    assert first.get_by_text("Mes 2 de 60").is_visible()
+    first_watch.check()
+    second_watch.check()
