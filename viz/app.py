@@ -27,6 +27,13 @@ from viz.classroom import Classroom
 from viz.i18n import LANGUAGES, tr
 from viz.runner import ComparisonResult, run_comparison
 
+try:  # served by `solara run viz/app.py` too: no usage telemetry leaves the machine
+    import solara.server.settings
+
+    solara.server.settings.telemetry.mixpanel_enable = False
+except ImportError:  # pragma: no cover - solara without its server
+    pass
+
 lang = solara.reactive("es")
 levers = solara.reactive(L.levers_from_scenario("package"))
 map_metric = solara.reactive("stunting")

@@ -165,10 +165,10 @@ TEXT: dict[str, tuple[str, str]] = {
                    "This child turned 5 and left the model."),
     "haz": ("Talla para la edad (z)", "Height-for-age (z)"),
     "hb": ("Hemoglobina (g/dL)", "Hemoglobin (g/dL)"),
-    "events": ("Recibió: {visits} visitas, {transfers} pagos de Juntos, {cred} controles CRED, "
-               "hierro en {iron} meses.",
+    "events": ("Recibió: {visits} visitas, {transfers} pagos de Juntos, {cred} controles CRED; "
+               "meses con hierro: {iron}.",
                "Received: {visits} home visits, {transfers} Juntos payments, {cred} CRED "
-               "check-ups, iron in {iron} months."),
+               "check-ups; months with iron: {iron}."),
     "post_staffing": ("Su puesto de salud: {staff} trabajadores de planta, {serums} SERUMS "
                       "este mes.",
                       "Its health post: {staff} permanent workers, {serums} SERUMS this month."),
