@@ -154,3 +154,22 @@ def test_exercise_card_runs_and_explains(session):
     rc.find(vw.Btn, class_="exercise-button").widget.click()
     wait_for(lambda: app.exercise_task.finished, seconds=60)
     assert shown(box, "la clase predijo -10.0 pp") and shown(box, "Por qué")
+
+
+def test_page_answers_during_a_run_and_stop_keeps_finished_replicates(session):
+    app.levers.set(L.levers_from_scenario("package", region="HUANCAVELICA", years=5,
+                                          replicates=8))
+    box, rc = solara.render(app.Page(), handle_error=False)
+    rc.find(vw.Btn, class_="run-button").widget.click()
+    wait_for(lambda: app.comparison_task.latest is not None, seconds=60)
+    assert app.comparison_task.pending
+    app.lang.set("en")  # the page keeps answering while the model runs
+    wait_for(lambda: shown(box, "Simulating…"), seconds=10)
+    stop = rc.find(vw.Btn, class_="stop-button").widget
+    assert not stop.disabled
+    stop.click()
+    wait_for(lambda: not app.comparison_task.pending, seconds=60)
+    result = app.comparison_task.latest
+    assert 1 <= result.pairs_done < 8 and not result.complete
+    wait_for(lambda: shown(box, f"Stopped: showing {result.pairs_done} of 8"), seconds=10)
+    assert shown(box, "At the end of the horizon")  # the finished replicates are shown
