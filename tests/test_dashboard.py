@@ -139,12 +139,23 @@ def test_figures_describe_the_result(small_result):
     option = figures.trajectory_option(small_result, "stunting", "en")
     medians = [s for s in option["series"] if s["name"] in ("No programs", "Policy")]
     assert len(medians) == 2 and len(medians[0]["data"]) == 13
-    table = figures.map_values(small_result, small_result.dates[-1], "change")
+    cube = small_result.district_values[:, :, -1]  # scenario, replicate, district, metric
+    table = figures.map_values(small_result, small_result.dates[-1])
     assert len(table) == 13  # Tumbes has 13 districts
     finite = table.dropna()
     assert np.allclose(finite["anemia_change"], np.median(
-        small_result.district_values[1, :, -1, :, 1] - small_result.district_values[0, :, -1, :, 1],
-        axis=0)[finite.index])
+        cube[1, :, :, 1] - cube[0, :, :, 1], axis=0)[finite.index])
+    # by province: the districts' prevalences weighted by their children
+    provinces = figures.map_values(small_result, small_result.dates[-1], "province")
+    names = figures.load_district_table().set_index("ubigeo").loc[small_result.ubigeos]
+    zarumilla = (names["province"] == "ZARUMILLA").to_numpy()
+    assert provinces["stunting_policy"][zarumilla].nunique() == 1
+    stunted = cube[1, :, zarumilla, 0] * cube[1, :, zarumilla, 2]  # % x children
+    expected = np.median(np.nansum(stunted, axis=0) / np.nansum(cube[1, :, zarumilla, 2], axis=0))
+    assert provinces["stunting_policy"][zarumilla].iloc[0] == pytest.approx(expected, rel=1e-5)
+    assert provinces["name"][zarumilla].iloc[0] == "ZARUMILLA (TUMBES)"
+    with pytest.raises(ValueError, match="allowed"):
+        figures.map_values(small_result, small_result.dates[-1], "region")
     chart = figures.map_option(small_result, small_result.dates[-1], "anemia", "change", "es")
     first = chart["series"][0]["data"][0]
     assert "TUMBES" in first["tooltip"]["formatter"] and "Anemia" in first["tooltip"]["formatter"]
@@ -159,7 +170,7 @@ def test_dashboard_pngs_are_drawn(small_result, tmp_path):
     plots.plot_comparison_labelled(small_result.results, tmp_path / "t.png",
                                    {"stunting": "Desnutrición", "anemia": "Anemia"}, names,
                                    "Prevalencia (%)", "Fecha")
-    table = figures.map_values(small_result, small_result.dates[-1], "policy")
+    table = figures.map_values(small_result, small_result.dates[-1])
     plots.plot_district_map(figures.region_geojson("TUMBES"),
                             dict(zip(table["ubigeo"], table["anemia_policy"])),
                             tmp_path / "m.png", "Anemia", "%")

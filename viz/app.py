@@ -34,11 +34,14 @@ try:  # served by `solara run viz/app.py` too: no usage telemetry leaves the mac
 except ImportError:  # pragma: no cover - solara without its server
     pass
 
+PROGRESS_INTERVAL_S = 0.25
+
 lang = solara.reactive("es")
 levers = solara.reactive(L.levers_from_scenario("package"))
 map_metric = solara.reactive("stunting")
 map_show = solara.reactive("change")
 map_date = solara.reactive("")
+map_level = solara.reactive("")      # "" = provinces for all Peru, districts for a department
 room = solara.reactive(None)          # the session's Classroom, created on first visit
 room_programs = solara.reactive("package")
 tick = solara.reactive(0)             # changed after every classroom month (re-render)
@@ -109,12 +112,13 @@ def _t(key: str, **values) -> str:
 @solara.lab.task(prefer_threaded=True)
 def comparison_task(settings: L.Levers):
     """Run the comparison in a thread; yields results after each replicate pair."""
-    shown = [-1]
+    shown = {"percent": -1, "at": 0.0}
 
     def on_progress(fraction: float) -> None:
-        percent = int(100 * fraction)
-        if percent != shown[0]:
-            shown[0] = percent
+        # Every update re-renders the components that read the task: at most 4 a second.
+        percent, now = int(100 * fraction), time.monotonic()
+        if percent != shown["percent"] and now - shown["at"] >= PROGRESS_INTERVAL_S:
+            shown.update(percent=percent, at=now)
             comparison_task.progress = percent
 
     for result in run_comparison(settings, on_progress,
@@ -184,17 +188,26 @@ def LeverPanel():
         solara.Error(_t(key, **values), dense=True)
     for key, values in warnings:
         solara.Warning(_t(key, **values), dense=True)
+    RunControls(bool(errors))
+    Reproduce(current)
+
+
+@solara.component
+def RunControls(refused: bool):
+    """Run and stop buttons and the progress bar.
+
+    The only lever-side reader of the task, so a progress update re-renders just this.
+    """
     running = comparison_task.pending
     with solara.Row():
         solara.Button(_t("run"), color="primary", classes=["run-button"],
-                      disabled=running or bool(errors),
+                      disabled=running or refused,
                       on_click=lambda: comparison_task(levers.value))
         solara.Button(_t("stop"), color="error", classes=["stop-button"], disabled=not running,
                       on_click=comparison_task.cancel)
     if running:
         solara.ProgressLinear(comparison_task.progress or True)
         solara.Text(_t("running", percent=comparison_task.progress or 0))
-    Reproduce(current)
 
 
 def _replace(**changes) -> L.Levers:
@@ -237,16 +250,24 @@ def ResultsPanel():
         return
     if comparison_task.cancelled or result.stopped:
         solara.Warning(_t("stopped", done=result.pairs_done, total=result.levers.replicates))
+    # Children get the result as their only input: a progress update re-renders this
+    # component but not them (same props), so the charts are not rebuilt each time.
     StaleNote(result)
     Headline(result)
-    with solara.Columns([1, 1]):
-        solara.FigureEcharts(option=figures.trajectory_option(result, "stunting", lang.value),
-                             attributes={"style": "height: 340px;", "class": "chart-stunting"})
-        solara.FigureEcharts(option=figures.trajectory_option(result, "anemia", lang.value),
-                             attributes={"style": "height: 340px;", "class": "chart-anemia"})
+    Trajectories(result)
     MapPanel(result)
     Equity(result)
     Downloads(result)
+
+
+@solara.component
+def Trajectories(result: ComparisonResult):
+    """Stunting and anemia over time, reference and policy, medians with 90% bands."""
+    with solara.Columns([1, 1]):
+        for outcome in ("stunting", "anemia"):
+            solara.FigureEcharts(option=figures.trajectory_option(result, outcome, lang.value),
+                                 attributes={"style": "height: 340px;",
+                                             "class": f"chart-{outcome}"})
 
 
 @solara.component
@@ -280,6 +301,14 @@ def Headline(result: ComparisonResult):
                     [_t("cost_per_case"), per_case]])
 
 
+def _map_level(region: str) -> str:
+    """The map's level: the user's choice, else provinces for all Peru.
+
+    A national run has few simulated children per district; a department run has many.
+    """
+    return map_level.value or ("province" if region == L.ALL_PERU else "district")
+
+
 @solara.component
 def MapPanel(result: ComparisonResult):
     """District map with metric, level/change and date controls; hover shows the values."""
@@ -295,9 +324,14 @@ def MapPanel(result: ComparisonResult):
     solara.SliderInt(f"{_t('map_date')}: {date}", value=dates.index(date), min=0,
                      max=len(dates) - 1, on_value=lambda i: map_date.set(dates[i]))
     region = result.levers.region
-    option = figures.map_option(result, date, map_metric.value, map_show.value, lang.value)
+    level = _map_level(region)
+    Choice(_t("map_level"), level, [("district", _t("map_by_district")),
+                                    ("province", _t("map_by_province"))], map_level.set,
+           name="map-level")
+    option = figures.map_option(result, date, map_metric.value, map_show.value, lang.value,
+                                level)
     solara.FigureEcharts(option=option,
-                         maps={figures.map_name(region): figures.region_geojson(region)},
+                         maps={figures.map_name(region): figures.region_geojson_text(region)},
                          attributes={"style": "height: 560px;", "class": "district-map"}
                          ).key(f"map-{region}")
     solara.Text(_t("map_hint"), style={"font-size": "0.85em", "color": "#555"})
@@ -310,7 +344,7 @@ def Equity(result: ComparisonResult):
     with solara.Columns([1, 1]):
         for outcome in ("stunting", "anemia"):
             solara.FigureEcharts(option=figures.equity_option(result, outcome, lang.value),
-                                 attributes={"style": "height: 320px;"})
+                                 attributes={"style": "height: 380px;"})
     rows = []
     for outcome in ("stunting", "anemia"):
         table = figures.equity_table(result, outcome)
@@ -348,7 +382,7 @@ def Downloads(result: ComparisonResult):
 
     def map_png() -> bytes:
         date = map_date.value if map_date.value in result.dates else result.dates[-1]
-        table = figures.map_values(result, date, map_show.value)
+        table = figures.map_values(result, date, _map_level(result.levers.region))
         column = f"{map_metric.value}_{map_show.value}"
         return png(lambda p: plots.plot_district_map(
             figures.region_geojson(result.levers.region),

@@ -89,33 +89,67 @@ def region_geojson(region: str) -> dict:
     return data
 
 
-def map_values(result: ComparisonResult, date: str, show: str) -> pd.DataFrame:
-    """Per district: reference and policy medians of both map metrics and the change.
+@lru_cache(maxsize=32)
+def region_geojson_text(region: str) -> str:
+    """``region_geojson`` as JSON text, which is what the page hands to ECharts.
 
-    ``show`` picks the ``value`` column: ``policy``, ``baseline`` (levels, %) or ``change``
-    (policy minus reference, paired by replicate, percentage points).
+    ECharts parses GeoJSON given as a string. Handing the dict instead would make every
+    re-render of the page walk its ~70,000 coordinate pairs (reacton looks for child
+    elements inside every argument), which made a national run four times slower.
+    """
+    return json.dumps(region_geojson(region), separators=(",", ":"))
+
+
+def map_values(result: ComparisonResult, date: str, level: str = "district") -> pd.DataFrame:
+    """Per district: reference and policy medians of both map metrics, and the change.
+
+    Columns ``<metric>_baseline`` and ``<metric>_policy`` (levels, %) and
+    ``<metric>_change`` (policy minus reference, paired by replicate, percentage points),
+    medians over replicates. With ``level="province"`` every district carries its
+    province's values: the districts' prevalences added up with their children as weights
+    (a district has few simulated children at coarse scales; a province has many).
     """
     t = result.dates.index(date)
     cube = result.district_values[:, :, t]  # scenario, replicate, district, metric
+    names = load_district_table().set_index("ubigeo").loc[result.ubigeos]
+    prevalence = cube[..., :len(MAP_METRICS)]
+    if level == "province":
+        weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
+        weights = np.where(np.isnan(prevalence), 0.0, weights)
+        provinces, index = np.unique(names["department"] + "/" + names["province"],
+                                     return_inverse=True)
+        one_hot = np.zeros((len(result.ubigeos), len(provinces)))
+        one_hot[np.arange(len(result.ubigeos)), index] = 1.0
+        weighted = np.einsum("srdm,dp->srpm", np.nan_to_num(prevalence) * weights, one_hot)
+        total = np.einsum("srdm,dp->srpm", weights, one_hot)
+        with np.errstate(all="ignore"):
+            prevalence = (weighted / total)[:, :, index]  # back to one row per district
+    elif level != "district":
+        raise ValueError(f"map level {level!r}: allowed district, province")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no simulated children
-        medians = np.nanmedian(cube, axis=1)
-        change = np.nanmedian(cube[1] - cube[0], axis=0)
+        medians = np.nanmedian(prevalence, axis=1)
+        change = np.nanmedian(prevalence[1] - prevalence[0], axis=0)
     table = pd.DataFrame({"ubigeo": result.ubigeos})
     for m, metric in enumerate(MAP_METRICS):
         table[f"{metric}_baseline"] = medians[0, :, m]
         table[f"{metric}_policy"] = medians[1, :, m]
         table[f"{metric}_change"] = change[:, m]
-    names = load_district_table().set_index("ubigeo")
-    table["name"] = [f"{names.at[u, 'district']} ({names.at[u, 'province']}, "
-                     f"{names.at[u, 'department']})" for u in table["ubigeo"]]
+    if level == "province":
+        table["name"] = [f"{p} ({d})" for p, d in zip(names["province"], names["department"])]
+    else:
+        table["name"] = [f"{n} ({p}, {d})" for n, p, d in zip(
+            names["district"], names["province"], names["department"])]
     return table
 
 
 def map_option(result: ComparisonResult, date: str, metric: str, show: str,
-               lang: str) -> dict:
-    """Districts coloured by ``metric`` (level or change) with a name-and-values tooltip."""
-    table = map_values(result, date, show)
+               lang: str, level: str = "district") -> dict:
+    """Districts coloured by ``metric`` (level or change), with a name-and-values tooltip.
+
+    ``level="province"`` colours each district with its province's value.
+    """
+    table = map_values(result, date, level)
     column = f"{metric}_{show}"
     data = []
     for row in table.itertuples(index=False):
@@ -193,7 +227,7 @@ def equity_option(result: ComparisonResult, outcome: str, lang: str) -> dict:
                   "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
-        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 70},
+        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 100},
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"rotate": 30}},
         "yAxis": {"type": "value", "name": tr("prevalence", lang), "min": 0},
         "series": series,

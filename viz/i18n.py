@@ -106,11 +106,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_level_baseline": ("nivel sin programas", "level without programs"),
     "map_change": ("cambio por la política (pp)", "change due to the policy (pp)"),
     "map_date": ("Fecha del mapa", "Map date"),
+    "map_level": ("Nivel", "Level"),
+    "map_by_district": ("por distrito", "by district"),
+    "map_by_province": ("por provincia", "by province"),
     "map_no_children": ("sin niños simulados", "no simulated children"),
-    "map_hint": ("Pase el cursor por un distrito para ver su nombre y valores. Medianas de las "
-                 "réplicas; los distritos pequeños tienen pocos niños simulados.",
-                 "Hover over a district to see its name and values. Medians over replicates; "
-                 "small districts have few simulated children."),
+    "map_hint": ("Pase el cursor por el mapa para ver nombres y valores (medianas de las "
+                 "réplicas). Con todo el Perú cada distrito tiene pocos niños simulados: el "
+                 "mapa muestra provincias; elija un departamento o la precisión fina para ver "
+                 "distritos.",
+                 "Hover over the map for names and values (medians over replicates). With all "
+                 "Peru each district has few simulated children: the map shows provinces; pick "
+                 "a department or fine precision to see districts."),
     # equity
     "equity": ("Equidad", "Equity"),
     "group": ("Grupo", "Group"),

@@ -28,26 +28,29 @@ class RunStopped(Exception):
 
 
 MAP_METRICS = ("stunting", "anemia")  # district metrics kept for the map
+MAP_WEIGHTS = ("children", "children_6_35m")  # their denominators, to add districts up
+CUBE_METRICS = MAP_METRICS + MAP_WEIGHTS
 
 
 def split_districts(frame: pd.DataFrame, ubigeos: list[str]
                     ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """Separate a run's district rows (the bulk of it) from the rest.
 
-    Returns the frame without district rows, and the map metrics as a float32 array
-    ``[date, district, metric]`` (districts in the order of ``ubigeos``, NaN where no child
-    was simulated) with its dates. A national run records about
-    1.7 million district rows; as an array the map data of a 10-run comparison is 9 MB.
+    Returns the frame without district rows, the map metrics with their denominators
+    (``CUBE_METRICS``) as a float32 array ``[date, district, metric]`` (districts in the
+    order of ``ubigeos``, NaN where no child was simulated), and its dates. A national run
+    records about 1.7 million district rows; as an array the map data of a 10-run
+    comparison is 18 MB.
     """
     is_district = frame["group"].str.startswith("district:")
     rest = frame[~is_district].reset_index(drop=True)
-    rows = frame[is_district & frame["metric"].isin(MAP_METRICS)]
+    rows = frame[is_district & frame["metric"].isin(CUBE_METRICS)]
     cube = rows.pivot_table(index="date", columns=["group", "metric"], values="value",
                             sort=True)
     dates = list(cube.index)
-    columns = pd.MultiIndex.from_product([[f"district:{u}" for u in ubigeos], MAP_METRICS])
+    columns = pd.MultiIndex.from_product([[f"district:{u}" for u in ubigeos], CUBE_METRICS])
     values = cube.reindex(columns=columns).to_numpy(np.float32)
-    return rest, values.reshape(len(dates), len(ubigeos), len(MAP_METRICS)), dates
+    return rest, values.reshape(len(dates), len(ubigeos), len(CUBE_METRICS)), dates
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ class ComparisonResult:
     """What the page shows: finished runs so far, and whether the comparison is complete.
 
     ``results`` is the CLI's tidy table without the district rows; ``district_values`` holds
-    those as ``[scenario (0 reference, 1 policy), replicate, date, district, metric]``.
+    those as ``[scenario (0 reference, 1 policy), replicate, date, district, metric]`` with
+    the metrics of ``CUBE_METRICS``.
     """
 
     levers: Levers
@@ -108,8 +112,8 @@ def run_comparison(levers: Levers, on_progress: Callable[[float], None] | None =
         results = (pd.concat([frames[s.run_id] for s in kept], ignore_index=True) if kept
                    else pd.DataFrame())
         cube = (np.stack([maps[s.run_id] for s in kept]).reshape(
-            2, pairs, len(dates), len(ubigeos), len(MAP_METRICS)) if kept
-            else np.empty((2, 0, 0, 0, len(MAP_METRICS)), np.float32))
+            2, pairs, len(dates), len(ubigeos), len(CUBE_METRICS)) if kept
+            else np.empty((2, 0, 0, 0, len(CUBE_METRICS)), np.float32))
         return ComparisonResult(levers, reference, policy, results, cube, dates, ubigeos,
                                 pairs, complete=pairs == levers.replicates, stopped=stopped)
 
