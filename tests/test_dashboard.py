@@ -191,6 +191,21 @@ def test_classroom_gives_the_cli_results():
     assert room.model.steps == 0
 
 
+def test_classroom_package_matches_its_scenario_file():
+    """The full-package classroom is scenarios/classroom_package.yaml: classroom + package."""
+    package = load_scenario(Path("scenarios/package.yaml"))
+    room_file = load_scenario(Path("scenarios/classroom_package.yaml"))
+    classroom = load_scenario(Path("scenarios/classroom.yaml"))
+    assert room_file.interventions == package.interventions
+    for field in ("start", "months", "seed", "scale", "geography", "anemia_definition"):
+        assert getattr(room_file, field) == getattr(classroom, field), field
+    room = Classroom("package")
+    for _ in range(12):
+        room.step()
+    cli_run = run_scenario(room_file.model_copy(update={"months": 12}))
+    assert room.model.results().equals(cli_run.results)
+
+
 def test_classroom_network_and_stories():
     room = Classroom("package")
     for _ in range(4):

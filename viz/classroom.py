@@ -2,7 +2,8 @@
 
 ``Classroom`` holds one ECDModel (one per browser session: the page creates it inside the
 session, never at module level). Stepping it gives exactly the CLI's results for the same
-scenario and seed (``python run.py run scenarios/classroom.yaml``): the network only reads
+scenario and seed (``python run.py run scenarios/classroom.yaml``, or
+``classroom_package.yaml`` with every program): the network only reads
 the model and samples the households it shows with its own generator.
 """
 
@@ -13,13 +14,13 @@ import threading
 import numpy as np
 import pandas as pd
 
-from model.config import Scenario, load_scenario, validate_scenario
+from model.config import Scenario, load_scenario
 from model.model import ECDModel
 from model.population import Area, JuntosStatus
 from viz.i18n import tr
 from viz.levers import SCENARIO_DIR
 
-PROGRAM_SETS = ("none", "package")
+PROGRAM_SETS = {"none": "classroom.yaml", "package": "classroom_package.yaml"}
 HOUSEHOLDS_SHOWN = 60  # households sampled per province for the network view
 CATEGORIES = ("node_district", "node_post", "node_post_empty", "node_visitor",
               "node_household", "node_household_juntos", "node_child_ok",
@@ -29,14 +30,10 @@ CATEGORY_COLORS = ("#444444", "#1f77b4", "#000000", "#17becf", "#bdbdbd", "#9467
 
 
 def classroom_scenario(programs: str = "none") -> Scenario:
-    """``scenarios/classroom.yaml``, with the package's programs when ``programs='package'``."""
+    """``scenarios/classroom.yaml`` (``none``) or ``scenarios/classroom_package.yaml``."""
     if programs not in PROGRAM_SETS:
         raise ValueError(f"programs {programs!r}: allowed {', '.join(PROGRAM_SETS)}")
-    body = load_scenario(SCENARIO_DIR / "classroom.yaml").model_dump(mode="json")
-    if programs == "package":
-        package = load_scenario(SCENARIO_DIR / "package.yaml").model_dump(mode="json")
-        body.update(name="classroom_package", interventions=package["interventions"])
-    return validate_scenario(body, source="classroom")
+    return load_scenario(SCENARIO_DIR / PROGRAM_SETS[programs])
 
 
 class Classroom:
