@@ -46,8 +46,13 @@ def free_port() -> int:
 def server():
     """The dashboard as a newcomer starts it, on a free port."""
     port = free_port()
+    # Solara fetches a front-end file missing from its local cache from a CDN. Point that
+    # CDN at a closed local port: a missing file then fails (and the test with it) even on a
+    # machine that could reach the internet.
+    env = {**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
     process = subprocess.Popen([sys.executable, "run.py", "dashboard", "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}/"
     deadline = time.monotonic() + 90
     while True:
