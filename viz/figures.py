@@ -61,6 +61,7 @@ def trajectory_option(result: ComparisonResult, outcome: str, lang: str) -> dict
              "lineStyle": {"color": color, "width": 2}, "itemStyle": {"color": color}},
         ]
     return {
+        "animation": False,  # redrawn after every replicate pair
         "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
                   "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
@@ -178,6 +179,7 @@ def map_option(result: ComparisonResult, date: str, metric: str, show: str,
                   "inRange": {"color": ["#fff5eb", "#fd8d3c", "#7f2704"]}}
         caption = tr("prevalence", lang)
     return {
+        "animation": False,
         "title": {"text": f"{tr(metric + '_long', lang)}: {caption}, {date}", "left": "center",
                   "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "item"},
@@ -223,6 +225,7 @@ def equity_option(result: ComparisonResult, outcome: str, lang: str) -> dict:
         series.append({"type": "bar", "name": tr(scenario, lang), "data": _round(table[scenario]),
                        "itemStyle": {"color": COLORS[scenario]}})
     return {
+        "animation": False,
         "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
                   "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
