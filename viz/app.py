@@ -12,6 +12,7 @@ import html
 import itertools
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import reacton.ipyvuetify as v
@@ -211,7 +212,7 @@ def RunControls(refused: bool):
 
 
 def _replace(**changes) -> L.Levers:
-    from dataclasses import replace
+    """The current levers with some settings changed."""
     return replace(levers.value, **changes)
 
 
