@@ -438,9 +438,11 @@ def ClassroomControls(classroom: Classroom):
     def play_loop():
         was_playing = playing.value
         while playing.value and not classroom.finished:
+            started = time.monotonic()
             classroom.step()
             _bump()
-            time.sleep(1.0 / max(1, pace.value))
+            # the month and its redraw count towards the pace
+            time.sleep(max(0.0, 1.0 / max(1, pace.value) - (time.monotonic() - started)))
         playing.set(False)
         if was_playing:
             # A render this thread started may finish after a Reset or Step made while it
