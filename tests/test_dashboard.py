@@ -167,15 +167,15 @@ def test_figures_describe_the_result(small_result):
 
 def test_dashboard_pngs_are_drawn(small_result, tmp_path):
     names = {"baseline": "Sin programas", "policy": "Política"}
-    plots.plot_comparison_labelled(small_result.results, tmp_path / "t.png",
-                                   {"stunting": "Desnutrición", "anemia": "Anemia"}, names,
-                                   "Prevalencia (%)", "Fecha")
+    plots.plot_comparison(small_result.results, tmp_path / "t.png",
+                          titles={"stunting": "Desnutrición", "anemia": "Anemia"}, names=names,
+                          colors=figures.COLORS, ylabel="Prevalencia (%)", xlabel="Fecha")
     table = figures.map_values(small_result, small_result.dates[-1])
     plots.plot_district_map(figures.region_geojson("TUMBES"),
                             dict(zip(table["ubigeo"], table["anemia_policy"])),
                             tmp_path / "m.png", "Anemia", "%")
-    equity = figures.equity_table(small_result, "stunting")
-    plots.plot_equity(equity, list(equity["group"]), names, tmp_path / "e.png", "x", "%")
+    equity = {o: figures.equity_table(small_result, o) for o in ("stunting", "anemia")}
+    plots.plot_equity(equity, list(equity["anemia"]["group"]), names, tmp_path / "e.png", "%")
     for name in ("t", "m", "e"):
         assert (tmp_path / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
 

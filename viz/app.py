@@ -377,9 +377,11 @@ def Downloads(result: ComparisonResult):
     names = {"baseline": tr("baseline", language), "policy": tr("policy", language)}
 
     def trajectory_png() -> bytes:
-        return png(lambda p: plots.plot_comparison_labelled(
-            result.results, p, {o: tr(f"{o}_long", language) for o in ("stunting", "anemia")},
-            names, tr("prevalence", language), tr("date", language)))
+        return png(lambda p: plots.plot_comparison(
+            result.results, p, titles={o: tr(f"{o}_long", language)
+                                       for o in ("stunting", "anemia")},
+            names=names, colors=figures.COLORS, ylabel=tr("prevalence", language),
+            xlabel=tr("date", language)))
 
     def map_png() -> bytes:
         date = map_date.value if map_date.value in result.dates else result.dates[-1]
@@ -393,10 +395,12 @@ def Downloads(result: ComparisonResult):
             diverging=map_show.value == "change"))
 
     def equity_png() -> bytes:
-        table = figures.equity_table(result, map_metric.value)
+        tables = {tr(f"{o}_long", language): figures.equity_table(result, o)
+                  for o in ("stunting", "anemia")}
+        groups = next(iter(tables.values()))["group"]
         return png(lambda p: plots.plot_equity(
-            table, [figures.group_label(g, language) for g in table["group"]], names, p,
-            tr(f"{map_metric.value}_long", language), tr("prevalence", language)))
+            tables, [figures.group_label(g, language) for g in groups], names, p,
+            tr("prevalence", language)))
 
     Heading(_t("downloads"))
     with solara.Row():

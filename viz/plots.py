@@ -39,29 +39,41 @@ def plot_trajectories(results: pd.DataFrame, path: str | Path, title: str = "",
     return _save_panels(fig, axes, "Prevalence (%)", title, path)
 
 
-def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "") -> Path:
-    """National stunting and anemia per scenario: median over replicates with a 90% band."""
-    data = results[results["metric"].isin(OUTCOMES) & (results["group"] == "national")]
-    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(11, 4.2), sharex=True)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, (metric, label) in zip(axes, OUTCOMES.items()):
+def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "",
+                    titles: dict[str, str] | None = None, names: dict[str, str] | None = None,
+                    colors: dict[str, str] | None = None,
+                    ylabel: str = "Prevalence (%), median and 90% interval",
+                    xlabel: str = "Date") -> Path:
+    """National stunting and anemia per scenario: median over replicates with a 90% band.
+
+    ``titles`` (outcome -> panel title), ``names`` (scenario -> legend name), ``colors``
+    (scenario -> colour), ``ylabel`` and ``xlabel`` default to English and matplotlib's
+    colour cycle; the dashboard passes its language and its colours.
+    """
+    titles = titles or OUTCOMES
+    data = results[results["metric"].isin(titles) & (results["group"] == "national")]
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, axes = plt.subplots(1, len(titles), figsize=(11, 4.2), sharex=True)
+    for ax, (metric, label) in zip(axes, titles.items()):
         for i, scenario in enumerate(dict.fromkeys(data["scenario"])):
             band = _median_band(data[(data["metric"] == metric)
                                      & (data["scenario"] == scenario)])
-            color = colors[i % len(colors)]
+            color = (colors or {}).get(scenario, cycle[i % len(cycle)])
             ax.fill_between(band.index, band[0.05], band[0.95], color=color, alpha=0.2,
                             linewidth=0)
-            ax.plot(band.index, band[0.5], color=color, linewidth=2, label=scenario)
+            ax.plot(band.index, band[0.5], color=color, linewidth=2,
+                    label=(names or {}).get(scenario, scenario))
         ax.set_title(label, fontsize=11)
-    return _save_panels(fig, axes, "Prevalence (%), median and 90% interval", title, path)
+    return _save_panels(fig, axes, ylabel, title, path, xlabel)
 
 
-def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path) -> Path:
+def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path,
+                 xlabel: str = "Date") -> Path:
     """Shared finish of the outcome panels: axes, legend, title, PNG at ``path``."""
     for ax in axes:
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        ax.set_xlabel("Date")
+        ax.set_xlabel(xlabel)
     axes[0].set_ylabel(ylabel)
     axes[0].legend(loc="lower left", frameon=False)
     return _save(fig, title, path)
@@ -114,36 +126,6 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
     return _save(fig, title, path, dpi=110)
 
 
-def plot_comparison_labelled(results: pd.DataFrame, path: str | Path, titles: dict[str, str],
-                             names: dict[str, str], ylabel: str, xlabel: str,
-                             title: str = "") -> Path:
-    """``plot_comparison`` with every label given (the dashboard's language).
-
-    ``titles`` maps outcome to panel title, ``names`` maps scenario to legend name.
-    """
-    renamed = results.assign(scenario=results["scenario"].map(lambda s: names.get(s, s)))
-    data = renamed[renamed["metric"].isin(titles) & (renamed["group"] == "national")]
-    fig, axes = plt.subplots(1, len(titles), figsize=(11, 4.2), sharex=True)
-    colors = {"baseline": "#7f7f7f", "policy": "#1f77b4"}
-    for ax, (metric, label) in zip(axes, titles.items()):
-        for scenario, name in names.items():
-            band = _median_band(data[(data["metric"] == metric) & (data["scenario"] == name)])
-            if band.empty:
-                continue
-            color = colors.get(scenario, "black")
-            ax.fill_between(band.index, band[0.05], band[0.95], color=color, alpha=0.2,
-                            linewidth=0)
-            ax.plot(band.index, band[0.5], color=color, linewidth=2, label=name)
-        ax.set_title(label, fontsize=11)
-    for ax in axes:
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        ax.set_xlabel(xlabel)
-    axes[0].set_ylabel(ylabel)
-    axes[0].legend(loc="lower left", frameon=False)
-    return _save(fig, title, path)
-
-
 def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path, title: str,
                       label: str, diverging: bool = False) -> Path:
     """Districts of ``geojson`` filled by ``values`` (ubigeo -> value; grey where missing)."""
@@ -173,29 +155,24 @@ def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path,
     ax.set_aspect("equal")
     ax.axis("off")
     fig.colorbar(collection, ax=ax, shrink=0.6, label=label)
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, title, path, dpi=110)
 
 
-def plot_equity(table: pd.DataFrame, labels: list[str], names: dict[str, str],
-                path: str | Path, title: str, ylabel: str) -> Path:
-    """Grouped bars of ``table`` columns ``baseline`` and ``policy`` by group."""
-    fig, ax = plt.subplots(figsize=(10, 4.2))
-    x = np.arange(len(table))
-    for offset, (scenario, color) in zip((-0.2, 0.2), (("baseline", "#7f7f7f"),
-                                                       ("policy", "#1f77b4"))):
-        ax.bar(x + offset, table[scenario], width=0.4, color=color, label=names[scenario])
-    ax.set_xticks(x, labels, rotation=30, ha="right")
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend(frameon=False)
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+def plot_equity(tables: dict[str, pd.DataFrame], labels: list[str], names: dict[str, str],
+                path: str | Path, ylabel: str, title: str = "") -> Path:
+    """Grouped bars, one panel per outcome: ``baseline`` and ``policy`` columns by group.
+
+    ``tables`` maps panel title to its table (rows in the order of ``labels``).
+    """
+    fig, axes = plt.subplots(1, len(tables), figsize=(12, 4.4), squeeze=False)
+    for ax, (panel, table) in zip(axes[0], tables.items()):
+        x = np.arange(len(table))
+        for offset, (scenario, color) in zip((-0.2, 0.2), (("baseline", "#7f7f7f"),
+                                                           ("policy", "#1f77b4"))):
+            ax.bar(x + offset, table[scenario], width=0.4, color=color, label=names[scenario])
+        ax.set_xticks(x, labels, rotation=30, ha="right")
+        ax.set_title(panel, fontsize=11)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][0].legend(frameon=False)
+    return _save(fig, title, path, dpi=110)
