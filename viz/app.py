@@ -298,7 +298,9 @@ def Headline(result: ComparisonResult):
                     [_t("cases_averted"), f"{row['averted_median']:,.0f} "
                                           f"({row['averted_p5']:,.0f} – "
                                           f"{row['averted_p95']:,.0f})"],
-                    [_t("cost"), f"{row['extra_cost_median'] / 1e6:,.1f}"],
+                    [_t("cost"), f"{row['extra_cost_median'] / 1e6:,.1f} "
+                                 f"({row['extra_cost_p5'] / 1e6:,.1f} – "
+                                 f"{row['extra_cost_p95'] / 1e6:,.1f})"],
                     [_t("cost_per_case"), per_case]])
 
 
