@@ -443,9 +443,13 @@ class ECDModel(mesa.Model):
                 "sis_insured": bool(hh.sis_insured[h]),
                 "post_staff": int(post.staff), "post_serums": int(post.serums_staff)}
 
+    def is_tracked(self, uid: int) -> bool:
+        """Whether ``track`` follows child ``uid``."""
+        return int(uid) in self._tracked
+
     def tracked_history(self, uid: int) -> pd.DataFrame:
         """Monthly records of a tracked child."""
-        if uid not in self._tracked:
+        if not self.is_tracked(uid):
             raise KeyError(f"child {uid} is not tracked; call model.track([{uid}]) first")
         return pd.DataFrame(self._tracked[uid])
 

@@ -104,7 +104,7 @@ class Classroom:
         kids = self.model.children
         shown = np.concatenate(list(self._shown.values()))
         slots = np.flatnonzero(np.isin(kids.household, shown) & (kids.uid >= 0))
-        new = [u for u in kids.uid[slots].tolist() if u not in self.model._tracked]
+        new = [u for u in kids.uid[slots].tolist() if not self.model.is_tracked(u)]
         if new:
             self.model.track(new)
 
@@ -238,7 +238,7 @@ def _story(room: Classroom, node: str, lang: str) -> dict:
     kind, _, key = node.partition(":")
     if kind == "child":
         uid = int(key)
-        history = model.tracked_history(uid) if uid in model._tracked else pd.DataFrame()
+        history = model.tracked_history(uid) if model.is_tracked(uid) else pd.DataFrame()
         alive = bool(np.any(model.children.uid == uid))
         facts = []
         if not history.empty:

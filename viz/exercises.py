@@ -9,13 +9,11 @@ the model's mechanism, which the numbers the class sees come from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-import pandas as pd
-
-from model.comparison import comparison_specs, summarise
 from model.config import validate_scenario
-from model.experiments import execute_run
 from viz.classroom import classroom_scenario
+from viz.runner import run_pair
 
 REPLICATES = 3
 
@@ -139,7 +137,7 @@ def exercise(key: str) -> Exercise:
     raise KeyError(f"exercise {key!r}: allowed {', '.join(e.key for e in EXERCISES)}")
 
 
-def run_exercise(item: Exercise, on_progress=None) -> dict:
+def run_exercise(item: Exercise, on_progress: Callable[[float], None] | None = None) -> dict:
     """Run the exercise: the policy's effect on its outcome at the end of the horizon.
 
     Returns ``{"diff", "low", "high", "baseline", "policy"}`` (percentage points and %,
@@ -149,15 +147,9 @@ def run_exercise(item: Exercise, on_progress=None) -> dict:
     reference = validate_scenario({**base, "name": "baseline"}, source="exercise")
     policy = validate_scenario({**base, "name": "policy",
                                 "interventions": list(item.interventions)}, source="exercise")
-    specs = comparison_specs([reference, policy], REPLICATES, reference.seed)
-    frames = []
-    for i, spec in enumerate(specs):
-        frames.append(execute_run(spec))
-        if on_progress:
-            on_progress((i + 1) / len(specs))
-    results = pd.concat(frames, ignore_index=True)
-    last_year = int(results["date"].max()[:4])
-    summary = summarise(results, [last_year])
+    *_, last = run_pair(reference, policy, REPLICATES, reference.seed,
+                        on_progress=on_progress)
+    summary = last.summary
     rows = summary[(summary["group"] == "national") & (summary["outcome"] == item.outcome)]
     policy_row = rows[rows["scenario"] == "policy"].iloc[0]
     return {"diff": policy_row["diff_median"], "low": policy_row["diff_p5"],

@@ -39,9 +39,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "stale": ("Los controles cambiaron desde esta simulación; pulse «Simular» para actualizar.",
               "The levers changed since this run; press Run to update."),
     "too_slow": ("Demasiado grande: unos {seconds} s (límite {limit} s). Reduzca réplicas, "
-                 "horizonte o precisión, o elija un departamento.",
+                 "horizonte o precisión, elija un departamento, o use «python run.py "
+                 "compare» con los archivos de abajo.",
                  "Too large: about {seconds} s (limit {limit} s). Reduce replicates, horizon "
-                 "or precision, or pick a department."),
+                 "or precision, pick a department, or use `python run.py compare` with the "
+                 "files below."),
     "no_programs": ("Ningún programa activado: la política es igual a la referencia.",
                     "No program is switched on: the policy equals the reference."),
     "cct_no_district": ("Ningún distrito de la región tiene pobreza ≥ {threshold}%: Juntos no "

@@ -51,7 +51,7 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 # Simulated children aimed at per run, by precision. The scale (real children per simulated
 # child) follows from the region's size; see ``scale_for``.
 PRECISION_TARGET = {"fast": 15_000, "standard": 30_000, "fine": 120_000}
-MAX_ESTIMATED_SECONDS = 600  # a run the page refuses to start (reported, with what to change)
+MAX_ESTIMATED_SECONDS = 300  # longer runs belong on the command line (the page says so)
 
 
 @dataclass(frozen=True)
@@ -130,14 +130,21 @@ def scale_for(region: str, precision: str) -> float:
 
 
 def estimated_seconds(levers: Levers) -> float:
-    """Rough wall time of the comparison on this machine (2 scenarios x replicates).
+    """Rough model time of the comparison on this machine (2 scenarios x replicates).
 
-    Measured (2026-11, 2 cores): about 0.4 s of set-up plus 0.1 us per simulated
-    child-month with district outputs, and a fixed 0.02 s per month of bookkeeping.
+    Per run: set-up of 0.1 s plus 0.2 ms per district, then each month 10 us per district
+    (metrics, health posts) and 0.4 us per simulated child. Fitted to package runs measured
+    on 2 cores (2026-11-25, one replicate each): all Peru, fast, 5 years 5.2 s (estimate
+    3.9 s); all Peru, fine, 2 years 3.4 s (4.2 s); Huancavelica, 2 years 0.8 s (0.6 s);
+    Lima, 5 years 1.0 s (1.2 s). The page
+    itself adds about 30% when the browser shares the machine.
     """
+    table = geography.load_district_table()
+    districts = len(table) if levers.region == ALL_PERU else int(
+        (table["department"] == levers.region).sum())
     children = real_children(levers.region) / scale_for(levers.region, levers.precision)
     months = 12 * levers.years
-    per_run = 0.4 + months * (0.02 + children * 1.0e-6)
+    per_run = 0.1 + 2e-4 * districts + months * (1e-5 * districts + 4e-7 * children)
     return 2 * levers.replicates * per_run
 
 

@@ -62,7 +62,7 @@ class ComparisonResult:
     the metrics of ``CUBE_METRICS``.
     """
 
-    levers: Levers
+    levers: Levers | None  # the page's settings (None for a pair run outside the page)
     reference: Scenario
     policy: Scenario
     results: pd.DataFrame
@@ -90,17 +90,29 @@ def execution_order(specs: list[RunSpec], replicates: int) -> list[RunSpec]:
 def run_comparison(levers: Levers, on_progress: Callable[[float], None] | None = None,
                    should_stop: Callable[[], bool] | None = None
                    ) -> Iterator[ComparisonResult]:
-    """Run the comparison the levers describe, yielding the results after each pair of runs.
+    """Run the comparison the levers describe (see ``run_pair``)."""
+    reference, policy = build_scenarios(levers)
+    yield from run_pair(reference, policy, levers.replicates, levers.seed, levers,
+                        on_progress, should_stop)
+
+
+def run_pair(reference: Scenario, policy: Scenario, replicates: int, seed: int,
+             levers: Levers | None = None, on_progress: Callable[[float], None] | None = None,
+             should_stop: Callable[[], bool] | None = None) -> Iterator[ComparisonResult]:
+    """Run a reference and a policy over replicates, yielding the results after each pair.
 
     Args:
-        levers: the policymaker's settings.
+        reference: the comparison's reference scenario.
+        policy: a scenario comparable with it (same start, horizon, scale, geography).
+        replicates: pairs of runs, as ``python run.py compare --replicates``.
+        seed: root seed of the replicate seeds, as ``--seed``.
+        levers: the page's settings behind the pair, kept with the result (None outside it).
         on_progress: called with the finished fraction (0-1) after every simulated month.
         should_stop: polled every month; when it returns True the current pair is dropped
             and a last result (``stopped=True``) with the finished pairs is yielded.
     """
-    reference, policy = build_scenarios(levers)
-    specs = comparison_specs([reference, policy], levers.replicates, levers.seed)
-    order = execution_order(specs, levers.replicates)
+    specs = comparison_specs([reference, policy], replicates, seed)
+    order = execution_order(specs, replicates)
     frames: dict[str, pd.DataFrame] = {}
     maps: dict[str, np.ndarray] = {}
     dates: list[str] = []
@@ -115,7 +127,7 @@ def run_comparison(levers: Levers, on_progress: Callable[[float], None] | None =
             2, pairs, len(dates), len(ubigeos), len(CUBE_METRICS)) if kept
             else np.empty((2, 0, 0, 0, len(CUBE_METRICS)), np.float32))
         return ComparisonResult(levers, reference, policy, results, cube, dates, ubigeos,
-                                pairs, complete=pairs == levers.replicates, stopped=stopped)
+                                pairs, complete=pairs == replicates, stopped=stopped)
 
     for i, spec in enumerate(order):
         def on_month(done: int, total: int, i: int = i) -> None:
