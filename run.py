@@ -28,6 +28,8 @@ from rich.progress import (
 from model.config import ScenarioError, load_scenario
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "baseline.yaml"
+DEFAULT_TARGET_FILES = [Path(__file__).parent / "model" / "data" / name for name in (
+    "calibration_targets.csv", "endes_departments_2009_2012.csv")]
 EXIT_BAD_INPUT = 2
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, invoke_without_command=True,
@@ -273,11 +275,11 @@ HISTORICAL = Path(__file__).parent / "scenarios" / "peru_2000_2019.yaml"
 def calibrate(
     scenario: Path = typer.Argument(HISTORICAL, help="Scenario to fit (default: the "
                                                      "2000-2019 history)."),
-    targets: Path = typer.Option(Path(__file__).parent / "model" / "data" /
-                                 "calibration_targets.csv", help="Survey targets CSV."),
+    targets: list[Path] = typer.Option(DEFAULT_TARGET_FILES, help="Survey targets CSV file(s) "
+                                       "(repeat the option); figures after 2012 are not fitted."),
     trials: int = typer.Option(30, help="Optuna trials in total (a resumed study runs the "
                                         "rest)."),
-    scale: float = typer.Option(50.0, help="Scale of each trial run."),
+    scale: float = typer.Option(25.0, help="Scale of each trial run."),
     seed: int = typer.Option(1, help="Seed of the runs and of the optuna sampler."),
     out: Path = typer.Option(Path("calibration"), help="Folder for study.db (resumable), "
                                                        "fitted.csv and calibrated.yaml."),
@@ -288,21 +290,23 @@ def calibrate(
 ) -> None:
     """Fit the parameters marked 'calibrated' to survey targets (optuna, SQLite study).
 
-    Loss: sum of squared errors in percentage points over the targets. Writes fitted.csv
-    (default, fitted value and search range of each parameter) and calibrated.yaml (a
-    'parameters:' file that scenarios include with 'include: [file]').
+    Loss: a chi-square, each figure's squared error divided by its survey sampling variance
+    (binomial with design effect 2, from its sample size) plus the run's Monte Carlo
+    variance; only figures up to 2012 are fitted. Writes fitted.csv (default, fitted value,
+    search range and bound flag of each parameter) and calibrated.yaml (a 'parameters:'
+    file).
     """
     import yaml
 
+    from model.calibration import as_parameters, fitted_table
     from model.calibration import calibrate as fit
-    from model.calibration import fitted_table
-    from model.targets import load_targets
+    from model.targets import combine_targets, load_targets
 
     if trials < 1:
         fail(f"--trials {trials}: allowed >= 1")
     try:
         spec = load_scenario(scenario, {"scale": scale, "seed": seed})
-        table = load_targets(targets)
+        table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
     progress = Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
@@ -317,9 +321,11 @@ def calibrate(
     fitted.to_csv(out / "fitted.csv", index=False)
     body = yaml.safe_dump({
         "note": f"Fitted by python run.py calibrate {scenario} ({len(study.trials)} trials, "
-                f"scale {scale:g}, seed {seed}); loss (sum of squared errors, pp^2) "
-                f"{study.best_value:.1f}",
-        "parameters": {k: round(float(v), 6) for k, v in study.best_params.items()}},
+                f"scale {scale:g}, seed {seed}); loss (chi-square over the figures up to "
+                f"2012) {study.best_value:.1f}",
+        "parameters": {k: (round(float(v), 6) if not isinstance(v, tuple) else
+                           [round(float(x), 6) for x in v])
+                       for k, v in as_parameters(study.best_params).items()}},
         sort_keys=False)
     (out / "calibrated.yaml").write_text(body)
     if write:
@@ -332,8 +338,7 @@ def calibrate(
 
 @app.command()
 def validate(
-    targets: list[Path] = typer.Option([Path(__file__).parent / "model" / "data" /
-                                        "calibration_targets.csv"],
+    targets: list[Path] = typer.Option(DEFAULT_TARGET_FILES,
                                        help="Targets CSV file(s) (repeat the option)."),
     scenario: Path = typer.Option(HISTORICAL, help="Scenario to validate."),
     replicates: int = typer.Option(5, help="Replicates (seeds from SeedSequence(seed))."),
@@ -349,10 +354,8 @@ def validate(
     validation.png (model bands against the survey points); prints the mean absolute error
     per indicator.
     """
-    import pandas as pd
-
     from model.experiments import RunSpec, load_runs, replicate_seeds, run_batch
-    from model.targets import load_targets
+    from model.targets import combine_targets, load_targets
     from model.validation import mean_absolute_error, validation_table
     from viz.plots import plot_validation
 
@@ -360,7 +363,7 @@ def validate(
         fail(f"--replicates {replicates}: allowed >= 1")
     try:
         spec = load_scenario(scenario, {"scale": scale})
-        table = pd.concat([load_targets(t) for t in targets], ignore_index=True)
+        table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
     body = spec.model_dump(mode="json")

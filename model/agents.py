@@ -82,7 +82,25 @@ def build_health_posts(model: "ECDModel") -> AgentSet:
     for i, post in enumerate(posts):
         post.index = i
         post.households = order[bounds[i]:bounds[i + 1]].astype(np.int32)
+    # what CRED rationing needs per post (services.post_demand): real children under five
+    # (the district's, shared equally by its posts), simulated children, and department
+    district = np.repeat(np.arange(geo.n), n_posts)
+    model.post_real_children = (geo.population * p.under5_share_of_population
+                                / n_posts)[district]
+    model.post_agents = np.bincount(hh.health_post, weights=hh.n_children,
+                                    minlength=len(posts)).astype(np.float64)
+    model.post_department = geo.department_index[district].astype(np.intp)
     return AgentSet(posts, random=model.random)
+
+
+def restaff_posts(model: "ECDModel", workers_per_10k: float) -> None:
+    """Set every post's permanent staff for a health-worker density (the rule of HealthPost)."""
+    geo, p = model.geography, model.params
+    workers = geo.population * workers_per_10k / 10_000 * p.primary_care_share
+    n_posts = np.bincount([post.district for post in model.post_list], minlength=geo.n)
+    staff = np.round(workers / np.maximum(n_posts, 1)).astype(int)
+    for post in model.post_list:
+        post.staff = int(staff[post.district])
 
 
 class HomeVisitor(mesa.Agent):

@@ -43,6 +43,9 @@ class PlainHousehold(mesa.Agent):
         self.improved_sanitation = bool(hh.improved_sanitation[index])
         self.adequate_feeding = bool(hh.adequate_feeding[index])
         self.district = int(hh.district[index])
+        self.non_iron = bool(hh.non_iron[index])
+        self.anc, self.skilled = float(hh.anc_base[index]), float(hh.facility_base[index])
+        self.vaccine = bool(hh.vaccine_access[index])
         self.poor = self.welfare < self.line
         self.quintile = 1 + int(np.searchsorted(model.source.population.quintile_cutoffs,
                                                 self.welfare - self.line))
@@ -71,6 +74,7 @@ class PlainChild(mesa.Agent):
         self.hb, self.hb_offset = float(kids.hb[slot]), float(kids.hb_offset[slot])
         self.rise = float(kids.hb_altitude_rise[slot])
         self.adjustment = float(kids.hb_altitude_adjustment[slot])
+        self.vaccinated = bool(kids.vaccinated[slot])
         self.ill = self.diarrhoea = False
 
     def step(self) -> None:
@@ -80,9 +84,12 @@ class PlainChild(mesa.Agent):
         self.age += 1
         if self.age >= 60:
             self.age = 0
-            anc = rnd.random() < p.anc_baseline_share
+            anc = rnd.random() < hh.anc
+            skilled = rnd.random() < hh.skilled
+            self.vaccinated = hh.vaccine
             low = rnd.random() < m.lbw_probability[0 if anc else 1]
             self.haz = (p.haz_birth_mean + p.haz_birth_lbw_shift * low
+                        + p.haz_birth_unskilled_shift * (not skilled)
                         + p.haz_birth_sd * rnd.gauss(0, 1))
             self.velocity = p.haz_velocity_sd * rnd.gauss(0, 1)
             self.hb_offset = p.hb_individual_sd * rnd.gauss(0, 1)
@@ -91,8 +98,10 @@ class PlainChild(mesa.Agent):
         rr = ((1.0 if hh.improved_water else p.diarrhoea_rr_unimproved_water)
               * (1.0 if hh.improved_sanitation else p.diarrhoea_rr_unimproved_sanitation)
               * (p.diarrhoea_rr_poor if hh.poor else 1.0))
-        self.diarrhoea = rnd.random() < t.diarrhoea_mult[i] * rr * m.p_diarrhoea
-        respiratory = rnd.random() < t.respiratory_mult[i] * m.p_respiratory
+        vaccine_d = p.vaccine_diarrhoea_rr if self.vaccinated else 1.0
+        vaccine_r = p.vaccine_respiratory_rr if self.vaccinated else 1.0
+        self.diarrhoea = rnd.random() < t.diarrhoea_mult[i] * rr * m.p_diarrhoea * vaccine_d
+        respiratory = rnd.random() < t.respiratory_mult[i] * m.p_respiratory * vaccine_r
         self.ill = self.diarrhoea or respiratory
         relief = 1.0
         if self.ill and rnd.random() < p.care_seeking_base:
@@ -107,7 +116,7 @@ class PlainChild(mesa.Agent):
                + p.iron_gap_adequate_feeding * hh.adequate_feeding)
         gap = min(1.0, max(0.0, gap))
         target = (t.hb_profile[i] + self.hb_offset + self.rise - p.hb_iron_gap_deficit * gap
-                  - p.hb_infection_drop * self.ill * relief)
+                  - p.hb_infection_drop * self.ill * relief - p.hb_non_iron_drop * hh.non_iron)
         self.hb += p.hb_adjustment_rate * (target - self.hb) + p.hb_innovation_sd * rnd.gauss(
             0, 1)
 

@@ -83,7 +83,38 @@ class TrendSpec(Strict):
         description="Households with improved water (%) by year, e.g. {1986: 56, 2015: 79.3} "
                     "(C5e); interpolated on the probit scale, held outside the given years.")
 
-    @field_validator("poverty_national_pct", "improved_water_pct")
+    antenatal_care_pct: dict[int, float] = Field(
+        default_factory=dict,
+        description="Births whose mothers had 4+ antenatal visits (%) by year, e.g. "
+                    "{2000: 69, 2016: 96} (E1); households with better access (welfare, "
+                    "urban) are covered first. Without it: parameter anc_baseline_share.")
+    skilled_birth_pct: dict[int, float] = Field(
+        default_factory=dict,
+        description="Births with a skilled attendant (%) by year, e.g. {2000: 63, 2016: 98} "
+                    "(E1). Without it: parameter facility_delivery_base.")
+    vaccination_pct: dict[int, float] = Field(
+        default_factory=dict,
+        description="Children immunised against rotavirus and pneumococcus (%) by year of "
+                    "birth, e.g. {2008: 0.5, 2009: 25, 2016: 79} (E3). Without it: parameter "
+                    "vaccination_share.")
+    health_workers_per_10k: dict[int, float] = Field(
+        default_factory=dict,
+        description="Health workers per 10,000 people by year, e.g. {2004: 11.78, 2016: 28.24} "
+                    "(E4); posts are restaffed every January. Without it: parameter "
+                    "health_workers_per_10k.")
+
+    @field_validator("health_workers_per_10k")
+    @classmethod
+    def _density(cls, path: dict[int, float]) -> dict[int, float]:
+        for year, value in path.items():
+            if not 1900 <= year <= 2100:
+                raise ValueError(f"year {year} is out of range; allowed: 1900-2100")
+            if not 0.1 <= value <= 500:
+                raise ValueError(f"{value} for {year} is out of range; allowed: 0.1-500")
+        return dict(sorted(path.items()))
+
+    @field_validator("poverty_national_pct", "improved_water_pct", "antenatal_care_pct",
+                     "skilled_birth_pct", "vaccination_pct")
     @classmethod
     def _percentages(cls, path: dict[int, float]) -> dict[int, float]:
         for year, pct in path.items():

@@ -78,6 +78,13 @@ class Parameters:
     iron_gap_poor: float = 0.15                  # extra iron gap if poor; calibrated (B12: 51.9% met micronutrient needs)
     iron_gap_adequate_feeding: float = -0.20     # change in iron gap with adequate complementary feeding; calibrated
     hb_infection_drop: float = 0.35              # g/dL lower target in a month with illness; calibrated to B12 (infection OR 1.6 for anemia)
+    hb_altitude_threshold_m: float = 1000.0      # m; a child's true Hb rises with altitude above this; B13 (SIEN, 2 million children: flat from sea level to 999 m)
+    hb_altitude_rise_per_km: float = 1.07        # g/dL of true Hb rise per 1,000 m above the threshold; derived from B13 (11.32 g/dL at 1,000 m to about 14.54 at 4,000 m: 3.22 / 3), calibrated within 0.6-1.4
+    hb_altitude_south_factor: float = 1.0        # multiplier of that rise in Puno and Cusco; calibrated (B13: Hb rises less in the southern highlands; B14: Puno's over-correction is the largest)
+    hb_non_iron_drop: float = 0.8                # g/dL lower Hb target for a child with a non-iron cause of anemia (parasites, B12 deficiency, malaria); calibrated (B15)
+    non_iron_share_by_region: tuple = (0.05, 0.05, 0.25)  # share of households with a non-iron cause at improved water and sanitation, Costa / Sierra / Selva; calibrated (B15: altitude-free anemia 13.5% selva vs 3.3% sierra; parasitosis in about half of anemic children in Ucayali and Huancavelica)
+    non_iron_rr_unimproved_water: float = 1.8    # rate ratio of a non-iron cause without improved water; derived from B15 (safe water would lower selva anemia by 45%: 1 / 0.55)
+    non_iron_rr_unimproved_sanitation: float = 1.3  # rate ratio without improved sanitation; ASSUMPTION (as for diarrhoea), no evidence row
     anemia_cutoff: float = 11.0                  # g/dL, 6-59 m, WHO 2011; B5
     anemia_cutoff_who2024: tuple = (10.5, 11.0)  # g/dL at 6-23 m and 24-59 m; B7
     who_adjustment_min_altitude_m: float = 1000.0  # m; WHO altitude adjustment applies above this altitude; B5
@@ -86,8 +93,12 @@ class Parameters:
     # --- Care, antenatal care and CRED contacts (used once a program runs) -------------------
     care_seeking_base: float = 0.3               # probability an ill child is taken for treatment without programs; ASSUMPTION, no evidence row
     treated_illness_loss_reduction: float = 0.5  # share of an episode's HAZ loss and Hb drop avoided when treated; ASSUMPTION, no evidence row (C6e: insurance improves health in 9/12 studies, no size)
-    anc_baseline_share: float = 0.9              # share of births with antenatal care without programs; ASSUMPTION, no evidence row
-    facility_delivery_base: float = 0.7          # share of births in a health facility without programs; ASSUMPTION, no evidence row (recorded only: no outcome effect is modelled)
+    anc_baseline_share: float = 0.96             # share of births with 4+ antenatal visits when the scenario sets no trend; E1 (96% in 2016)
+    facility_delivery_base: float = 0.98         # share of births with a skilled attendant when the scenario sets no trend; E1 (98% in 2016)
+    haz_birth_unskilled_shift: float = -0.25     # z at birth without a skilled attendant (no newborn care); calibrated (E2: maternal and newborn care the main driver of the decline, no effect size), range -0.8 to 0
+    vaccination_share: float = 0.79              # share of children immunised against rotavirus and pneumococcus when the scenario sets no trend; E3 (79% in 2016)
+    vaccine_diarrhoea_rr: float = 0.8            # rate ratio of diarrhoea episodes for an immunised child; calibrated (E3 gives coverage, not efficacy), range 0.5-1
+    vaccine_respiratory_rr: float = 0.9          # rate ratio of respiratory episodes for an immunised child; calibrated (E3), range 0.6-1
     lbw_odds_ratio_no_anc: float = 1.24          # odds ratio of low birth weight with no antenatal care; C6d (AOR 1.24)
     cost_per_cred_contact: float = 15.0          # soles per CRED contact, whichever program brought the family; ASSUMPTION, no unit cost in the evidence table
     cred_share_of_capacity: float = 0.3          # share of a post's contacts available for CRED; ASSUMPTION, no evidence row
@@ -113,7 +124,7 @@ class Parameters:
 # Allowed ranges for scenario overrides (every value of a tuple must lie in the range). Names
 # not listed must be >= 0 (rates, sizes, months, g/dL, km); these may be negative or are
 # shares/probabilities in [0, 1].
-NEGATIVE_ALLOWED = {"haz_birth_mean", "haz_birth_lbw_shift", "haz_drift_after_24m",
+NEGATIVE_ALLOWED = {"haz_birth_mean", "haz_birth_lbw_shift", "haz_birth_unskilled_shift", "haz_drift_after_24m",
                     "stunting_cutoff", "severe_stunting_cutoff", "iron_gap_adequate_feeding",
                     "schooling_trend_sd_per_year"}
 UNIT_INTERVAL = {"under5_share_of_population", "low_birth_weight_share", "male_share_at_birth",
@@ -124,7 +135,8 @@ UNIT_INTERVAL = {"under5_share_of_population", "low_birth_weight_share", "male_s
                  "illness_season_amplitude", "care_seeking_base",
                  "treated_illness_loss_reduction", "anc_baseline_share",
                  "facility_delivery_base", "cred_share_of_capacity",
-                 "discouraged_attendance_factor"}
+                 "discouraged_attendance_factor", "non_iron_share_by_region",
+                 "vaccination_share"}
 
 
 def parameter_range(name: str) -> tuple[float, float]:

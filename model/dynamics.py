@@ -110,17 +110,22 @@ def season_factor(month_of_year: int, params: Parameters) -> float:
 
 def draw_illness(age_index: np.ndarray, household_rr: np.ndarray, season: float, tables: AgeTables,
                  params: Parameters, u_diarrhoea: np.ndarray,
-                 u_respiratory: np.ndarray) -> np.ndarray:
+                 u_respiratory: np.ndarray, vaccinated: np.ndarray | None = None) -> np.ndarray:
     """Illness flags for this month from uniform draws (one pair per child).
 
     ``age_index`` is age in months + AGE_OFFSET (the row of the age tables), as ``np.intp``:
-    numpy indexes with intp many times faster than with small integer types.
+    numpy indexes with intp many times faster than with small integer types. Children
+    immunised against rotavirus and pneumococcus (boolean ``vaccinated``) have fewer
+    diarrhoea and respiratory episodes (E3).
     """
     idx = age_index
     p_d = np.take(tables.diarrhoea_mult, idx) * household_rr * np.float32(
         params.diarrhoea_monthly_prob * season)
     p_r = np.take(tables.respiratory_mult, idx) * np.float32(
         params.respiratory_monthly_prob * season)
+    if vaccinated is not None:
+        p_d *= np.where(vaccinated, np.float32(params.vaccine_diarrhoea_rr), np.float32(1.0))
+        p_r *= np.where(vaccinated, np.float32(params.vaccine_respiratory_rr), np.float32(1.0))
     illness = (u_diarrhoea < p_d).view(np.int8) * np.int8(Illness.DIARRHOEA)
     illness |= (u_respiratory < p_r).view(np.int8) * np.int8(Illness.RESPIRATORY)
     return illness
@@ -128,10 +133,18 @@ def draw_illness(age_index: np.ndarray, household_rr: np.ndarray, season: float,
 
 # --- Height-for-age ----------------------------------------------------------------------------
 
-def haz_at_birth(low_birth_weight: np.ndarray, z: np.ndarray, params: Parameters) -> np.ndarray:
-    """HAZ of newborns: normal around the birth mean, lower for low birth weight (C6a-C6c)."""
-    return (params.haz_birth_mean + params.haz_birth_lbw_shift * low_birth_weight
-            + params.haz_birth_sd * z).astype(np.float32)
+def haz_at_birth(low_birth_weight: np.ndarray, z: np.ndarray, params: Parameters,
+                 skilled: np.ndarray | None = None) -> np.ndarray:
+    """HAZ of newborns around the birth mean.
+
+    Lower for low birth weight (C6a-C6c) and without a skilled attendant at birth (E1-E2;
+    ``skilled`` is boolean, default: all attended).
+    """
+    haz = (params.haz_birth_mean + params.haz_birth_lbw_shift * low_birth_weight
+           + params.haz_birth_sd * z)
+    if skilled is not None:
+        haz = haz + params.haz_birth_unskilled_shift * ~np.asarray(skilled, dtype=bool)
+    return haz.astype(np.float32)
 
 
 def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndarray,
@@ -175,6 +188,30 @@ def altitude_rise_cdc(altitude_m: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, (-0.032 * feet + 0.022 * feet ** 2)).astype(np.float32)
 
 
+def altitude_rise_true(altitude_m: np.ndarray, southern: np.ndarray,
+                       params: Parameters) -> np.ndarray:
+    """A child's physiological Hb rise with altitude (g/dL): the Peruvian evidence, B13.
+
+    Flat up to ``hb_altitude_threshold_m``, then linear at ``hb_altitude_rise_per_km``;
+    multiplied by ``hb_altitude_south_factor`` where ``southern`` (Puno, Cusco: B13 finds a
+    smaller rise there). The survey then subtracts the CDC formula (``altitude_adjustment``),
+    which is convex: it under-corrects at middle altitudes and over-corrects high up (B14),
+    so the gap between the two is measured anemia that no iron can remove.
+    """
+    alt = np.asarray(altitude_m, dtype=np.float64)
+    rise = params.hb_altitude_rise_per_km * np.maximum(0.0, alt - params.hb_altitude_threshold_m
+                                                       ) / 1000.0
+    return (rise * np.where(southern, params.hb_altitude_south_factor, 1.0)).astype(np.float32)
+
+
+def altitude_adjustment_who2024(altitude_m: np.ndarray) -> np.ndarray:
+    """WHO 2024 altitude adjustment as adopted by MINSA (B16): about 4 g/L per 500 m, g/dL.
+
+    B16 gives only the slope; applying it linearly from sea level is an ASSUMPTION.
+    """
+    return (0.4 * np.asarray(altitude_m, dtype=np.float64) / 500.0).astype(np.float32)
+
+
 def altitude_adjustment_peru(altitude_m: np.ndarray) -> np.ndarray:
     """Peru-specific ENDES 2015 altitude correction (B8), g/dL; zero below about 865 m.
 
@@ -190,12 +227,14 @@ def altitude_adjustment(altitude_m: np.ndarray, definition: str,
                         params: Parameters) -> np.ndarray:
     """g/dL subtracted from measured Hb before comparing with the cut-off.
 
-    who2011 and who2024 use the CDC formula above 1,000 m (B5, B6; the WHO 2024 altitude
-    equation is not in the evidence table, B7, so the CDC formula stands in); peru uses B8.
+    who2011 (as ENDES until 2023) uses the CDC formula above 1,000 m (B5, B6); who2024 the
+    WHO 2024 slope MINSA adopted in 2024 (B16); peru the INS correction (B8).
     """
     if definition == "peru":
         return altitude_adjustment_peru(altitude_m)
-    if definition in ("who2011", "who2024"):
+    if definition == "who2024":
+        return altitude_adjustment_who2024(altitude_m)
+    if definition == "who2011":
         altitude_m = np.asarray(altitude_m, dtype=np.float64)
         return np.where(altitude_m > params.who_adjustment_min_altitude_m,
                         altitude_rise_cdc(altitude_m), 0.0).astype(np.float32)
@@ -216,13 +255,15 @@ def anemia_cutoff_by_age(definition: str, params: Parameters) -> np.ndarray:
 def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarray,
               household_gap: np.ndarray, supplement: np.ndarray, illness: np.ndarray,
               tables: AgeTables, params: Parameters,
-              treated: np.ndarray | None = None) -> np.ndarray:
+              treated: np.ndarray | None = None,
+              non_iron_drop: np.ndarray | None = None) -> np.ndarray:
     """The Hb (g/dL, measured at the child's altitude) a child tends towards this month.
 
     Age profile + the child's persistent offset + altitude rise, minus the deficit from the
-    unmet share of dietary iron (age and household parts, less what supplements cover) and a
+    unmet share of dietary iron (age and household parts, less what supplements cover), a
     drop in months with an illness episode (smaller where the boolean mask ``treated`` is
-    set). ``age_index`` is age in months + AGE_OFFSET.
+    set) and ``non_iron_drop`` (g/dL: parasites, B12 deficiency, malaria; iron does not touch
+    it). ``age_index`` is age in months + AGE_OFFSET.
     """
     idx = age_index
     gap = np.take(tables.iron_gap, idx) + household_gap
@@ -234,6 +275,8 @@ def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarr
     gap += altitude_rise
     target = gap
     target -= np.float32(params.hb_infection_drop) * (illness != 0)
+    if non_iron_drop is not None:
+        target -= non_iron_drop
     if treated is not None:
         relieved = np.flatnonzero(treated)
         target[relieved] += np.float32(params.treated_illness_loss_reduction

@@ -6,9 +6,17 @@ import mesa
 import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
+from scipy.special import ndtr
 
 from model import draws, dynamics, memory, services
-from model.agents import ChildView, HealthPost, HomeVisitor, HouseholdView, build_health_posts
+from model.agents import (
+    ChildView,
+    HealthPost,
+    HomeVisitor,
+    HouseholdView,
+    build_health_posts,
+    restaff_posts,
+)
 from model.config import Scenario, validate_scenario
 from model.geography import load_geography
 from model.interventions import INTERVENTIONS
@@ -24,6 +32,7 @@ from model.population import (
 )
 from model.results import N_BANDS, MetricsRecorder, cell_index
 
+SOUTHERN_HIGHLANDS = ("PUNO", "CUSCO")  # B13: a smaller Hb rise with altitude
 WARM_UP_MONTHS = 60  # every child alive at the start has lived its months under the dynamics
 TRACKED_FIELDS = ("age_months", "haz", "hb", "illness", "iron_supplement")
 NATIONAL_REPORTERS = ("stunting", "severe_stunting", "mean_haz", "anemia")  # Mesa DataCollector
@@ -95,8 +104,13 @@ class ECDModel(mesa.Model):
         self._poverty_shift = poverty_shift_by_month(
             scenario.trends.poverty_national_pct, self.national_geography, self.params,
             self.start_index, scenario.months + 1)
-        self.households.anc_prob[:] = self.params.anc_baseline_share
-        self.households.facility_prob[:] = self.params.facility_delivery_base
+        southern = np.isin(np.asarray(self.geography.departments)[
+            self.geography.department_index], SOUTHERN_HIGHLANDS)
+        self.district_hb_rise = dynamics.altitude_rise_true(self.geography.altitude_m, southern,
+                                                            self.params)
+        self.household_region = self.geography.natural_region[self.households.district]
+        trends = scenario.trends
+        self.care_trends = bool(trends.antenatal_care_pct or trends.skilled_birth_pct)
         self._tracked: dict[int, list[dict]] = {}
         self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
                               for spec in scenario.interventions]
@@ -108,6 +122,8 @@ class ECDModel(mesa.Model):
             for name in NATIONAL_REPORTERS})
         self.risk = household_risk_store(self.children.size)
         self.refresh_household_risk()
+        self.households.anc_prob[:] = self.households.anc_base
+        self.households.facility_prob[:] = self.households.facility_base
         self.children.care_prob[:] = self.params.care_seeking_base  # no programs in warm-up
         self._treated = np.empty(0, dtype=np.intp)  # children treated for illness this month
         self._warm_up()
@@ -173,14 +189,16 @@ class ECDModel(mesa.Model):
         home = kids.household[slots]
         anc = rng.random(n) < self.households.anc_prob[home]
         kids.antenatal_care[slots] = anc
-        kids.facility_birth[slots] = rng.random(n) < self.households.facility_prob[home]
+        skilled = rng.random(n) < self.households.facility_prob[home]
+        kids.facility_birth[slots] = skilled
+        kids.vaccinated[slots] = self.households.vaccine_access[home]
         low = rng.random(n) < np.where(anc, self.lbw_probability[0], self.lbw_probability[1])
         kids.birth_weight[slots] = np.where(low, BirthWeight.LOW, BirthWeight.NORMAL)
-        kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p)
+        kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p, skilled=skilled)
         kids.haz_velocity[slots] = p.haz_velocity_sd * rng.standard_normal(n)
         kids.hb_offset[slots] = p.hb_individual_sd * rng.standard_normal(n)
-        altitude = self.households.altitude_m[kids.household[slots]]
-        kids.hb_altitude_rise[slots] = dynamics.altitude_rise_cdc(altitude)
+        altitude = self.households.altitude_m[home]
+        kids.hb_altitude_rise[slots] = self.district_hb_rise[self.households.district[home]]
         kids.hb_altitude_adjustment[slots] = dynamics.altitude_adjustment(
             altitude, self.scenario.anemia_definition, self.params)
         kids.hb[slots] = (self.tables.hb_profile[dynamics.AGE_OFFSET] + kids.hb_offset[slots]
@@ -237,13 +255,55 @@ class ECDModel(mesa.Model):
         risk.diarrhoea_rr[slots] = spread(dynamics.diarrhoea_rate_ratio(
             hh.improved_water[households], hh.improved_sanitation[households], poor, p))
         risk.iron_gap[slots] = spread(dynamics.household_iron_gap(poor, feeding, p))
+        risk.non_iron_drop[slots] = spread(np.where(hh.non_iron[households], np.float32(
+            p.hb_non_iron_drop), np.float32(0.0)))
         risk.cell[slots] = spread(cell_index(hh.district[households], hh.area[households],
                                              hh.quintile[households]).astype(np.intp) * N_BANDS)
 
     def _apply_secular_trends(self) -> None:
+        """Apply the year's secular trends.
+
+        Schooling, water, care at birth, vaccination, non-iron causes of anemia and post
+        staffing, each from the scenario's trend or held at its parameter.
+        """
+        hh, p, trends = self.households, self.params, self.scenario.trends
+        year = self.month_index() / 12
+
+        def share(path: dict, default: float) -> float:
+            """The trend's share this year (probit-interpolated), or the default."""
+            if not path:
+                return default
+            return float(ndtr(np.interp(year, list(path), [probit(v / 100)
+                                                            for v in path.values()])))
+
+        def covered(score: np.ndarray, fraction: float) -> np.ndarray:
+            return score > np.float32(-probit(min(max(fraction, 1e-6), 1 - 1e-6)))
+
+        hh.anc_base[:] = covered(hh.care_score, share(trends.antenatal_care_pct,
+                                                      p.anc_baseline_share))
+        hh.facility_base[:] = covered(hh.care_score, share(trends.skilled_birth_pct,
+                                                           p.facility_delivery_base))
+        hh.vaccine_access[:] = covered(hh.vaccine_score, share(trends.vaccination_pct,
+                                                               p.vaccination_share))
+        if trends.health_workers_per_10k:
+            density = trends.health_workers_per_10k
+            restaff_posts(self, float(np.interp(year, list(density), list(density.values()))))
+        self._schooling_and_water(year)
+        self._non_iron_causes()
+
+    def _non_iron_causes(self) -> None:
+        """Which households carry a non-iron cause of anemia this year (B15)."""
+        hh, p = self.households, self.params
+        chance = np.asarray(p.non_iron_share_by_region, dtype=np.float32)[self.household_region]
+        chance = chance * np.where(hh.improved_water, np.float32(1.0),
+                                   np.float32(p.non_iron_rr_unimproved_water))
+        chance *= np.where(hh.improved_sanitation, np.float32(1.0),
+                           np.float32(p.non_iron_rr_unimproved_sanitation))
+        hh.non_iron[:] = hh.non_iron_u < chance
+
+    def _schooling_and_water(self, year: float) -> None:
         """Schooling and water of the current year (only when a trend is set)."""
         hh, p = self.households, self.params
-        year = self.month_index() / 12
         if p.schooling_trend_sd_per_year:
             shift = np.float32(p.schooling_trend_sd_per_year * (year - 2018))
             hh.schooling[:] = np.searchsorted(self.population.schooling_cutoffs,
@@ -277,8 +337,8 @@ class ECDModel(mesa.Model):
         kids.cred_request[:] = False
         kids.cred_seen[:] = False
         kids.cred_due[:] = self.cred_due[self._age_index] > 0
-        hh.anc_prob[:] = self.params.anc_baseline_share
-        hh.facility_prob[:] = self.params.facility_delivery_base
+        hh.anc_prob[:] = hh.anc_base
+        hh.facility_prob[:] = hh.facility_base
         self.month_costs = {i.name: 0.0 for i in self.interventions}
         self.month_coverage = {}
         self.month_extra = {}
@@ -292,7 +352,7 @@ class ECDModel(mesa.Model):
         season = dynamics.season_factor(self.month_index() % 12 + 1, self.params)
         kids.illness[:] = dynamics.draw_illness(
             self._age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
-            draws.uniform(rng, n), draws.uniform(rng, n))
+            draws.uniform(rng, n), draws.uniform(rng, n), vaccinated=kids.vaccinated)
         kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
         # Care seeking: one draw per ill child (the ill are the same whatever programs run).
         ill = np.flatnonzero(kids.illness != 0)
@@ -311,7 +371,7 @@ class ECDModel(mesa.Model):
         target = dynamics.hb_target(
             self._age_index, kids.hb_offset, kids.hb_altitude_rise, risk.iron_gap,
             kids.iron_supplement, kids.illness, self.tables, self.params,
-            treated=kids.treated)
+            treated=kids.treated, non_iron_drop=self.risk.non_iron_drop)
         kids.hb[:] = dynamics.hb_update(kids.hb, target, self.params,
                                         draws.standard_normal(rng, n))
 

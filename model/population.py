@@ -221,6 +221,18 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
         if name == "improved_water":  # latent score above the cut, kept for trends
             households.add("water_score", np.float32)[:] = score
         households.add(name, bool)[:] = score > 0
+    # Access to antenatal care and a skilled attendant at birth (one latent score: the same
+    # mothers tend to get both) and to vaccination, correlated with welfare like the rest;
+    # a scenario's trends cover households from the top score down (model.py).
+    households.add("care_score", np.float32)[:] = ses_score() - national_cut([0.5])[0]
+    households.add("vaccine_score", np.float32)[:] = ses_score() - national_cut([0.5])[0]
+    households.add("anc_base", np.float32)       # P(antenatal care) before programs, this year
+    households.add("facility_base", np.float32)  # P(skilled attendant at birth), this year
+    households.add("vaccine_access", bool)       # newborns of this household get immunised
+    # A non-iron cause of anemia (parasites, B12 deficiency, malaria; B15): a household's
+    # fixed uniform against a share that rises without improved water or sanitation.
+    households.add("non_iron_u", np.float32)[:] = rng.random(households.size)
+    households.add("non_iron", bool)
     households.add("altitude_m", np.float32)[:] = geo.altitude_m[hh_district]
 
     # Health post and distance (assigned by the caller once posts exist).
@@ -271,7 +283,8 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("diarrhoea_episodes", np.int16)
     children.add("development", np.float32)      # child development score (z), for home visits
     children.add("antenatal_care", bool)         # the child's mother had antenatal care
-    children.add("facility_birth", bool)         # born in a health facility
+    children.add("facility_birth", bool)         # born with a skilled attendant (in a facility)
+    children.add("vaccinated", bool)             # immunised against rotavirus and pneumococcus
     # Set by programs each month (step 3), read by health and growth (steps 4-5).
     children.add("iron_supplement", np.float32)  # amount taken off the iron gap by drops
     children.add("care_prob", np.float32)        # probability an illness this month is treated
@@ -293,6 +306,7 @@ def household_risk_store(n_children: int) -> ArrayStore:
     risk.add("feeding_penalty", np.float32)  # extra z per month at 6-23 m if feeding inadequate
     risk.add("diarrhoea_rr", np.float32)     # multiplier of the diarrhoea probability
     risk.add("iron_gap", np.float32)         # household part of the dietary iron gap
+    risk.add("non_iron_drop", np.float32)    # g/dL off the Hb target from non-iron causes
     risk.add("cell", np.intp)                # metrics cell (district, area, quintile) x N_BANDS
     return risk
 

@@ -3,7 +3,9 @@
 Every child falls in one *cell*: (district, urban/rural, welfare quintile, age band). Each
 month the recorder counts children per cell and outcome class with a single ``bincount``
 (plus two weighted ones for mean HAZ and mean Hb) and then sums cells into the groups of
-DESIGN.md §6. Columns of the result: ``scenario, seed, step, date, metric, group, value``;
+DESIGN.md §6, plus regions and departments split into urban and rural (e.g.
+``department:PUNO:rural``). Columns of the result: ``scenario, seed, step, date, metric,
+group, value``;
 prevalences are in percent, ``children`` is the number of real children represented.
 """
 
@@ -61,6 +63,8 @@ class MetricsRecorder:
         self.all_groups = (self.groups[:1] + ["urban", "rural"] + self.groups[1:]
                            + [f"quintile:{q}" for q in range(1, 6)]
                            + [f"age:{band_label(b)}" for b in AGE_BANDS])
+        # natural regions and departments split by area, e.g. "department:PUNO:rural"
+        self.all_groups += [f"{g}:{area}" for g in self.groups[1:] for area in ("urban", "rural")]
         if record_districts:
             self.all_groups += [f"district:{u}" for u in geo.ubigeo]
         self.steps: list[int] = []
@@ -97,12 +101,15 @@ class MetricsRecorder:
         stacks.append([a.sum(axis=1) for a in nat])                       # urban, rural
         stacks.append([a[1:].sum(axis=(1, 2)) for a in by_group])       # regions, departments
         stacks.append([a.sum(axis=0) for a in nat])                       # quintiles
+        grouped = [np.concatenate([s[i] for s in stacks]) for i in range(3)]
+        # regions and departments by area: (groups, area, ...) -> (groups * 2, ...)
+        by_area = [a[1:].sum(axis=2) for a in by_group]
+        by_area = [a.reshape((-1,) + a.shape[2:]) for a in by_area]
         if self.record_districts:
             district_stack = [a.sum(axis=(1, 2)) for a in (counts, haz_sum, hb_sum)]
-        grouped = [np.concatenate([s[i] for s in stacks]) for i in range(3)]
         values = _metrics(*grouped)
         age_values = _age_metrics(*[a.sum(axis=(0, 1)) for a in nat])
-        parts = [values, age_values]
+        parts = [values, age_values, _metrics(*by_area)]
         if self.record_districts:
             parts.append(_metrics(*district_stack))
         self.steps.append(step)

@@ -75,6 +75,34 @@ def post_capacity(model: "ECDModel") -> np.ndarray:
                        count=len(model.post_list))
 
 
+def post_demand(model: "ECDModel", post: np.ndarray) -> np.ndarray:
+    """Real children asking each post for a contact this month, estimated scale-free.
+
+    A simulated child stands for ``scale`` real ones, so the raw count of requests at a post
+    comes in lumps of ``scale``: at scale 200 a post whose 360 real children make about 20
+    requests a month sees either 0 or 200, and rationing ``min(1, capacity / demand)`` on
+    those lumps turns most families away (the package's effect then shrank with scale).
+    Instead each post's request *rate* (requests per simulated child) is estimated with its
+    department's rate as a prior worth ``DEMAND_PRIOR_CHILDREN`` simulated children, and
+    multiplied by the post's real children under five (from the district's population, not
+    from the agent count). ``post`` holds the post of each request.
+    """
+    n_posts = len(model.post_list)
+    requests = np.bincount(post, minlength=n_posts).astype(np.float64)
+    agents = model.post_agents
+    dept = model.post_department
+    n_dept = int(dept.max()) + 1 if n_posts else 0
+    dept_rate = (np.bincount(dept, weights=requests, minlength=n_dept)
+                 / np.maximum(1, np.bincount(dept, weights=agents, minlength=n_dept)))
+    rate = (requests + DEMAND_PRIOR_CHILDREN * dept_rate[dept]) / (agents + DEMAND_PRIOR_CHILDREN)
+    return rate * model.post_real_children
+
+
+# Weight (in simulated children) of the department's request rate in each post's estimate;
+# ASSUMPTION: a post with fewer simulated children than this leans mostly on its department.
+DEMAND_PRIOR_CHILDREN = 20.0
+
+
 def serve_cred(model: "ECDModel") -> int:
     """Ration CRED requests by post capacity; return the number of children seen."""
     kids, hh = model.children, model.households
@@ -83,7 +111,7 @@ def serve_cred(model: "ECDModel") -> int:
         return 0
     rng = model.streams["programs"]
     post = hh.health_post[kids.household[requests]]
-    demand = np.bincount(post, minlength=len(model.post_list)) * model.scale
+    demand = post_demand(model, post)
     capacity = post_capacity(model)
     with np.errstate(divide="ignore", invalid="ignore"):
         share_served = np.where(demand > 0, np.minimum(1.0, capacity / demand), 1.0)

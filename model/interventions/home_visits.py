@@ -12,6 +12,8 @@ feeding practice, since the trial found no effect on nutrition or caregiving (C3
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from pydantic import Field
 
@@ -40,6 +42,13 @@ class HomeVisitParams(InterventionParams):
     district_poverty_threshold: float = Field(0.4, ge=0, le=1, description=(
         "Eligible districts: monetary poverty at or above this share. ASSUMPTION (the program "
         "serves poor rural districts; the exact rule is not in the evidence table)."))
+    district_rule: Literal["poverty", "cuna_mas"] = Field("poverty", description=(
+        "poverty: districts at or above district_poverty_threshold; cuna_mas: the program's "
+        "own rule (program documents): poverty above 50%, within Juntos's scope (poverty "
+        "above 40%), or at least half the population rural."))
+    max_districts: int | None = Field(None, ge=1, le=1874, description=(
+        "At most this many eligible districts, poorest first; program documents: 720 "
+        "eligible districts under the Cuna Más rule by 2016."))
     rural_only: bool = Field(True, description="Only rural households are eligible.")
     visited_share: float = Field(0.65, ge=0, le=1, description=(
         "Share of enrolled families actually visited in a month; program documents: fewer "
@@ -85,10 +94,20 @@ class HomeVisits(Intervention):
         """Find eligible districts and this run's share of the families."""
         geo, nat = model.geography, load_geography()
 
+        def by_rule(g):
+            if self.p.district_rule == "cuna_mas":
+                return (g.poverty > 0.4) | (g.urban_share <= 0.5)  # > 50% is within > 40%
+            return g.poverty >= self.p.district_poverty_threshold
+
+        national_poverty = np.sort(nat.poverty[by_rule(nat)])[::-1]
+        floor = 0.0
+        if self.p.max_districts is not None and len(national_poverty):
+            floor = national_poverty[min(self.p.max_districts, len(national_poverty)) - 1]
+
         def eligible(g):
             if self.p.districts:
                 return np.isin(g.ubigeo, self.p.districts)
-            return g.poverty >= self.p.district_poverty_threshold
+            return by_rule(g) & (g.poverty >= floor)  # the poorest max_districts of Peru
 
         rural = 1 - nat.urban_share if self.p.rural_only else np.ones(nat.n)
         national = (nat.population * rural)[eligible(nat)]

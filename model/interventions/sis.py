@@ -10,9 +10,9 @@ lack of evidence). There is no direct effect on HAZ (C6f).
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from model.interventions.base import Intervention, InterventionParams
+from model.interventions.base import Intervention, InterventionParams, month_index
 
 
 class SisParams(InterventionParams):
@@ -34,9 +34,18 @@ class SisParams(InterventionParams):
     facility_delivery_insured: float = Field(0.9, ge=0, le=1, description=(
         "Chance an insured mother delivers in a facility (recorded as facility_births; no "
         "outcome effect is modelled). ASSUMPTION, no evidence row."))
+    juntos_automatic_from: str | None = Field(None, description=(
+        "Month (YYYY-MM) from which Juntos families are insured automatically (D1e: since "
+        "2009); default: always while both programs run."))
     cost_per_insured_child_month: float = Field(10.0, ge=0, description=(
         "Soles of claims per insured child per month. ASSUMPTION: no unit cost in the "
         "evidence table."))
+
+
+    @field_validator("juntos_automatic_from", mode="before")
+    @classmethod
+    def _automatic_month(cls, text):
+        return InterventionParams._year_month(text)
 
 
 class Sis(Intervention):
@@ -60,14 +69,19 @@ class Sis(Intervention):
         growth = self.p.annual_growth * years
         coverage = np.where(hh.poor, self.p.coverage_poor, self.p.coverage_nonpoor) + growth
         juntos = hh.juntos != 0  # Juntos families are enrolled automatically (D1e)
+        automatic = self.p.juntos_automatic_from
+        if automatic is not None and model.month_index() < month_index(automatic):
+            juntos = np.zeros_like(juntos)
         hh.sis_insured[:] = (self.rank < np.clip(coverage, 0, 1)) | juntos
         insured_child = hh.sis_insured[kids.household]
         np.maximum(kids.care_prob, np.where(insured_child, self.p.care_seeking_insured, 0),
                    out=kids.care_prob)
-        np.maximum(hh.anc_prob, np.where(hh.sis_insured, self.p.anc_insured, 0),
-                   out=hh.anc_prob)
-        np.maximum(hh.facility_prob, np.where(hh.sis_insured, self.p.facility_delivery_insured, 0),
-                   out=hh.facility_prob)
+        if not model.care_trends:  # a measured trend of care at birth already includes SIS
+            np.maximum(hh.anc_prob, np.where(hh.sis_insured, self.p.anc_insured, 0),
+                       out=hh.anc_prob)
+            np.maximum(hh.facility_prob, np.where(hh.sis_insured,
+                                                  self.p.facility_delivery_insured, 0),
+                       out=hh.facility_prob)
         n_insured = np.count_nonzero(insured_child)
         model.add_cost(self.name, n_insured * model.scale * self.p.cost_per_insured_child_month)
         model.month_coverage[self.name] = 100 * n_insured / kids.size
