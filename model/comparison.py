@@ -43,6 +43,11 @@ def check_comparable(scenarios: list[Scenario]) -> list[str]:
             if getattr(other, name) != getattr(first, name):
                 problems.append(f"{other.name}.{name} = {getattr(other, name)!r} differs from "
                                 f"{first.name}.{name} = {getattr(first, name)!r}")
+        if other.history != first.history:  # a different path to the start: other children
+            def label(s: Scenario) -> str:
+                return "none" if s.history is None else f"{s.history.name} ({s.history.digest()})"
+            problems.append(f"{other.name}.history = {label(other)} differs from "
+                            f"{first.name}.history = {label(first)}")
     return problems
 
 

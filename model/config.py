@@ -183,6 +183,25 @@ class Scenario(Strict):
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of model/defaults.py by name.")
     interventions: list[InterventionSpec] = Field(default_factory=list)
+    history: Scenario | None = Field(
+        None, description="A history scenario file (e.g. peru_2000_2019.yaml) lived before "
+                          "this scenario's start, unrecorded: its trends and programs bring "
+                          "Peru to the start as it is (the status quo), and its programs go on "
+                          "running. This scenario's interventions then change them: an entry "
+                          "whose type is already running updates its parameters from the start "
+                          "(e.g. {type: cct, end: 2021-12} ends Juntos; {type: cct, "
+                          "transfer_soles: 300} raises the transfer); a new type is added. "
+                          "Scale, seed, geography and parameters are this scenario's.")
+
+    @model_validator(mode="after")
+    def _history_before_start(self) -> "Scenario":
+        if self.history is not None:
+            if self.history.history is not None:
+                raise ValueError("a history scenario cannot itself have a history")
+            if _month_number(self.history.start) >= _month_number(self.start):
+                raise ValueError(f"the history starts {self.history.start}, not before this "
+                                 f"scenario's start {self.start}; allowed: an earlier start")
+        return self
 
     @field_validator("start", mode="before")
     @classmethod
@@ -233,6 +252,12 @@ class Scenario(Strict):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _month_number(text: str) -> int:
+    """Months since year 0 of 'YYYY-MM'."""
+    year, month = str(text).split("-")
+    return int(year) * 12 + int(month) - 1
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario YAML file, with optional command-line overrides.
 
@@ -264,6 +289,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     for include in raw.pop("include", None) or []:
         raw["parameters"] = {**_included_parameters(path, include), **(raw.get("parameters")
                                                                       or {})}
+    if isinstance(raw.get("history"), str):
+        history_path = path.parent / raw["history"]
+        if not history_path.is_file():
+            raise ScenarioError(f"{path}: field 'history' names {raw['history']!r}, which is not "
+                                f"a file (looked for {history_path})")
+        raw["history"] = load_scenario(history_path).model_dump(mode="json")
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     raw.update(given)
     return validate_scenario(raw, source=str(path), cli_fields=set(given))

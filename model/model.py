@@ -101,19 +101,25 @@ class ECDModel(mesa.Model):
         self.month_extra: dict[str, float] = {}     # other national program figures
         start_year, start_month = scenario.start_year_month
         self.start_index = start_year * 12 + start_month - 1  # months since year 0
+        # A history (the status quo's path) is lived before the start: its trends and programs
+        history = scenario.history
+        self.trends = (history or scenario).trends
+        self.history_months = 0
+        if history is not None:
+            year, month = history.start_year_month
+            self.history_months = self.start_index - (year * 12 + month - 1)
         self._poverty_shift = poverty_shift_by_month(
-            scenario.trends.poverty_national_pct, self.national_geography, self.params,
-            self.start_index, scenario.months + 1)
+            self.trends.poverty_national_pct, self.national_geography, self.params,
+            self.start_index - self.history_months, self.history_months + scenario.months + 1)
         southern = np.isin(np.asarray(self.geography.departments)[
             self.geography.department_index], SOUTHERN_HIGHLANDS)
         self.district_hb_rise = dynamics.altitude_rise_true(self.geography.altitude_m, southern,
                                                             self.params)
         self.household_region = self.geography.natural_region[self.households.district]
-        trends = scenario.trends
-        self.care_trends = bool(trends.antenatal_care_pct or trends.skilled_birth_pct)
+        self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
         self._tracked: dict[int, list[dict]] = {}
         self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
-                              for spec in scenario.interventions]
+                              for spec in (history or scenario).interventions]
         for intervention in self.interventions:
             intervention.setup(self)
         self.recorder = MetricsRecorder(self.geography, self.scale, scenario.outputs.districts)
@@ -127,6 +133,8 @@ class ECDModel(mesa.Model):
         self.children.care_prob[:] = self.params.care_seeking_base  # no programs in warm-up
         self._treated = np.empty(0, dtype=np.intp)  # children treated for illness this month
         self._warm_up()
+        if history is not None:
+            self._change_status_quo(scenario.interventions)
         self._record()
 
     # --- calendar ------------------------------------------------------------------------------
@@ -228,7 +236,8 @@ class ECDModel(mesa.Model):
         hh, p, risk = self.households, self.params, self.risk
         if households is None:
             line = self.population.district_threshold[hh.district]
-            shift = self._poverty_shift[min(max(self.steps, 0), len(self._poverty_shift) - 1)]
+            shift = self._poverty_shift[min(max(self.steps + self.history_months, 0),
+                                            len(self._poverty_shift) - 1)]
             hh.poor[:] = hh.welfare < line + shift
             hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs,
                                                  hh.welfare - line)
@@ -266,7 +275,7 @@ class ECDModel(mesa.Model):
         Schooling, water, care at birth, vaccination, non-iron causes of anemia and post
         staffing, each from the scenario's trend or held at its parameter.
         """
-        hh, p, trends = self.households, self.params, self.scenario.trends
+        hh, p, trends = self.households, self.params, self.trends
         year = self.month_index() / 12
 
         def share(path: dict, default: float) -> float:
@@ -308,7 +317,7 @@ class ECDModel(mesa.Model):
             shift = np.float32(p.schooling_trend_sd_per_year * (year - 2018))
             hh.schooling[:] = np.searchsorted(self.population.schooling_cutoffs,
                                               hh.schooling_score + shift)
-        path = self.scenario.trends.improved_water_pct
+        path = self.trends.improved_water_pct
         if path:
             target = np.interp(year, list(path), [probit(v / 100) for v in path.values()])
             hh.improved_water[:] = hh.water_score > np.float32(probit(p.improved_water_share)
@@ -376,19 +385,45 @@ class ECDModel(mesa.Model):
                                         draws.standard_normal(rng, n))
 
     def _warm_up(self) -> None:
-        """Live through the 60 months before the start so every child has a history.
+        """Live through the months before the start so every child has a history.
 
-        Children start at (true age - 60) months; each warm-up month runs demography (births
-        when a slot reaches age 0, January welfare churn), health and growth, without
-        programs or records.
+        Children start at (true age - 60) months; each of the 60 warm-up months before the
+        history (or before the start, without one) runs demography (births when a slot reaches
+        age 0, January welfare churn), health and growth, without programs. The history's
+        months then run the whole month (``step``) with its programs and trends. Nothing is
+        recorded: steps are negative until the start, which is step 0.
         """
-        self.steps = 1 - WARM_UP_MONTHS
+        self.steps = 1 - WARM_UP_MONTHS - self.history_months
         for _ in range(WARM_UP_MONTHS):
             self._demography()
             self._health()
             self._growth_and_blood()
             self.steps += 1
+        for _ in range(self.history_months):
+            self._demography()
+            self._supply()
+            self._programs()
+            self._health()
+            self._growth_and_blood()
+            self.steps += 1
         self.steps = 0
+
+    def _change_status_quo(self, specs) -> None:
+        """Apply a scenario's changes to the programs its history left running.
+
+        An entry whose type is already among the history's programs updates the parameters of
+        the last such program (its state, such as enrolment, carries on); other entries are
+        new programs, set up now.
+        """
+        for spec in specs:
+            changes = spec.model_extra or {}
+            running = [i for i in self.interventions if i.name == spec.type]
+            if running:
+                running[-1].change(self, changes)
+            else:
+                intervention = INTERVENTIONS[spec.type](**changes)
+                intervention.setup(self)
+                self.interventions.append(intervention)
 
     # --- records -----------------------------------------------------------------------------
 

@@ -1,18 +1,46 @@
-"""Comparing the historical scenario with survey targets: the validation table."""
+"""Comparing the historical scenario with survey targets: the validation table.
+
+Each survey figure p (percent) measured on n children has the sampling standard error of a
+clustered sample, ``100 * sqrt(DESIGN_EFFECT * p (1 - p) / n)`` with p as a share (the
+design effect of ``model/calibration.py``). A figure is *inside* when it lies in the model's
+90% interval over runs widened by 1.645 survey standard errors on each side, i.e. when the
+two uncertainties together do not tell the model and the survey apart at the 90% level.
+
+Figures are sorted into *levels*: ``national``, ``area`` (national urban or rural),
+``band`` (national, one age band), ``department`` (a department's total),
+``department_area`` (a department's urban or rural part), and likewise ``natural_region``,
+``natural_region_area`` and ``quintile`` for those groups.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from model.targets import metric_and_group, model_values
+from model.calibration import DESIGN_EFFECT
+from model.targets import BANDS, INDICATORS, metric_and_group, model_values
+
+Z90 = 1.645  # two-sided 90%: the survey's interval added to the model's
+LEVELS = ("national", "area", "band", "natural_region", "natural_region_area", "quintile",
+          "department", "department_area")
+ANEMIA_DEFINITIONS = {
+    "who2011": "WHO 2011 cut-off (Hb < 11 g/dL at 6-59 m) with the CDC altitude adjustment, "
+               "as ENDES until 2023",
+    "who2024": "WHO 2024 cut-offs (10.5 g/dL at 6-23 m) and altitude adjustment, as MINSA "
+               "from 2024; the ENDES figures here use WHO 2011, so anemia is not like for like",
+    "peru": "Hb < 11 g/dL with the Peru-specific (INS) altitude correction; the ENDES figures "
+            "here use the CDC adjustment, so anemia is not like for like",
+}
 
 
 def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """One row per target: model median and 90% interval over runs, and the error.
 
-    Columns: the target's own columns, then metric, model_group, model_median, model_p5,
-    model_p95, error (model median - target, percentage points), runs.
+    Columns: the target's own columns, then metric, model_group, runs, model_median,
+    model_p5, model_p95, error (model median - target, percentage points), survey_se
+    (the survey's sampling standard error, pp; NaN without ``n``), level (see the module
+    docstring) and inside_90 (nullable boolean: the survey value within the model's 90%
+    interval widened by 1.645 survey_se; missing without a model value or a survey_se).
     """
     values = model_values(results, targets)
     rows = []
@@ -26,10 +54,127 @@ def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
                          model_p95=float(np.percentile(mine, 95)))
             entry["error"] = entry["model_median"] - float(row["value_percent"])
         rows.append(entry)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for column in ("model_median", "model_p5", "model_p95", "error"):
+        if column not in table:
+            table[column] = np.nan  # no target reached by any run
+    n = table["n"] if "n" in table else pd.Series(np.nan, index=table.index)
+    table["survey_se"] = survey_se(table["value_percent"], n)
+    table["level"] = [target_level(row) for _, row in table.iterrows()]
+    table["inside_90"] = _inside_90(table)
+    return table
+
+
+def survey_se(value_percent, n) -> pd.Series:
+    """Sampling standard error (pp) of survey figures in percent on n children (NaN without n).
+
+    ``100 * sqrt(DESIGN_EFFECT * p (1 - p) / n)`` with p as a share.
+    """
+    p = pd.to_numeric(pd.Series(value_percent), errors="coerce").astype(float) / 100.0
+    n = pd.to_numeric(pd.Series(n, index=p.index), errors="coerce").astype(float)
+    n = n.where(n > 0)
+    return 100.0 * np.sqrt(DESIGN_EFFECT * p * (1.0 - p) / n)
+
+
+def target_level(row) -> str:
+    """The level of a target row: national, area, band, department, department_area, ..."""
+    group = str(row["group"])
+    area = row.get("area", "total")
+    split = not (pd.isna(area) or area == "total")
+    if str(row["age_group"]) in BANDS:
+        return "band"
+    if group == "national":
+        return "area" if split else "national"
+    if group in ("urban", "rural"):
+        return "area"
+    for prefix in ("department", "natural_region"):
+        if group.startswith(prefix + ":"):
+            return f"{prefix}_area" if split else prefix
+    if group.startswith("quintile:"):
+        return "quintile"
+    return "other"
+
+
+def _inside_90(table: pd.DataFrame) -> pd.Series:
+    """Whether each survey value lies in the widened model interval (NA when unknown)."""
+    value = table["value_percent"].astype(float)
+    low = table["model_p5"].astype(float) - Z90 * table["survey_se"]
+    high = table["model_p95"].astype(float) + Z90 * table["survey_se"]
+    inside = pd.Series((value >= low) & (value <= high), dtype="boolean")
+    inside[low.isna() | high.isna()] = pd.NA
+    return inside
 
 
 def mean_absolute_error(table: pd.DataFrame) -> pd.Series:
     """Mean absolute error (percentage points) per indicator, over targets the model reached."""
     return table.dropna(subset=["error"]).groupby("indicator")["error"].apply(
         lambda e: float(e.abs().mean()))
+
+
+def _ordered(values, order) -> list:
+    """The distinct ``values``, those in ``order`` first and in that order."""
+    seen = list(dict.fromkeys(values))
+    return [v for v in order if v in seen] + [v for v in seen if v not in order]
+
+
+def fit_by_level(table: pd.DataFrame) -> pd.DataFrame:
+    """Fit per indicator and level over the figures the model reached.
+
+    Columns: indicator, level, figures (compared figures), mae (mean absolute error, pp),
+    mean_survey_se (pp, over figures with ``n``), share_inside_90 (share of the figures with
+    a known ``inside_90``; NaN if none), known_inside (how many that is).
+    """
+    reached = table.dropna(subset=["error"])
+    rows = []
+    for indicator in _ordered(reached["indicator"], INDICATORS):
+        part = reached[reached["indicator"] == indicator]
+        for level in _ordered(part["level"], LEVELS):
+            cell = part[part["level"] == level]
+            inside = cell["inside_90"].astype("boolean").dropna()
+            rows.append({"indicator": indicator, "level": level, "figures": len(cell),
+                         "mae": float(cell["error"].abs().mean()),
+                         "mean_survey_se": float(cell["survey_se"].mean()),
+                         "share_inside_90": float(inside.mean()) if len(inside) else np.nan,
+                         "known_inside": len(inside)})
+    return pd.DataFrame(rows, columns=["indicator", "level", "figures", "mae", "mean_survey_se",
+                                       "share_inside_90", "known_inside"])
+
+
+def department_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per department x area x indicator: survey and model means over the years.
+
+    Columns: department, area, indicator, age_group, years (survey figures), first_year,
+    last_year, survey_mean, model_mean (mean model median over the years the runs reached),
+    error (mean of the yearly errors, pp: model_mean - survey_mean when every year was
+    reached; NaN if none was), mean_survey_se (pp), share_inside_90.
+    """
+    columns = ["department", "area", "indicator", "age_group", "years", "first_year",
+               "last_year", "survey_mean", "model_mean", "error", "mean_survey_se",
+               "share_inside_90"]
+    rows = table[table["level"].isin(["department", "department_area"])].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows["department"] = rows["group"].str.split(":", n=1).str[1].str.strip()
+    rows["area"] = rows["area"].fillna("total")
+    out = []
+    for (department, area, indicator, age), cell in rows.groupby(
+            ["department", "area", "indicator", "age_group"], sort=False):
+        inside = cell["inside_90"].astype("boolean").dropna()
+        out.append({"department": department, "area": area, "indicator": indicator,
+                    "age_group": age, "years": len(cell),
+                    "first_year": int(cell["year"].min()), "last_year": int(cell["year"].max()),
+                    "survey_mean": float(cell["value_percent"].mean()),
+                    "model_mean": float(cell["model_median"].mean()),
+                    "error": float(cell["error"].mean()),
+                    "mean_survey_se": float(cell["survey_se"].mean()),
+                    "share_inside_90": float(inside.mean()) if len(inside) else np.nan})
+    summary = pd.DataFrame(out, columns=columns)
+    summary["_i"] = summary["indicator"].map({k: i for i, k in enumerate(INDICATORS)})
+    summary["_a"] = summary["area"].map({"total": 0, "urban": 1, "rural": 2})
+    return (summary.sort_values(["_i", "department", "_a"]).drop(columns=["_i", "_a"])
+            .reset_index(drop=True))
+
+
+def anemia_definition_note(definition: str) -> str:
+    """A sentence naming the anemia definition behind the model's anemia figures."""
+    return f"anemia: {ANEMIA_DEFINITIONS.get(definition, definition)}"

@@ -61,6 +61,21 @@ class Intervention:
     def setup(self, model: "ECDModel") -> None:
         """Prepare state once the model is built (optional)."""
 
+    def change(self, model: "ECDModel", changes: dict) -> None:
+        """Update some parameters from now on, keeping the program's state (status quo runs).
+
+        Any field of ``Params`` may change; ``retarget`` then redoes what ``setup`` derived
+        from the parameters. An ``end`` before this month stops the program.
+        """
+        merged = {**self.p.model_dump(), **changes}
+        self.p = self.Params.model_validate(merged)
+        self.first = month_index(self.p.start) if self.p.start else None
+        self.last = month_index(self.p.end) if self.p.end else None
+        self.retarget(model, set(changes))
+
+    def retarget(self, model: "ECDModel", changed: set[str]) -> None:
+        """Redo what ``setup`` derived from the parameters named in ``changed`` (default: none)."""
+
     def is_active(self, model: "ECDModel") -> bool:
         """Whether the program runs in the month being simulated."""
         month = model.month_index()

@@ -42,12 +42,16 @@ class Cred(Intervention):
 
     def setup(self, model) -> None:
         """Find the program's districts and register counselling at CRED contacts."""
+        self.retarget(model, set())
+        model.cred_contact_hooks.append(self._counsel)
+
+    def retarget(self, model, changed: set[str]) -> None:
+        """The program's districts (all, or the poorest ``max_districts``)."""
         poverty = model.geography.poverty
         self.in_area = np.ones(model.geography.n, dtype=bool)
         if self.p.max_districts is not None:
             self.in_area[:] = False
             self.in_area[np.argsort(-poverty, kind="stable")[:self.p.max_districts]] = True
-        model.cred_contact_hooks.append(self._counsel)
 
     def act(self, model) -> None:
         """Due children's families ask for a contact; the post rations (services.py)."""

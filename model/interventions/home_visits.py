@@ -92,6 +92,12 @@ class HomeVisits(Intervention):
 
     def setup(self, model) -> None:
         """Find eligible districts and this run's share of the families."""
+        self.retarget(model, set())
+        self.enrolled = np.zeros(model.households.size, dtype=bool)
+        self.carry = 0.0
+
+    def retarget(self, model, changed: set[str]) -> None:
+        """Eligible districts and this run's share of the families (enrolment carries on)."""
         geo, nat = model.geography, load_geography()
 
         def by_rule(g):
@@ -115,8 +121,6 @@ class HomeVisits(Intervention):
         local = (geo.population * rural_run)[eligible(geo)]
         self.share = local.sum() / max(1.0, national.sum())
         self.eligible_district = eligible(geo)
-        self.enrolled = np.zeros(model.households.size, dtype=bool)
-        self.carry = 0.0
 
     def _youngest_age(self, model) -> np.ndarray:
         """Age in months of each household's youngest child (children are contiguous)."""

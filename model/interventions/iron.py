@@ -59,6 +59,20 @@ class Iron(Intervention):
 
     def setup(self, model) -> None:
         """Draw each household's adherence propensity and hook delivery into CRED."""
+        self.stocked = np.ones(len(model.post_list), dtype=bool)
+        self.retarget(model, {"adherence_mean", "channel"})
+
+    def retarget(self, model, changed: set[str]) -> None:
+        """Redraw adherence if its distribution changed; hook into CRED if the channel has it."""
+        if changed & {"adherence_mean", "adherence_concentration"}:
+            self._draw_adherence(model)
+        hooked = self._hand_out_at_cred in model.cred_contact_hooks
+        if self.p.channel in ("cred", "both") and not hooked:
+            model.cred_contact_hooks.append(self._hand_out_at_cred)
+        elif self.p.channel == "visits" and hooked:
+            model.cred_contact_hooks.remove(self._hand_out_at_cred)
+
+    def _draw_adherence(self, model) -> None:
         mean, k = self.p.adherence_mean, self.p.adherence_concentration
         rng = model.streams["programs"]
         if 0 < mean < 1:
@@ -66,9 +80,6 @@ class Iron(Intervention):
                                                           model.households.size)
         else:
             model.households.iron_adherence[:] = mean
-        self.stocked = np.ones(len(model.post_list), dtype=bool)
-        if self.p.channel in ("cred", "both"):
-            model.cred_contact_hooks.append(self._hand_out_at_cred)
 
     def _eligible(self, model, children: np.ndarray) -> np.ndarray:
         age = model.children.age_months[children]

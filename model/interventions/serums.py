@@ -47,6 +47,13 @@ class Serums(Intervention):
 
     def setup(self, model) -> None:
         """Order the slots by the allocation rule and find this run's share of placements."""
+        self.retarget(model, {"rule", "placements_per_year"})
+        self.carry = 0.0
+
+    def retarget(self, model, changed: set[str]) -> None:
+        """Slot order and monthly placements (posts keep their current SERUMS staff)."""
+        if not changed & {"rule", "placements_per_year"}:
+            return
         slotted = [p for p in model.post_list if p.serums_slots > 0]
         if self.p.rule == "poverty_map":
             poverty = np.array([model.geography.poverty[p.district] for p in slotted])
@@ -58,7 +65,6 @@ class Serums(Intervention):
         national_slots = np.maximum(1, np.round(
             nat.population / model.params.residents_per_health_post)).sum()
         self.monthly = self.p.placements_per_year / 12 * len(slotted) / max(1, national_slots)
-        self.carry = 0.0
 
     def act(self, model) -> None:
         """End terms, place this month's share in the first free slots, count costs."""

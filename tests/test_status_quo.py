@@ -1,0 +1,86 @@
+"""The status quo: a history lived before the start, its programs changed by a scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.comparison import check_comparable
+from model.config import ScenarioError, load_scenario, validate_scenario
+from model.model import ECDModel
+from model.population import JuntosStatus
+
+HISTORY = "peru_2000_2019.yaml"
+
+
+def scenario(tmp_path, body: str):
+    """A scenario file beside a copy of the history (Huancavelica, scale 20)."""
+    from pathlib import Path
+    root = Path(__file__).parents[1] / "scenarios"
+    (tmp_path / HISTORY).write_text((root / HISTORY).read_text())
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nstart: 2020-01\nmonths: 6\nscale: 20\nseed: 3\n"
+                    "geography: {departments: [HUANCAVELICA]}\n"
+                    f"history: {HISTORY}\n" + body)
+    return load_scenario(path)
+
+
+def run(spec) -> tuple[ECDModel, pd.DataFrame]:
+    """Run a scenario to its end."""
+    model = ECDModel(spec)
+    for _ in range(spec.months):
+        model.step()
+    return model, model.results()
+
+
+@pytest.fixture(scope="module")
+def status_quo(tmp_path_factory):
+    """The status quo of Huancavelica from 2020-01, and its results."""
+    return run(scenario(tmp_path_factory.mktemp("sq"), ""))
+
+
+def test_the_history_brings_programs_and_children_to_the_start(status_quo):
+    model, results = status_quo
+    assert results["date"].iloc[0] == "2020-01" and results["step"].min() == 0
+    assert model.history_months == 240
+    # programs running at their last levels: Juntos families enrolled, SIS insured, visitors
+    assert np.count_nonzero(model.households.juntos != JuntosStatus.NOT_ENROLLED) > 0
+    assert model.households.sis_insured.mean() > 0.3
+    assert len(model.visitors) > 0
+    names = {i.name for i in model.interventions}
+    assert {"cct", "sis", "serums", "cred", "home_visits", "iron"} <= names
+    assert results[results["metric"] == "cost:cct"]["value"].sum() > 0
+
+
+def test_an_unchanged_status_quo_gives_identical_results(tmp_path, status_quo):
+    _, reference = status_quo
+    _, same = run(scenario(tmp_path, "interventions:\n  - {type: cct, transfer_soles: 200}\n"))
+    pd.testing.assert_frame_equal(same.drop(columns="scenario"),
+                                  reference.drop(columns="scenario"))
+
+
+def test_changes_update_the_running_programs(tmp_path, status_quo):
+    _, reference = status_quo
+    model, results = run(scenario(tmp_path, "interventions:\n"
+                                            "  - {type: cct, transfer_soles: 300}\n"
+                                            "  - {type: home_visits, end: 2019-12}\n"))
+    juntos = [i for i in model.interventions if i.name == "cct"][-1]
+    assert juntos.p.transfer_soles == 300
+    assert juntos.p.rollout  # the history's own settings carry on
+    assert len(model.visitors) == 0  # home visits ended before the start
+    paid = results[results["metric"] == "cost:cct"]["value"].sum()
+    assert paid > reference[reference["metric"] == "cost:cct"]["value"].sum()
+
+
+def test_histories_must_match_to_compare(tmp_path):
+    with_history = scenario(tmp_path, "")
+    without = validate_scenario({**with_history.model_dump(mode="json"), "history": None})
+    problems = check_comparable([with_history, without])
+    assert problems and "history" in problems[0]
+
+
+def test_a_history_must_start_before_the_scenario(tmp_path):
+    body = scenario(tmp_path, "").model_dump(mode="json")
+    with pytest.raises(ScenarioError, match="history starts 2000-01"):
+        validate_scenario({**body, "start": "1999-01"})
