@@ -350,14 +350,25 @@ def validate(
 ) -> None:
     """Run the historical scenario with replicates and compare it with survey targets.
 
-    Writes validation.csv (each target with the model median, 90% interval and error) and
-    validation.png (model bands against the survey points); prints the mean absolute error
-    per indicator.
+    Writes validation.csv (each target with the model median, 90% interval, error, survey
+    standard error, level and whether the survey lies in the widened 90% interval),
+    validation.png (national, urban and rural bands against the survey points),
+    validation_by_level.csv (fit per indicator and level), validation_departments.csv
+    (department x area x indicator means over the survey years), and, with department
+    targets, validation_departments_stunting.png, validation_departments_anemia.png and
+    validation_error_map.png; prints the mean absolute error per indicator and the fit by
+    indicator and level.
     """
     from model.experiments import RunSpec, load_runs, replicate_seeds, run_batch
     from model.targets import combine_targets, load_targets
-    from model.validation import mean_absolute_error, validation_table
-    from viz.plots import plot_validation
+    from model.validation import (
+        anemia_definition_note,
+        department_summary,
+        fit_by_level,
+        mean_absolute_error,
+        validation_table,
+    )
+    from viz.plots import plot_department_error_map, plot_department_multiples, plot_validation
 
     if replicates < 1:
         fail(f"--replicates {replicates}: allowed >= 1")
@@ -386,7 +397,36 @@ def validate(
         console.print(f"mean absolute error, {indicator}: {value:.1f} percentage points "
                       f"({int((result_table.indicator == indicator).sum())} targets)",
                       highlight=False)
-    console.print(f"Wrote {out / 'validation.csv'}, {out / 'validation.png'}", highlight=False)
+    written = [out / "validation.csv", out / "validation.png"]
+    by_level = fit_by_level(result_table)
+    by_level.to_csv(out / "validation_by_level.csv", index=False)
+    departments = department_summary(result_table)
+    departments.to_csv(out / "validation_departments.csv", index=False)
+    written += [out / "validation_by_level.csv", out / "validation_departments.csv"]
+    if result_table["level"].eq("department").any():
+        for indicator in ("stunting", "anemia"):
+            written.append(plot_department_multiples(
+                results, result_table, out / f"validation_departments_{indicator}.png",
+                indicator))
+        written.append(plot_department_error_map(result_table, out / "validation_error_map.png"))
+    else:
+        console.print("no department targets: department charts and map not drawn",
+                      highlight=False)
+    shown = by_level.assign(
+        mae=by_level["mae"].map("{:.1f}".format),
+        mean_survey_se=by_level["mean_survey_se"].map(
+            lambda v: "-" if v != v else f"{v:.1f}"),
+        share_inside_90=[("-" if s != s else f"{s:.0%}") + f" of {k}" for s, k in
+                         zip(by_level["share_inside_90"], by_level["known_inside"])],
+    ).drop(columns="known_inside").rename(columns={
+        "mae": "MAE (pp)", "mean_survey_se": "survey SE (pp)",
+        "share_inside_90": "inside 90%"})
+    console.print("fit by indicator and level (MAE: mean |model median - survey|; inside "
+                  "90%: survey within the model's 90% interval widened by 1.645 survey SE):",
+                  highlight=False)
+    console.print(shown.to_string(index=False), highlight=False)
+    console.print(anemia_definition_note(spec.anemia_definition), highlight=False)
+    console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
     _finish_batch(report, out)
 
 

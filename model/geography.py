@@ -7,6 +7,7 @@ poverty. Sources and licenses: ``model/data/SOURCES.md``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,21 @@ def load_district_table() -> pd.DataFrame:
     for column in ("department", "province", "district", "natural_region"):
         table[column] = table[column].str.strip()  # the source has e.g. "LIMA " with a space
     return table.sort_values("ubigeo").reset_index(drop=True)
+
+
+def load_boundaries() -> dict:
+    """District boundaries (GeoJSON, GPL-3) with their names cleaned as in the table.
+
+    The boundary file spells some names with a trailing space ("LIMA "): read as they are,
+    the Lima department matched no feature and its map came out blank.
+    """
+    data = json.loads(BOUNDARIES_GEOJSON.read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        properties = feature["properties"]
+        for key, value in properties.items():
+            if isinstance(value, str):
+                properties[key] = value.strip()
+    return data
 
 
 def department_names() -> list[str]:

@@ -2,7 +2,7 @@
 
 import networkx as nx
 
-from model.geography import department_names, load_geography
+from model.geography import department_names, load_district_table, load_geography
 
 
 def test_all_districts_with_attributes():
@@ -39,3 +39,11 @@ def test_restriction_to_departments_and_districts():
 def test_department_names_are_sorted_and_unique():
     names = department_names()
     assert names == sorted(set(names))
+
+
+def test_every_department_has_its_boundaries():
+    from viz.figures import region_geojson
+    table = load_district_table()
+    for department, districts in table.groupby("department"):
+        features = region_geojson(department)["features"]
+        assert len(features) == len(districts), department  # "LIMA " in the file: was 0

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model.comparison import OUTCOMES
-from model.geography import BOUNDARIES_GEOJSON, load_district_table
+from model.geography import load_boundaries, load_district_table
 from viz.i18n import tr
 from viz.runner import MAP_METRICS, ComparisonResult
 
@@ -82,7 +82,7 @@ def _round(values) -> list:
 @lru_cache(maxsize=32)
 def region_geojson(region: str) -> dict:
     """District boundaries (GPL-3, model/data/gpl3) of all Peru or one department."""
-    data = json.loads(BOUNDARIES_GEOJSON.read_text(encoding="utf-8"))
+    data = load_boundaries()
     if region != "PERU":
         data = {"type": "FeatureCollection",
                 "features": [f for f in data["features"]

@@ -307,10 +307,10 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
     """Two maps, stunting 0-59 m and anemia 6-35 m, of each department's mean error.
 
     Each district is filled with its department's mean error (model - survey, pp,
-    department total, mean over survey years). Diverging colours centred at 0 on one symmetric scale for both panels (red: the model
-    is above the survey); grey where the department has no compared figure. Boundaries are
-    the district GeoJSON of ``model/data/gpl3``; districts get their department from
-    ``model/data/peru_districts.csv``.
+    department total, mean over survey years). Diverging colours centred at 0 on one
+    symmetric scale for both panels (red: the model is above the survey); grey where the
+    department has no compared figure. Boundaries are the district GeoJSON of
+    ``model/data/gpl3``; districts get their department from ``model/data/peru_districts.csv``.
     """
     import json
 
