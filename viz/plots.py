@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -80,13 +81,15 @@ def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path,
 
 
 def _save(fig, title: str, path: str | Path, dpi: int = 120,
-          rect: tuple[float, float, float, float] | None = None) -> Path:
+          rect: tuple[float, float, float, float] | None = None, dates: bool = True) -> Path:
     """Title, date labels, tight layout; write the PNG at ``path`` and close the figure.
 
-    ``rect`` is the part of the figure the panels may fill (room for a figure legend).
+    ``rect`` is the part of the figure the panels may fill (room for a figure legend);
+    ``dates=False`` leaves the x tick labels as the caller set them (no slanting).
     """
     fig.suptitle(title, fontsize=12)
-    fig.autofmt_xdate()
+    if dates:
+        fig.autofmt_xdate()
     fig.tight_layout(rect=rect)
     path = Path(path)
     fig.savefig(path, dpi=dpi)
@@ -98,6 +101,12 @@ def _median_band(lines: pd.DataFrame) -> pd.DataFrame:
     """Per date: the 5th, 50th and 95th percentile of ``value`` over runs."""
     when = pd.to_datetime(lines["date"], format="%Y-%m")
     return lines.groupby(when)["value"].quantile([0.05, 0.5, 0.95]).unstack()
+
+
+def _year_axis(ax, step: int = 4) -> None:
+    """Ticks every ``step`` years on a date axis, labelled with the year only."""
+    ax.xaxis.set_major_locator(mdates.YearLocator(step))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
 def _survey_dates(years: pd.Series) -> pd.Series:
@@ -171,16 +180,19 @@ def plot_validation(results: pd.DataFrame, table: pd.DataFrame, path: str | Path
                         label=name)
             _survey_points(ax, points[points["model_group"] == group], color)
         label = METRIC_TITLES.get(metric, metric)
-        ax.set_title(f"{label}, by age band" if bands else label, fontsize=10)
+        if bands:
+            label = f"{label.split(',')[0]} by age band, national"
+        ax.set_title(label, fontsize=10)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
+        _year_axis(ax)
         ax.legend(loc="lower left", frameon=False, fontsize=8)
     for row in axes:
         row[0].set_ylabel("Prevalence (%)")
     fig.text(0.5, 0.005, "Lines and bands: model median and 90% interval over runs. "
              "Points: surveys, with ±1.96 SE bars where n is known.", ha="center",
              fontsize=8, color="#444444")
-    return _save(fig, title, path, dpi=110, rect=(0, 0.03, 1, 1))
+    return _save(fig, title, path, dpi=110, rect=(0, 0.03, 1, 1), dates=False)
 
 
 def _district_polygons(geojson: dict) -> tuple[list[np.ndarray], list[str]]:
@@ -279,14 +291,15 @@ def plot_department_multiples(results: pd.DataFrame, table: pd.DataFrame, path: 
             _survey_points(ax, points, "black", marker="o")
             error = points["error"].dropna()
             if len(error):
-                ax.text(0.97, 0.05, f"error {error.mean():+.1f} pp", transform=ax.transAxes,
-                        ha="right", va="bottom", fontsize=7.5,
+                ax.text(0.97, 0.95, f"error {error.mean():+.1f} pp", transform=ax.transAxes,
+                        ha="right", va="top", fontsize=7.5,
                         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7,
                               "pad": 1})
         ax.set_title(name.title(), fontsize=9, pad=3)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=8)
-    axes[0][0].set_ylim(0, top * 1.05)
+        _year_axis(ax, 5)
+    axes[0][0].set_ylim(0, top * 1.12)
     if not data.empty:
         when = pd.to_datetime(data["date"], format="%Y-%m")
         axes[0][0].set_xlim(when.min(), when.max())
@@ -300,7 +313,30 @@ def plot_department_multiples(results: pd.DataFrame, table: pd.DataFrame, path: 
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9)
     return _save(fig, title or f"{label} by department: model against surveys (department "
                                "totals; error = model - survey, mean over survey years)",
-                 path, dpi=100, rect=(0, 0.03, 1, 1))
+                 path, dpi=100, rect=(0, 0.03, 1, 1), dates=False)
+
+
+def _department_centres(polygons: list[np.ndarray], departments: list[str]):
+    """Area-weighted centroid (lon, lat Series by department) of each department's rings."""
+    rows = []
+    for ring, department in zip(polygons, departments):
+        x, y = ring[:, 0], ring[:, 1]
+        cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+        area = cross.sum() / 2.0
+        if abs(area) < 1e-12:
+            continue
+        rows.append((department, area, ((x + np.roll(x, -1)) * cross).sum() / 6.0,
+                     ((y + np.roll(y, -1)) * cross).sum() / 6.0))
+    frame = pd.DataFrame(rows, columns=["department", "area", "mx", "my"]).groupby(
+        "department")[["area", "mx", "my"]].sum()
+    return frame["mx"] / frame["area"], frame["my"] / frame["area"]
+
+
+# map labels moved off crowded spots (degrees of longitude, latitude), with a leader line
+LABEL_OFFSETS = {"CALLAO": (-1.6, 0.3), "LIMA": (0.4, 0.0), "TUMBES": (-0.6, 0.4),
+                 "LAMBAYEQUE": (-0.9, 0.0), "LA LIBERTAD": (-1.0, 0.0), "ICA": (-0.8, -0.3),
+                 "MOQUEGUA": (-0.8, -0.3), "TACNA": (-0.6, -0.6), "AYACUCHO": (-0.3, -1.0),
+                 "APURIMAC": (0.3, 0.1)}
 
 
 def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str = "") -> Path:
@@ -320,8 +356,7 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
     department_of = dict(zip(districts["ubigeo"], districts["department"]))
     geojson = json.loads(BOUNDARIES_GEOJSON.read_text(encoding="utf-8"))
     polygons, codes = _district_polygons(geojson)
-    lat = districts.groupby("department")["capital_lat"].median()
-    lon = districts.groupby("department")["capital_lon"].median()
+    lon, lat = _department_centres(polygons, [department_of.get(c, "") for c in codes])
     panels = {}
     for indicator in ("stunting", "anemia"):
         rows = _department_rows(table, indicator).dropna(subset=["error"])
@@ -329,7 +364,8 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
     finite = pd.concat(panels.values())
     reach = float(np.ceil(max(1.0, finite.abs().max() if len(finite) else 1.0)))
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")
-    fig, axes = plt.subplots(1, 2, figsize=(11.5, 7.6))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 8))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.87, bottom=0.12, wspace=0.02)
     for ax, (indicator, errors) in zip(axes, panels.items()):
         colours = np.asarray([errors.get(department_of.get(code, ""), np.nan)
                               for code in codes], dtype=float)
@@ -339,22 +375,28 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
         ax.add_collection(collection)
         for department, error in errors.items():
             if department in lat:
-                ax.text(lon[department], lat[department], f"{error:+.0f}", ha="center",
-                        va="center", fontsize=7, color="black",
-                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.6,
-                              "pad": 0.5})
+                dx, dy = LABEL_OFFSETS.get(department, (0.0, 0.0))
+                x, y = lon[department], lat[department]
+                if dx or dy:
+                    ax.plot([x, x + dx * 0.8], [y, y + dy * 0.8], color="#555555",
+                            linewidth=0.6)
+                ax.text(x + dx, y + dy, f"{department.title()}\n{error:+.0f}".replace(
+                    "-0", "0").replace("+0", "0"), ha="center", va="center", fontsize=6.5,
+                        linespacing=0.95, bbox={"facecolor": "white", "edgecolor": "none",
+                                                "alpha": 0.65, "pad": 0.6})
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(f"{DEPARTMENT_INDICATORS[indicator][1]}\n"
                      f"({len(errors)} departments with survey figures)", fontsize=11)
-    bar = fig.colorbar(collection, ax=list(axes), orientation="horizontal", shrink=0.5,
-                       pad=0.04, aspect=35)
-    bar.set_label("mean error, model - survey (percentage points); red: model above survey")
+    bar = fig.colorbar(collection, cax=fig.add_axes((0.3, 0.07, 0.4, 0.022)),
+                       orientation="horizontal")
+    bar.set_label("mean error, model - survey (percentage points); red: model above survey, "
+                  "blue: below; grey: no figure", fontsize=9)
     fig.suptitle(title or "Department error: model median - ENDES (department total, mean "
                           "over survey years)", fontsize=12)
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
 

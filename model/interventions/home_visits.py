@@ -30,12 +30,19 @@ VISITS_BY_AGE = ((12, 4.0), (24, 2.0), (36, 1.0))
 class HomeVisitParams(InterventionParams):
     """Parameters of home visiting."""
 
-    families: int = Field(110_000, ge=0, le=5_000_000, description=(
+    families: int | None = Field(110_000, ge=0, le=5_000_000, description=(
         "Families enrolled nationwide (real); program documents: 110,000 (2019), plan over "
-        "1 million. A restricted run gets its share of eligible households."))
-    families_schedule: dict[str, int] = Field(default_factory=dict, description=(
-        "Families by month (YYYY-MM -> families), overriding `families` from each month on; "
-        "e.g. the growth of Cuna Más from 2012."))
+        "1 million. A restricted run gets its share of eligible households. None: every "
+        "eligible family."))
+    families_schedule: dict[str, int | None] = Field(default_factory=dict, description=(
+        "Families by month (YYYY-MM -> families, or null for every eligible family), "
+        "overriding `families` from each month on; e.g. the growth of Cuna Más from 2012."))
+    max_child_age_months: int = Field(36, ge=1, le=60, description=(
+        "A family is eligible while its youngest child is younger than this (months); "
+        "program documents: Cuna Más under 3, the municipal anemia visits under 1."))
+    poor_only: bool = Field(False, description=(
+        "Only poor households are eligible (the municipal anemia visits: 'all children under "
+        "one living in poverty', program documents)."))
     districts: list[str] = Field(default_factory=list, description=(
         "Explicit eligible districts (ubigeo); overrides the poverty threshold (e.g. the "
         "treated districts of a trial)."))
@@ -94,6 +101,8 @@ class HomeVisits(Intervention):
         """Find eligible districts and this run's share of the families."""
         self.retarget(model, set())
         self.enrolled = np.zeros(model.households.size, dtype=bool)
+        self.assigned = np.full(model.households.size, -1, dtype=np.int64)  # visitor unique_id
+        self.team: list[HomeVisitor] = []  # this program's visitors (model.visitors has all)
         self.carry = 0.0
 
     def retarget(self, model, changed: set[str]) -> None:
@@ -128,20 +137,29 @@ class HomeVisits(Intervention):
 
     def idle(self, model) -> None:
         """Outside its dates nobody is visited and the visitors are let go."""
-        if len(model.visitors):
-            model.households.visitor[:] = -1
-            for visitor in list(model.visitors):
-                model.visitors.remove(visitor)
-                visitor.remove()
-            self.enrolled[:] = False
+        for visitor in list(self.team):
+            self._let_go(model, visitor)
+        self.enrolled[:] = False
+
+    def _let_go(self, model, visitor: HomeVisitor) -> None:
+        """A visitor leaves the program (its families wait for another)."""
+        hh = model.households
+        mine = visitor.caseload[hh.visitor[visitor.caseload] == visitor.unique_id]
+        hh.visitor[mine] = -1
+        self.assigned[visitor.caseload] = -1
+        self.team.remove(visitor)
+        model.visitors.remove(visitor)
+        visitor.remove()
 
     def act(self, model) -> None:
         """Enrol, keep the visitor roster, visit, and record effects and costs."""
         hh, rng = model.households, model.streams["programs"]
         youngest = self._youngest_age(model)
-        eligible = self.eligible_district[hh.district] & (youngest < 36)
+        eligible = self.eligible_district[hh.district] & (youngest < self.p.max_child_age_months)
         if self.p.rural_only:
             eligible &= hh.area == Area.RURAL
+        if self.p.poor_only:
+            eligible &= hh.poor
         self.enrolled &= eligible  # families leave when their youngest turns 3
         self._enrol(model, eligible, rng)
         self._roster(model, rng)
@@ -156,22 +174,24 @@ class HomeVisits(Intervention):
         hh.last_visit_step[visited] = model.steps
         if self.p.feeding_adoption > 0:
             counselled_feeding(model, visited, np.full(len(visited), self.p.feeding_adoption))
-        active = [v for v in model.visitors if v.vacant_until < model.steps]
+        active = [v for v in self.team if v.vacant_until < model.steps]
         model.add_cost(self.name, len(active) * model.scale * self.p.stipend
                        + np.count_nonzero(self.enrolled) * model.scale
                        * self.p.supervision_per_family_month)
         model.month_coverage[self.name] = 100 * len(visited) / max(1, np.count_nonzero(eligible))
 
-    def target(self, model) -> float:
+    def target(self, model, eligible: np.ndarray) -> float:
         """Simulated households to enrol this month (the run's share of the families)."""
         families = self.p.families
         for month, value in sorted(self.p.families_schedule.items()):
             if month_index(month) <= model.month_index():
                 families = value
+        if families is None:
+            return float(np.count_nonzero(eligible))
         return families * self.share / model.scale
 
     def _enrol(self, model, eligible: np.ndarray, rng) -> None:
-        missing = self.target(model) - np.count_nonzero(self.enrolled)
+        missing = self.target(model, eligible) - np.count_nonzero(self.enrolled)
         self.carry += missing - int(missing)
         room = int(missing) + int(self.carry >= 1)
         self.carry -= int(self.carry >= 1)
@@ -184,44 +204,46 @@ class HomeVisits(Intervention):
     def _roster(self, model, rng) -> None:
         """Assign caseloads, turnover and recruitment."""
         hh, p = model.households, self.p
-        for visitor in list(model.visitors):  # drop families no longer enrolled
+        for visitor in list(self.team):  # drop families no longer enrolled
             keep = self.enrolled[visitor.caseload]
-            hh.visitor[visitor.caseload[~keep]] = -1
+            gone = visitor.caseload[~keep]
+            hh.visitor[gone[hh.visitor[gone] == visitor.unique_id]] = -1
+            self.assigned[gone] = -1
             visitor.caseload = visitor.caseload[keep]
             if len(visitor.caseload) == 0:  # a visitor with no families is let go
-                model.visitors.remove(visitor)
-                visitor.remove()
-        for visitor in model.visitors:  # turnover, with the visitor's actual caseload
+                self._let_go(model, visitor)
+        for visitor in self.team:  # turnover, with the visitor's actual caseload
             load = max(len(visitor.caseload), 1) / 10
             rate = p.turnover_base * load ** p.turnover_caseload_elasticity * (
                 460.0 / max(p.stipend, 1.0)) ** p.turnover_stipend_elasticity
             if visitor.vacant_until < model.steps and rng.random() < min(1.0, rate):
                 visitor.vacant_until = model.steps + p.recruitment_months
                 visitor.months_in_post = 0
-        unassigned = np.flatnonzero(self.enrolled & (hh.visitor < 0))
+        unassigned = np.flatnonzero(self.enrolled & (self.assigned < 0))
         waiting = {int(d): list(unassigned[hh.district[unassigned] == d])
                    for d in np.unique(hh.district[unassigned])}
-        for visitor in model.visitors:  # fill open places in the same district
+        for visitor in self.team:  # fill open places in the same district
             room = p.caseload - len(visitor.caseload)
             queue = waiting.get(visitor.district)
             if room > 0 and queue:
                 take = np.array(queue[:room], dtype=np.int32)
                 del queue[:room]
                 visitor.caseload = np.concatenate([visitor.caseload, take])
-                hh.visitor[take] = visitor.unique_id
+                hh.visitor[take] = self.assigned[take] = visitor.unique_id
         for district, families in waiting.items():  # recruit new visitors (with lag)
             for start in range(0, len(families), p.caseload):
                 group = np.array(families[start:start + p.caseload], dtype=np.int32)
                 visitor = HomeVisitor(model, district, int(hh.health_post[group[0]]), p.stipend)
                 visitor.vacant_until = model.steps + p.recruitment_months - 1
                 visitor.caseload = group
-                hh.visitor[group] = visitor.unique_id
+                hh.visitor[group] = self.assigned[group] = visitor.unique_id
                 model.visitors.add(visitor)
+                self.team.append(visitor)
 
     def _visit(self, model, youngest: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
         """Households visited this month and the share of their scheduled visits made."""
         visited, shares = [], []
-        for visitor in model.visitors:
+        for visitor in self.team:
             if visitor.vacant_until >= model.steps or len(visitor.caseload) == 0:
                 continue
             homes = visitor.caseload[rng.random(len(visitor.caseload)) < self.p.visited_share]
@@ -234,3 +256,41 @@ class HomeVisits(Intervention):
         if not visited:
             return np.empty(0, dtype=np.int64), np.empty(0)
         return np.concatenate(visited), np.concatenate(shares)
+
+
+class MunicipalVisitParams(HomeVisitParams):
+    """The 2019 municipal anemia visits: the home-visit parameters with their own defaults."""
+
+    families: int | None = Field(None, ge=0, le=5_000_000, description=(
+        "Families visited nationwide; default None: every eligible family (program documents: "
+        "'all children under one living in poverty'; 20,000 children in the first month)."))
+    max_child_age_months: int = Field(12, ge=1, le=60, description=(
+        "Children under one (program documents)."))
+    poor_only: bool = Field(True, description="Households in poverty (program documents).")
+    rural_only: bool = Field(False, description="Rural and urban (program documents).")
+    district_poverty_threshold: float = Field(0.0, ge=0, le=1, description=(
+        "Every district qualifies before the max_districts cut."))
+    max_districts: int | None = Field(865, ge=1, le=1874, description=(
+        "865 municipalities (program documents); which ones is not known: the poorest first "
+        "(ASSUMPTION)."))
+    development_gain: float = Field(0.0, ge=0, le=0.1, description=(
+        "No development curriculum: the visit delivers iron and checks its use (program "
+        "documents); 0 (ASSUMPTION)."))
+    stipend: float = Field(460.0, ge=0, description=(
+        "Soles per municipal visitor per month. ASSUMPTION: Cuna Más's stipend (program "
+        "documents give no municipal figure)."))
+    supervision_per_family_month: float = Field(0.0, ge=0, description=(
+        "Soles per family per month besides stipends. ASSUMPTION: none (municipal staff)."))
+
+
+class MunicipalVisits(HomeVisits):
+    """The municipal anemia home visits (2019): weekly visits to poor children under one.
+
+    MINSA mandated local governments to hire and train visitors who give the iron
+    supplement each week (program documents). Visitors, caseloads and turnover work as in
+    Cuna Más (``HomeVisits``); the iron itself is handed out by the iron program when its
+    channel includes visits.
+    """
+
+    name = "municipal_visits"
+    Params = MunicipalVisitParams
