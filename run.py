@@ -416,7 +416,7 @@ def validate(
         mae=by_level["mae"].map("{:.1f}".format),
         mean_survey_se=by_level["mean_survey_se"].map(
             lambda v: "-" if v != v else f"{v:.1f}"),
-        share_inside_90=[("-" if s != s else f"{s:.0%}") + f" of {k}" for s, k in
+        share_inside_90=["-" if not k else f"{s:.0%} of {k}" for s, k in
                          zip(by_level["share_inside_90"], by_level["known_inside"])],
     ).drop(columns="known_inside").rename(columns={
         "mae": "MAE (pp)", "mean_survey_se": "survey SE (pp)",

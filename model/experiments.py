@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import Scenario, validate_scenario
-from model.model import ECDModel
+from model.model import build_model
 
 
 @dataclass
@@ -69,7 +69,7 @@ def run_scenario(scenario: Scenario, on_month: Callable[[int, int], None] | None
     """
     started = time.perf_counter()
     try:
-        model = ECDModel(scenario)
+        model = build_model(scenario)
     except Exception as err:  # noqa: BLE001 - reported to the caller, not a traceback
         return RunOutcome(results=pd.DataFrame(), error=err, metadata={
             "scenario": scenario.name, "status": "failed", "months_simulated": 0,
@@ -141,7 +141,7 @@ def execute_run(spec: RunSpec, on_month: Callable[[int, int], None] | None = Non
     a failed run.
     """
     scenario = validate_scenario({**spec.scenario, "seed": spec.seed}, source=spec.run_id)
-    model = ECDModel(scenario)
+    model = build_model(scenario)
     for _ in range(scenario.months):
         model.step()
         if on_month:

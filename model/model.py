@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import pickle
+from collections import OrderedDict
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -38,6 +44,11 @@ TRACKED_FIELDS = ("age_months", "haz", "hb", "illness", "iron_supplement")
 NATIONAL_REPORTERS = ("stunting", "severe_stunting", "mean_haz", "anemia")  # Mesa DataCollector
 
 
+def _national_latest(model: "ECDModel", name: str) -> float:
+    """The latest national value of metric ``name`` (a DataCollector reporter)."""
+    return model.recorder.latest(name, "national")
+
+
 class ECDModel(mesa.Model):
     """Agent-based model of early-childhood growth and anemia on Peru's district network.
 
@@ -48,13 +59,15 @@ class ECDModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None,
-                 rng: np.random.Generator | None = None, **fields):
+                 rng: np.random.Generator | None = None, begin: bool = True, **fields):
         """Create the population for ``scenario`` (default: all Peru, no programs).
 
         Args:
             scenario: what to simulate; ``Scenario(name="default")`` if omitted.
             seed: overrides ``scenario.seed``.
             rng: a ready generator instead of a seed (e.g. spawned for a replicate).
+            begin: False stops after the history, before the scenario's changes and the
+                first record (``build_model`` saves that state; ``begin()`` goes on).
             **fields: scenario fields to override, validated like a scenario file
                 (e.g. ``ECDModel(scale=50, months=12)``; this is how ``mesa.batch_run``
                 passes its parameters).
@@ -122,10 +135,7 @@ class ECDModel(mesa.Model):
                               for spec in (history or scenario).interventions]
         for intervention in self.interventions:
             intervention.setup(self)
-        self.recorder = MetricsRecorder(self.geography, self.scale, scenario.outputs.districts)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            name: (lambda m, name=name: m.recorder.latest(name, "national"))
-            for name in NATIONAL_REPORTERS})
+        self._new_records()
         self.risk = household_risk_store(self.children.size)
         self.refresh_household_risk()
         self.households.anc_prob[:] = self.households.anc_base
@@ -133,9 +143,34 @@ class ECDModel(mesa.Model):
         self.children.care_prob[:] = self.params.care_seeking_base  # no programs in warm-up
         self._treated = np.empty(0, dtype=np.intp)  # children treated for illness this month
         self._warm_up()
-        if history is not None:
-            self._change_status_quo(scenario.interventions)
+        if begin:
+            self.begin()
+
+    def begin(self) -> None:
+        """Apply the scenario's changes to the status quo (if it has a history); record step 0."""
+        if self.scenario.history is not None:
+            self._change_status_quo(self.scenario.interventions)
         self._record()
+
+    def _new_records(self) -> None:
+        """An empty metrics recorder and Mesa DataCollector."""
+        self.recorder = MetricsRecorder(self.geography, self.scale,
+                                        self.scenario.outputs.districts)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            name: functools.partial(_national_latest, name=name) for name in NATIONAL_REPORTERS})
+
+    def adopt(self, scenario: Scenario) -> None:
+        """Take over ``scenario`` in a model restored after the same history (build_model).
+
+        Only what may differ between scenarios sharing a history key changes: the scenario
+        itself (name, months, outputs, its changes to the programs), the poverty path's
+        length, and the records.
+        """
+        self.scenario = scenario
+        self._poverty_shift = poverty_shift_by_month(
+            self.trends.poverty_national_pct, self.national_geography, self.params,
+            self.start_index - self.history_months, self.history_months + scenario.months + 1)
+        self._new_records()
 
     # --- calendar ------------------------------------------------------------------------------
 
@@ -548,4 +583,47 @@ class ECDModel(mesa.Model):
             raise KeyError(f"child {uid} is not tracked; call model.track([{uid}]) first")
         return pd.DataFrame(self._tracked[uid])
 
-__all__ = ["ECDModel", "HealthPost", "HomeVisitor"]
+# --- the status quo's history, lived once per process ------------------------------------------
+
+HISTORY_STATES_KEPT = 4  # saved states of histories in this process (about 60 MB each at scale 20)
+_history_states: OrderedDict[str, bytes] = OrderedDict()
+
+
+def history_key(scenario: Scenario) -> str:
+    """A digest of what decides the state a history reaches.
+
+    The history, parameters, scale, seed, geography, anemia definition and start; not the
+    scenario's own changes, months or outputs.
+    """
+    fields = scenario.model_dump(mode="json", include={
+        "history", "parameters", "scale", "seed", "geography", "anemia_definition", "start"})
+    text = json.dumps(fields, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def build_model(scenario: Scenario) -> ECDModel:
+    """The model of ``scenario``, reusing this process's saved state of its history.
+
+    A scenario with a history lives 240 months before it starts; scenarios that share the
+    history (same ``history_key``: a comparison's arms within one replicate, the dashboard's
+    policy and reference) start from the same saved state, restored with pickle, so the
+    history is computed once. The result is identical to ``ECDModel(scenario)`` (tested).
+    """
+    if scenario.history is None:
+        return ECDModel(scenario)
+    key = history_key(scenario)
+    state = _history_states.get(key)
+    if state is None:
+        model = ECDModel(scenario, begin=False)
+        _history_states[key] = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        while len(_history_states) > HISTORY_STATES_KEPT:
+            _history_states.popitem(last=False)
+    else:
+        _history_states.move_to_end(key)
+        model = pickle.loads(state)
+        model.adopt(scenario)
+    model.begin()
+    return model
+
+
+__all__ = ["ECDModel", "HealthPost", "HomeVisitor", "build_model"]

@@ -68,7 +68,8 @@ def test_changes_update_the_running_programs(tmp_path, status_quo):
     juntos = [i for i in model.interventions if i.name == "cct"][-1]
     assert juntos.p.transfer_soles == 300
     assert juntos.p.rollout  # the history's own settings carry on
-    assert len(model.visitors) == 0  # home visits ended before the start
+    cuna_mas = [i for i in model.interventions if i.name == "home_visits"][-1]
+    assert not cuna_mas.team and not cuna_mas.enrolled.any()  # ended before the start
     paid = results[results["metric"] == "cost:cct"]["value"].sum()
     assert paid > reference[reference["metric"] == "cost:cct"]["value"].sum()
 
@@ -84,3 +85,18 @@ def test_a_history_must_start_before_the_scenario(tmp_path):
     body = scenario(tmp_path, "").model_dump(mode="json")
     with pytest.raises(ScenarioError, match="history starts 2000-01"):
         validate_scenario({**body, "start": "1999-01"})
+
+
+def test_a_saved_history_gives_the_same_results_as_living_it_again(tmp_path):
+    from model import model as model_module
+    spec = scenario(tmp_path, "interventions:\n  - {type: iron, adherence_mean: 0.8}\n")
+    model_module._history_states.clear()
+    first = model_module.build_model(spec)   # lives the history and saves it
+    assert len(model_module._history_states) == 1
+    restored = model_module.build_model(spec)  # restored from the saved state
+    fresh = ECDModel(spec)
+    for m in (first, restored, fresh):
+        for _ in range(spec.months):
+            m.step()
+    pd.testing.assert_frame_equal(restored.results(), fresh.results())
+    pd.testing.assert_frame_equal(first.results(), fresh.results())

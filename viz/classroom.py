@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import Scenario, load_scenario
-from model.model import ECDModel
+from model.model import ECDModel, build_model
 from model.population import Area, JuntosStatus
 from viz.i18n import tr
 from viz.levers import SCENARIO_DIR
@@ -49,7 +49,7 @@ class Classroom:
     def reset(self) -> None:
         """Start again from month 0 with the same seed."""
         with self.lock:
-            self.model = ECDModel(self.scenario)
+            self.model = build_model(self.scenario)
             self._sampler = np.random.default_rng(self.scenario.seed)  # display only
             self._shown: dict[str, np.ndarray] = {}
             for province in self.provinces():

@@ -274,9 +274,10 @@ def plot_department_multiples(results: pd.DataFrame, table: pd.DataFrame, path: 
                              sharey=True, squeeze=False)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
+    se = rows["survey_se"].fillna(0) if "survey_se" in rows else 0.0
     top = max([float(band[0.95].max()) for band in bands.values()]
-              + [float((rows["value_percent"] + 1.96 * rows["survey_se"].fillna(0)).max())
-                 if not rows.empty else 0.0, 10.0])
+              + [float((rows["value_percent"] + 1.96 * se).max()) if not rows.empty else 0.0,
+                 10.0])
     for ax, name in zip(axes.flat, names):
         band = bands.get(name)
         if band is not None:
@@ -346,15 +347,14 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
     department total, mean over survey years). Diverging colours centred at 0 on one
     symmetric scale for both panels (red: the model is above the survey); grey where the
     department has no compared figure. Boundaries are the district GeoJSON of
-    ``model/data/gpl3``; districts get their department from ``model/data/peru_districts.csv``.
+    ``model/data/gpl3`` (``load_boundaries``); each district gets its department by ubigeo
+    from ``model/data/peru_districts.csv`` (``load_district_table``, names stripped).
     """
-    import json
-
-    from model.geography import BOUNDARIES_GEOJSON, load_district_table
+    from model.geography import load_boundaries, load_district_table
 
     districts = load_district_table()
     department_of = dict(zip(districts["ubigeo"], districts["department"]))
-    geojson = json.loads(BOUNDARIES_GEOJSON.read_text(encoding="utf-8"))
+    geojson = load_boundaries()
     polygons, codes = _district_polygons(geojson)
     lon, lat = _department_centres(polygons, [department_of.get(c, "") for c in codes])
     panels = {}
@@ -380,10 +380,12 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
                 if dx or dy:
                     ax.plot([x, x + dx * 0.8], [y, y + dy * 0.8], color="#555555",
                             linewidth=0.6)
-                ax.text(x + dx, y + dy, f"{department.title()}\n{error:+.0f}".replace(
-                    "-0", "0").replace("+0", "0"), ha="center", va="center", fontsize=6.5,
-                        linespacing=0.95, bbox={"facecolor": "white", "edgecolor": "none",
-                                                "alpha": 0.65, "pad": 0.6})
+                rounded = int(round(error))
+                ax.text(x + dx, y + dy, f"{department.title()}\n{rounded:+d}" if rounded
+                        else f"{department.title()}\n0", ha="center", va="center",
+                        fontsize=6.5, linespacing=0.95,
+                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.65,
+                              "pad": 0.6})
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.axis("off")

@@ -1,0 +1,153 @@
+"""The validation report: survey errors, levels, the 90% check, summaries and its charts.
+
+Synthetic results and targets only (no model run), so these tests are fast.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.calibration import DESIGN_EFFECT
+from model.validation import (
+    anemia_definition_note,
+    department_summary,
+    fit_by_level,
+    survey_se,
+    validation_table,
+)
+
+TARGET_COLUMNS = ["year", "indicator", "age_group", "group", "area", "value_percent", "n",
+                  "source"]
+
+
+def results_frame(series: dict[tuple[str, str], list[float]], years=(2009, 2010),
+                  months=("01", "07")) -> pd.DataFrame:
+    """Runs r0, r1, ...: (metric, group) -> one value per run, the same every month."""
+    rows = []
+    for (metric, group), per_run in series.items():
+        for r, value in enumerate(per_run):
+            for year in years:
+                for month in months:
+                    rows.append({"scenario": "s", "seed": r, "run_id": f"r{r}", "step": 0,
+                                 "date": f"{year}-{month}", "metric": metric, "group": group,
+                                 "value": float(value)})
+    return pd.DataFrame(rows)
+
+
+def targets_frame(rows) -> pd.DataFrame:
+    table = pd.DataFrame(rows, columns=TARGET_COLUMNS[:-1])
+    table["source"] = "test"
+    return table
+
+
+@pytest.fixture
+def table():
+    results = results_frame({
+        ("stunting", "national"): [20.0, 30.0],
+        ("stunting", "urban"): [10.0, 10.0],
+        ("stunting", "department:PUNO"): [20.0, 30.0],
+        ("stunting", "department:PUNO:rural"): [40.0, 40.0],
+        ("anemia", "department:PUNO"): [60.0, 60.0],
+        ("anemia", "age:6-8m"): [70.0, 70.0],
+    })
+    targets = targets_frame([
+        (2009, "stunting", "0-59m", "national", "total", 35.0, 200),     # inside, widened
+        (2010, "stunting", "0-59m", "national", "total", 45.0, 200),     # outside
+        (2009, "stunting", "0-59m", "national", "urban", 12.0, np.nan),  # no n: unknown
+        (2009, "stunting", "0-59m", "department:PUNO", "total", 50.0, 200),
+        (2010, "stunting", "0-59m", "department:PUNO", "total", 30.0, 200),
+        (2009, "stunting", "0-59m", "department:PUNO", "rural", 38.0, 100),
+        (2009, "anemia", "6-35m", "department:PUNO", "total", 64.0, 150),
+        (2009, "anemia", "6-35m", "department:LIMA", "total", 40.0, 150),  # not simulated
+        (2009, "anemia", "6-8m", "national", "total", 60.0, np.nan),
+    ])
+    return validation_table(results, targets)
+
+
+def test_survey_se_follows_the_clustered_binomial():
+    se = survey_se(pd.Series([50.0, 20.0, 30.0]), pd.Series([200, 100, np.nan]))
+    assert se[0] == pytest.approx(100 * math.sqrt(DESIGN_EFFECT * 0.25 / 200))
+    assert se[1] == pytest.approx(100 * math.sqrt(DESIGN_EFFECT * 0.2 * 0.8 / 100))
+    assert math.isnan(se[2])
+
+
+def test_table_keeps_its_columns_and_adds_se_level_and_inside(table):
+    for column in ("model_median", "model_p5", "model_p95", "error", "runs", "metric",
+                   "model_group", "survey_se", "level", "inside_90"):
+        assert column in table
+    assert list(table["level"]) == ["national", "national", "area", "department", "department",
+                                    "department_area", "department", "department", "band"]
+    assert table.loc[0, "survey_se"] == pytest.approx(100 * math.sqrt(DESIGN_EFFECT * 0.35
+                                                                      * 0.65 / 200))
+    assert math.isnan(table.loc[2, "survey_se"])
+
+
+def test_inside_90_widens_the_model_interval_by_the_survey_error(table):
+    p5, p95 = table.loc[0, "model_p5"], table.loc[0, "model_p95"]
+    assert (p5, p95) == pytest.approx((20.5, 29.5))
+    se = table["survey_se"]
+    assert 35.0 > p95 and 35.0 <= p95 + 1.645 * se[0]      # outside the model band alone
+    assert bool(table.loc[0, "inside_90"]) is True
+    assert 45.0 > p95 + 1.645 * se[1] and bool(table.loc[1, "inside_90"]) is False
+    assert pd.isna(table.loc[2, "inside_90"])               # no n
+    assert table.loc[7, "runs"] == 0 and pd.isna(table.loc[7, "inside_90"])  # not simulated
+    assert pd.isna(table.loc[8, "inside_90"])
+    assert bool(table.loc[5, "inside_90"]) is True          # 40 vs 38 with a wide survey SE
+
+
+def test_fit_by_level_counts_reached_figures(table):
+    fit = fit_by_level(table)
+    assert list(fit.columns[:6]) == ["indicator", "level", "figures", "mae", "mean_survey_se",
+                                     "share_inside_90"]
+    row = fit.set_index(["indicator", "level"])
+    national = row.loc[("stunting", "national")]
+    assert national["figures"] == 2
+    assert national["mae"] == pytest.approx((abs(25 - 35) + abs(25 - 45)) / 2)
+    assert national["share_inside_90"] == pytest.approx(0.5)
+    assert national["mean_survey_se"] == pytest.approx(table.loc[[0, 1], "survey_se"].mean())
+    area = row.loc[("stunting", "area")]
+    assert area["figures"] == 1 and math.isnan(area["share_inside_90"])
+    assert row.loc[("anemia", "department"), "figures"] == 1   # LIMA was not simulated
+    assert ("anemia", "band") in row.index
+    assert list(fit["indicator"]) == sorted(fit["indicator"], key=["stunting", "anemia"].index)
+
+
+def test_department_summary_means_over_the_years(table):
+    summary = department_summary(table)
+    assert {"department", "area", "indicator", "survey_mean", "model_mean", "error",
+            "mean_survey_se"} <= set(summary.columns)
+    puno = summary.set_index(["department", "area", "indicator"])
+    stunting = puno.loc[("PUNO", "total", "stunting")]
+    assert stunting["years"] == 2 and stunting["survey_mean"] == pytest.approx(40.0)
+    assert stunting["model_mean"] == pytest.approx(25.0)
+    assert stunting["error"] == pytest.approx(-15.0)
+    assert stunting["mean_survey_se"] == pytest.approx(table.loc[[3, 4], "survey_se"].mean())
+    assert puno.loc[("PUNO", "rural", "stunting"), "error"] == pytest.approx(2.0)
+    lima = puno.loc[("LIMA", "total", "anemia")]
+    assert lima["survey_mean"] == 40.0 and math.isnan(lima["error"])
+    assert len(summary) == 4
+    assert department_summary(table[table["level"] == "national"]).empty
+
+
+def test_anemia_definition_is_named():
+    assert "CDC altitude" in anemia_definition_note("who2011")
+    assert anemia_definition_note("peru").startswith("anemia: ")
+
+
+def test_plots_write_pngs(table, tmp_path):
+    from viz.plots import plot_department_error_map, plot_department_multiples, plot_validation
+
+    results = results_frame({("stunting", "national"): [20.0, 30.0],
+                             ("stunting", "urban"): [10.0, 10.0],
+                             ("stunting", "department:PUNO"): [20.0, 30.0],
+                             ("anemia", "department:PUNO"): [60.0, 60.0],
+                             ("anemia", "age:6-8m"): [70.0, 70.0]})
+    paths = [plot_validation(results, table, tmp_path / "v.png", title="t"),
+             plot_department_multiples(results, table, tmp_path / "s.png", "stunting"),
+             plot_department_multiples(results, table, tmp_path / "a.png", "anemia"),
+             plot_department_error_map(table, tmp_path / "m.png")]
+    for path in paths:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
