@@ -284,9 +284,8 @@ def calibrate(
     out: Path = typer.Option(Path("calibration"), help="Folder for study.db (resumable), "
                                                        "fitted.csv and calibrated.yaml."),
     write: Optional[Path] = typer.Option(None, help="Also write the calibrated parameter file "
-                                                    "here (e.g. scenarios/calibration/"
-                                                    "calibrated.yaml, which the historical "
-                                                    "scenario includes)."),
+                                                    "here (a 'parameters:' file a scenario "
+                                                    "can name under 'include:')."),
 ) -> None:
     """Fit the parameters marked 'calibrated' to survey targets (optuna, SQLite study).
 

@@ -43,16 +43,21 @@ SEARCH_SPACE = {
     "haz_falter_base": (0.0, 0.03),           # z per month, 0-23 m
     "haz_falter_poor": (0.0, 0.04),
     "haz_falter_rural": (0.0, 0.04),
+    "haz_falter_schooling[0]": (0.0, 0.12),   # no schooling (A10 gradient)
+    "haz_falter_schooling[1]": (0.0, 0.09),   # primary
+    "haz_falter_schooling[2]": (0.0, 0.04),   # secondary (higher: 0)
+    "haz_falter_per_km_altitude": (0.0, 0.012),
     "schooling_trend_sd_per_year": (0.0, 0.1),  # no schooling series: fitted to the trend
     "hb_iron_gap_deficit": (0.8, 3.0),        # g/dL at a complete iron gap
     "iron_gap_poor": (0.0, 0.4),
+    "iron_gap_rural": (0.0, 0.3),
     "hb_infection_drop": (0.1, 0.8),          # B12: infection OR 1.6
     "hb_altitude_rise_per_km": (0.6, 1.4),    # B13: about 1.07
     "hb_altitude_south_factor": (0.4, 1.0),   # B13: smaller rise in Puno and Cusco
     "hb_non_iron_drop": (0.2, 2.0),           # B15
-    "non_iron_share_by_region[0]": (0.0, 0.4),  # Costa
-    "non_iron_share_by_region[1]": (0.0, 0.4),  # Sierra
-    "non_iron_share_by_region[2]": (0.0, 0.6),  # Selva (B15: most non-iron anemia)
+    "non_iron_share_by_region[0]": (0.0, 0.3),  # Costa
+    "non_iron_share_by_region[1]": (0.0, 0.3),  # Sierra (B15: 3.3% altitude-free anemia)
+    "non_iron_share_by_region[2]": (0.05, 0.6),  # Selva (B15: 13.5%, most non-iron anemia)
     "vaccine_diarrhoea_rr": (0.5, 1.0),       # E3 gives coverage only
 }
 

@@ -79,11 +79,17 @@ def age_tables(params: Parameters) -> AgeTables:
 # --- Household-level risk (recomputed when poverty or feeding change) ----------------------
 
 def falter_rate(poor: np.ndarray, rural: np.ndarray, schooling: np.ndarray,
-                params: Parameters) -> np.ndarray:
-    """HAZ lost per month (z) in 0-23 m before feeding, diarrhoea and the child's own velocity."""
+                params: Parameters, altitude_m: np.ndarray | float = 0.0) -> np.ndarray:
+    """HAZ lost per month (z) in 0-23 m before feeding, diarrhoea and the child's own velocity.
+
+    Poverty, rural residence, the mother's schooling and altitude (km above sea level: a
+    calibrated stand-in for what the evidence table does not give, see defaults.py).
+    """
     by_schooling = np.asarray(params.haz_falter_schooling, dtype=np.float32)
     return (params.haz_falter_base + params.haz_falter_poor * poor
-            + params.haz_falter_rural * rural + by_schooling[schooling]).astype(np.float32)
+            + params.haz_falter_rural * rural + by_schooling[schooling]
+            + params.haz_falter_per_km_altitude * np.asarray(altitude_m) / 1000.0
+            ).astype(np.float32)
 
 
 def diarrhoea_rate_ratio(improved_water: np.ndarray, improved_sanitation: np.ndarray,
@@ -95,9 +101,9 @@ def diarrhoea_rate_ratio(improved_water: np.ndarray, improved_sanitation: np.nda
 
 
 def household_iron_gap(poor: np.ndarray, adequate_feeding: np.ndarray,
-                       params: Parameters) -> np.ndarray:
+                       params: Parameters, rural: np.ndarray | bool = False) -> np.ndarray:
     """Household part of the dietary iron gap (added to the age part)."""
-    return (params.iron_gap_poor * poor
+    return (params.iron_gap_poor * poor + params.iron_gap_rural * np.asarray(rural)
             + params.iron_gap_adequate_feeding * adequate_feeding).astype(np.float32)
 
 

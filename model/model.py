@@ -189,9 +189,12 @@ class ECDModel(mesa.Model):
         """Simulate one month, in the order of DESIGN.md §3.
 
         1. Demography: everyone ages a month; children reaching 60 months leave and a newborn
-           of the same household takes the slot (birth weight, HAZ and Hb at birth); every
-           January, households' latent welfare churns (a year's worth) and poverty follows
-           the scenario's trend, and the per-child copies of household risk are refreshed.
+           of the same household takes the slot (antenatal care, skilled attendance,
+           vaccination, birth weight, HAZ and Hb at birth); every January, households'
+           latent welfare churns (a year's worth), poverty, schooling, water, care at birth,
+           vaccination and post staffing follow the scenario's trends, non-iron causes of
+           anemia are redrawn against water and sanitation, and the per-child copies of
+           household risk are refreshed.
         2. Supply: health posts reset their monthly contact counters (staffing changes arrive
            with the SERUMS intervention); the visitor roster counts another month.
         3. Programs: each intervention's ``apply(model)``, in scenario order (enrolment,
@@ -202,6 +205,10 @@ class ECDModel(mesa.Model):
            season; care seeking decides which ill children are treated.
         5. Growth and blood: HAZ and Hb updates from risk, feeding, illness, iron and altitude.
         6. Record: metrics by group.
+
+        Before step 0 (``__init__``): 60 months of warm-up without programs, then, for a
+        scenario with a ``history``, the history's months with its programs and trends
+        (unrecorded); then the scenario's changes to those programs and the first record.
         """
         self._demography()
         self._supply()
@@ -292,13 +299,14 @@ class ECDModel(mesa.Model):
         rural = hh.area[households] == Area.RURAL
         poor = hh.poor[households]
         feeding = hh.adequate_feeding[households]
-        rate = dynamics.falter_rate(poor, rural, hh.schooling[households], p)
+        rate = dynamics.falter_rate(poor, rural, hh.schooling[households], p,
+                                    hh.altitude_m[households])
         risk.falter_rate[slots] = spread(rate - hh.falter_relief[households])
         risk.feeding_penalty[slots] = spread(np.where(feeding, np.float32(0.0), np.float32(
             p.haz_falter_inadequate_feeding)))
         risk.diarrhoea_rr[slots] = spread(dynamics.diarrhoea_rate_ratio(
             hh.improved_water[households], hh.improved_sanitation[households], poor, p))
-        risk.iron_gap[slots] = spread(dynamics.household_iron_gap(poor, feeding, p))
+        risk.iron_gap[slots] = spread(dynamics.household_iron_gap(poor, feeding, p, rural))
         risk.non_iron_drop[slots] = spread(np.where(hh.non_iron[households], np.float32(
             p.hb_non_iron_drop), np.float32(0.0)))
         risk.cell[slots] = spread(cell_index(hh.district[households], hh.area[households],

@@ -17,12 +17,10 @@ in memory, and the results come back as pandas DataFrames (no files, no printing
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from model.config import Scenario, validate_scenario
 from model.defaults import DEFAULTS
@@ -54,16 +52,6 @@ JUNTOS_LATE_MEASURE_STEP = 24     # when the children first exposed at 24-35 m a
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-CALIBRATED = Path(__file__).resolve().parents[1] / "scenarios" / "calibration" / "calibrated.yaml"
-
-
-def calibrated_parameters() -> dict:
-    """The fitted parameters the historical scenario uses (empty if the file is absent)."""
-    if not CALIBRATED.is_file():
-        return {}
-    return dict((yaml.safe_load(CALIBRATED.read_text()) or {}).get("parameters") or {})
-
 
 def _row(trial: str, outcome: str, published: float, published_interval: str,
          values: list[float], agrees: Callable[[float, float, float], bool]) -> dict:
@@ -161,7 +149,6 @@ def cuna_mas_scenario(treated: list[str], control: list[str], seed: int,
         "geography": {"districts": sorted(treated + control)},
         "interventions": [{"type": "home_visits", "districts": treated, "rural_only": True,
                            "families": ENROL_EVERYONE}],
-        "parameters": calibrated_parameters(),
     }, source="cuna_mas_trial")
 
 
@@ -248,7 +235,6 @@ def juntos_scenario(seed: int, scale: float = JUNTOS_SCALE) -> Scenario:
         "start": JUNTOS_START, "months": JUNTOS_MONTHS, "seed": seed, "scale": scale,
         "geography": {"departments": list(JUNTOS_DEPARTMENTS)},
         "interventions": [{"type": "cct"}, {"type": "cred"}],
-        "parameters": calibrated_parameters(),
     }, source="juntos_evaluation")
 
 

@@ -26,7 +26,7 @@ from viz import figures, plots
 from viz import levers as L
 from viz.classroom import Classroom
 from viz.i18n import LANGUAGES, tr
-from viz.runner import ComparisonResult, run_comparison
+from viz.runner import ComparisonResult, TodayResult, run_comparison, run_today
 
 try:  # served by `solara run viz/app.py` too: no usage telemetry leaves the machine
     import solara.server.settings
@@ -38,8 +38,10 @@ except ImportError:  # pragma: no cover - solara without its server
 PROGRESS_INTERVAL_S = 0.25
 
 lang = solara.reactive("es")
-levers = solara.reactive(L.levers_from_scenario("package"))
+levers = solara.reactive(L.levers_from_scenario())  # the status quo
+stage = solara.reactive(("", {}))     # what the comparison is doing: (text key, values)
 map_metric = solara.reactive("stunting")
+today_metric = solara.reactive("stunting")
 map_show = solara.reactive("change")
 map_date = solara.reactive("")
 map_level = solara.reactive("")      # "" = provinces for all Peru, districts for a department
@@ -122,9 +124,28 @@ def comparison_task(settings: L.Levers):
             shown.update(percent=percent, at=now)
             comparison_task.progress = percent
 
+    def on_stage(kind: str, replicate: int) -> None:
+        stage.set((f"stage_{kind}", {"r": replicate + 1, "n": settings.replicates}))
+
     for result in run_comparison(settings, on_progress,
-                                 should_stop=lambda: not comparison_task.is_current()):
+                                 should_stop=lambda: not comparison_task.is_current(),
+                                 on_stage=on_stage):
         yield result
+    stage.set(("", {}))
+
+
+@solara.lab.task(prefer_threaded=True)
+def today_task(region: str, seed: int) -> TodayResult | None:
+    """Live the region's history 2000-2019 with records (fast precision) in a thread."""
+    shown = {"percent": -1, "at": 0.0}
+
+    def on_progress(fraction: float) -> None:
+        percent, now = int(100 * fraction), time.monotonic()
+        if percent != shown["percent"] and now - shown["at"] >= PROGRESS_INTERVAL_S:
+            shown.update(percent=percent, at=now)
+            today_task.progress = percent
+
+    return run_today(region, seed, on_progress, should_stop=lambda: not today_task.is_current())
 
 
 @solara.component
@@ -132,7 +153,7 @@ def ProgramLevers(program: str):
     """Switch and sliders of one program."""
     current = levers.value
     on = program in current.enabled
-    locked = L.locked_levers(current)
+    notes = L.lever_notes(current)
     solara.Switch(label=_t(f"prog_{program}"), value=on,
                   on_value=lambda flag: levers.set(levers.value.with_program(program, flag)))
     if not on:
@@ -141,14 +162,16 @@ def ProgramLevers(program: str):
         for parameter, (low, high) in L.LEVERS[program].items():
             value = current.value(program, parameter)
             label = _t(f"{program}.{parameter}")
-            if (program, parameter) in locked:
-                solara.Text(f"{label}: {_t('locked', reason=locked[(program, parameter)])}")
-                continue
             share = isinstance(low, float)  # shown in percent
             factor = 100 if share else 1
             Lever(label, round(factor * value), round(factor * low), round(factor * high),
                   lambda x, p=parameter, f=factor: levers.set(
                       levers.value.with_value(program, p, x / f if f != 1 else x)))
+            if (program, parameter) in notes:
+                key, values = notes[(program, parameter)]
+                solara.Text(_t(key, **values), classes=[f"note-{program}-{parameter}"],
+                            style={"font-size": "0.8em", "color": "#555",
+                                   "display": "block", "margin-bottom": "6px"})
         for parameter, options in L.CHOICES.get(program, {}).items():
             Choice(_t(f"{program}.{parameter}"), current.value(program, parameter),
                    [(o, _t(f"{program}.{parameter}.{o}")) for o in options],
@@ -163,9 +186,13 @@ def LeverPanel():
     departments = geography.department_names()
     Choice(_t("scenario"), current.scenario, [(s, f"scenarios/{s}.yaml") for s in L.SHIPPED],
            lambda name: levers.set(L.levers_from_scenario(
-               name, region=current.region, years=current.years,
+               name, reference=current.reference, region=current.region, years=current.years,
                replicates=current.replicates, seed=current.seed,
                precision=current.precision)), name="scenario")
+    Choice(_t("reference"), current.reference,
+           [(r, _t(f"ref_{r}")) for r in L.REFERENCES],
+           lambda x: levers.set(_replace(reference=x)), name="reference")
+    Note(_t(f"reference_note_{current.reference}"))
     Choice(_t("region"), current.region,
            [(L.ALL_PERU, _t("all_peru"))] + [(d, d.title()) for d in departments],
            lambda region: levers.set(_replace(region=region)) if region else None,
@@ -178,10 +205,11 @@ def LeverPanel():
            lambda x: levers.set(_replace(precision=x)), name="precision")
     solara.InputInt(_t("seed"), value=current.seed,
                     on_value=lambda x: levers.set(_replace(seed=max(0, int(x or 0)))))
-    solara.Text(_t("scale_note", scale=L.scale_for(current.region, current.precision),
-                   seconds=round(L.estimated_seconds(current))),
-                style={"font-size": "0.85em", "color": "#555"})
+    Note(_t("scale_note", scale=L.scale_for(current.region, current.precision),
+            seconds=round(L.estimated_seconds(current)),
+            history=round(L.history_seconds(current.region, current.precision))))
     Bold(_t("programs"))
+    Note(_t("levers_intro"))
     for program in L.PROGRAMS:
         ProgramLevers(program)
     errors, warnings = L.check(current)
@@ -209,6 +237,15 @@ def RunControls(refused: bool):
     if running:
         solara.ProgressLinear(comparison_task.progress or True)
         solara.Text(_t("running", percent=comparison_task.progress or 0))
+        key, values = stage.value
+        if key:
+            Note(_t(key, **values))
+
+
+def Note(text: str):
+    """A small grey paragraph."""
+    return solara.Text(text, style={"font-size": "0.85em", "color": "#555", "display": "block",
+                                    "margin": "4px 0 8px 0"})
 
 
 def _replace(**changes) -> L.Levers:
@@ -228,8 +265,8 @@ def Reproduce(current: L.Levers):
         solara.HTML(tag="pre", unsafe_innerHTML=html.escape(L.cli_command(current)),
                     style={"white-space": "pre-wrap", "font-size": "0.8em"})
         with solara.Row():
-            solara.FileDownload(L.scenario_yaml(reference), "baseline_dashboard.yaml",
-                                label="baseline_dashboard.yaml")
+            solara.FileDownload(L.scenario_yaml(reference), "reference_dashboard.yaml",
+                                label="reference_dashboard.yaml")
             solara.FileDownload(L.scenario_yaml(policy), "policy_dashboard.yaml",
                                 label="policy_dashboard.yaml")
 
@@ -248,6 +285,7 @@ def ResultsPanel():
     if result is None or result.results.empty:
         if not comparison_task.pending:
             solara.Info(_t("not_run"))
+        TodayPanel()
         return
     if comparison_task.cancelled or result.stopped:
         solara.Warning(_t("stopped", done=result.pairs_done, total=result.levers.replicates))
@@ -259,6 +297,7 @@ def ResultsPanel():
     MapPanel(result)
     Equity(result)
     Downloads(result)
+    TodayPanel()
 
 
 @solara.component
@@ -323,7 +362,8 @@ def MapPanel(result: ComparisonResult):
                [(m, _t(m)) for m in ("stunting", "anemia")], map_metric.set, name="map-metric")
         Choice(_t("map_show"), map_show.value,
                [("change", _t("map_change")), ("policy", _t("map_level_policy")),
-                ("baseline", _t("map_level_baseline"))], map_show.set, name="map-show")
+                ("baseline", _t("map_level_reference", reference=figures.reference_label(
+                    result, lang.value).lower()))], map_show.set, name="map-show")
     solara.SliderInt(f"{_t('map_date')}: {date}", value=dates.index(date), min=0,
                      max=len(dates) - 1, on_value=lambda i: map_date.set(dates[i]))
     region = result.levers.region
@@ -355,7 +395,8 @@ def Equity(result: ComparisonResult):
             rows.append([_t(outcome), figures.group_label(r.group, lang.value),
                          f"{r.baseline:.1f}", f"{r.policy:.1f}",
                          f"{r.diff:+.2f} ({r.diff_p5:+.2f} – {r.diff_p95:+.2f})"])
-    Table(["", _t("group"), f"{_t('baseline')} (%)", f"{_t('policy')} (%)", _t("change_pp")],
+    Table(["", _t("group"), f"{figures.reference_label(result, lang.value)} (%)",
+           f"{_t('policy')} (%)", _t("change_pp")],
           rows, classes="equity-table")
 
 
@@ -376,7 +417,7 @@ def Downloads(result: ComparisonResult):
             draw(path)
             return path.read_bytes()
 
-    names = {"baseline": tr("baseline", language), "policy": tr("policy", language)}
+    names = figures.scenario_labels(result, language)
 
     def trajectory_png() -> bytes:
         return png(lambda p: plots.plot_comparison(
@@ -401,7 +442,8 @@ def Downloads(result: ComparisonResult):
                   for o in ("stunting", "anemia")}
         groups = next(iter(tables.values()))["group"]
         return png(lambda p: plots.plot_equity(
-            tables, [figures.group_label(g, language) for g in groups], names, p,
+            tables, [figures.group_label(g, language) for g in groups],
+            {"baseline": names[result.reference.name], "policy": names["policy"]}, p,
             tr("prevalence", language)))
 
     Heading(_t("downloads"))
@@ -414,8 +456,67 @@ def Downloads(result: ComparisonResult):
 
 
 @solara.component
+def TodayPanel():
+    """The region today: the status quo's levels on the map and the history against ENDES.
+
+    Computed in the background when the page opens or the region or seed changes
+    (``today_task``, started by ``PolicyView``).
+    """
+    current = levers.value
+    today = today_task.value if today_task.finished else None
+    if today is not None and (today.region, today.seed) != (current.region, current.seed):
+        today = None
+    region = (_t("today_peru") if current.region == L.ALL_PERU else current.region.title())
+    Heading(_t("today_title", region=region))
+    if today_task.error:
+        solara.Error(_t("today_failed", error=str(today_task.exception)))
+    if today is None:
+        if today_task.pending:
+            solara.ProgressLinear(today_task.progress or True)
+            Note(_t("today_running", percent=today_task.progress or 0))
+        return
+    TodayCharts(today)
+
+
+@solara.component
+def TodayCharts(today: TodayResult):
+    """Map of the status quo's levels and the history charts of one TodayResult."""
+    Note(_t("today_intro", region=(_t("today_peru") if today.region == L.ALL_PERU
+                                   else today.region.title()),
+            scale=today.scale, seed=today.seed,
+            areas=_t("areas_department" if today.region == L.ALL_PERU else "areas_district")))
+    last = today.trajectory.iloc[-1]
+    Bold(_t("today_levels", stunting=last["stunting"], anemia=last["anemia"]))
+    Note(_t(f"anemia_note_{today.anemia_definition}"))
+    with solara.Row():
+        Choice(_t("map_metric"), today_metric.value,
+               [(m, _t(m)) for m in ("stunting", "anemia")], today_metric.set,
+               name="today-metric")
+        if today.region != L.ALL_PERU:
+            Choice(_t("map_level"), figures.today_level(today, map_level.value),
+                   [("district", _t("map_by_district")), ("province", _t("map_by_province"))],
+                   map_level.set, name="today-level")
+    option = figures.today_map_option(today, today_metric.value, lang.value, map_level.value)
+    solara.FigureEcharts(option=option,
+                         maps={figures.map_name(today.region):
+                               figures.region_geojson_text(today.region)},
+                         attributes={"style": "height: 520px;", "class": "today-map"}
+                         ).key(f"today-map-{today.region}")
+    Heading(_t("history_title"), 4)
+    with solara.Columns([1, 1]):
+        for outcome in ("stunting", "anemia"):
+            solara.FigureEcharts(option=figures.history_option(today, outcome, lang.value),
+                                 attributes={"style": "height: 340px;",
+                                             "class": f"history-{outcome}"})
+    Note(_t("history_hint"))
+
+
+@solara.component
 def PolicyView():
-    """Levers on the left, results on the right."""
+    """Levers on the left, results on the right; the region's history starts at once."""
+    current = levers.value
+    solara.use_effect(lambda: today_task(current.region, current.seed),
+                      [current.region, current.seed])
     with solara.Columns([1, 3]):
         with solara.Card(classes=["levers"]):
             LeverPanel()

@@ -16,9 +16,10 @@ import pandas as pd
 from model.comparison import OUTCOMES
 from model.geography import load_boundaries, load_district_table
 from viz.i18n import tr
-from viz.runner import MAP_METRICS, ComparisonResult
+from viz.runner import MAP_METRICS, ComparisonResult, TodayResult
 
-COLORS = {"baseline": "#7f7f7f", "policy": "#1f77b4"}
+COLORS = {"baseline": "#7f7f7f", "no_programs": "#7f7f7f", "policy": "#1f77b4"}
+SURVEY_COLOR = "#d62728"
 EQUITY_GROUPS = ("urban", "rural", "natural_region:Costa", "natural_region:Sierra",
                  "natural_region:Selva", *(f"quintile:{q}" for q in range(1, 6)))
 
@@ -28,6 +29,17 @@ def group_label(group: str, lang: str) -> str:
     if group.startswith("quintile:"):
         return tr("quintile", lang, q=group.split(":")[1])
     return tr(group.split(":")[-1], lang)
+
+
+def reference_label(result: ComparisonResult, lang: str) -> str:
+    """The reference's name in words: the status quo, or no programs (counterfactual)."""
+    return tr(f"ref_{result.reference.name}", lang)
+
+
+def scenario_labels(result: ComparisonResult, lang: str) -> dict[str, str]:
+    """Results' scenario names (reference, ``policy``) -> their names in ``lang``."""
+    return {result.reference.name: reference_label(result, lang),
+            result.policy.name: tr("policy", lang)}
 
 
 def bands(result: ComparisonResult, outcome: str, group: str = "national") -> pd.DataFrame:
@@ -43,11 +55,12 @@ def trajectory_option(result: ComparisonResult, outcome: str, lang: str) -> dict
     table = bands(result, outcome)
     dates = sorted(table.index.get_level_values("date").unique())
     series = []
-    for scenario in ("baseline", "policy"):
+    labels = scenario_labels(result, lang)
+    for scenario, name in labels.items():
         if scenario not in table.index.get_level_values("scenario"):
             continue
         lines = table.loc[scenario].reindex(dates)
-        name, color = tr(scenario, lang), COLORS[scenario]
+        color = COLORS[scenario]
         stack = f"band-{scenario}"
         series += [
             {"type": "line", "data": _round(lines["p5"]), "stack": stack, "symbol": "none",
@@ -65,7 +78,7 @@ def trajectory_option(result: ComparisonResult, outcome: str, lang: str) -> dict
         "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
                   "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0, "data": [tr(s, lang) for s in ("baseline", "policy")]},
+        "legend": {"bottom": 0, "data": list(labels.values())},
         "grid": {"left": 50, "right": 20, "top": 40, "bottom": 70},
         "xAxis": {"type": "category", "data": dates, "name": tr("date", lang),
                   "nameLocation": "middle", "nameGap": 28},
@@ -101,32 +114,54 @@ def region_geojson_text(region: str) -> str:
     return json.dumps(region_geojson(region), separators=(",", ":"))
 
 
+def by_area(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
+    """District prevalences as those of their province or department, one row per district.
+
+    ``cube`` is ``[..., district, CUBE_METRICS]`` (the map metrics, then their denominators).
+    Returns the map metrics ``[..., district, MAP_METRICS]``: at ``level="district"`` the
+    district's own, else the area's (the districts' prevalences added up with their children
+    as weights: a district has few simulated children at coarse scales, an area many).
+    """
+    prevalence = cube[..., :len(MAP_METRICS)]
+    if level == "district":
+        return prevalence
+    if level not in ("province", "department"):
+        raise ValueError(f"map level {level!r}: allowed district, province, department")
+    names = load_district_table().set_index("ubigeo").loc[ubigeos]
+    key = names["department"] + ("/" + names["province"] if level == "province" else "")
+    weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
+    weights = np.where(np.isnan(prevalence), 0.0, weights)
+    areas, index = np.unique(key, return_inverse=True)
+    one_hot = np.zeros((len(ubigeos), len(areas)))
+    one_hot[np.arange(len(ubigeos)), index] = 1.0
+    weighted = np.einsum("...dm,dp->...pm", np.nan_to_num(prevalence) * weights, one_hot)
+    total = np.einsum("...dm,dp->...pm", weights, one_hot)
+    with np.errstate(all="ignore"):
+        return (weighted / total)[..., index, :]  # back to one row per district
+
+
+def area_names(ubigeos: list[str], level: str) -> list[str]:
+    """What the map's tooltip calls each district's area at ``level``."""
+    names = load_district_table().set_index("ubigeo").loc[ubigeos]
+    if level == "department":
+        return [d.title() for d in names["department"]]
+    if level == "province":
+        return [f"{p} ({d})" for p, d in zip(names["province"], names["department"])]
+    return [f"{n} ({p}, {d})" for n, p, d in zip(names["district"], names["province"],
+                                                 names["department"])]
+
+
 def map_values(result: ComparisonResult, date: str, level: str = "district") -> pd.DataFrame:
     """Per district: reference and policy medians of both map metrics, and the change.
 
-    Columns ``<metric>_baseline`` and ``<metric>_policy`` (levels, %) and
-    ``<metric>_change`` (policy minus reference, paired by replicate, percentage points),
-    medians over replicates. With ``level="province"`` every district carries its
-    province's values: the districts' prevalences added up with their children as weights
-    (a district has few simulated children at coarse scales; a province has many).
+    Columns ``<metric>_baseline`` (the reference, whichever it is) and ``<metric>_policy``
+    (levels, %) and ``<metric>_change`` (policy minus reference, paired by replicate,
+    percentage points), medians over replicates. With ``level="province"`` every district
+    carries its province's values (``by_area``).
     """
     t = result.dates.index(date)
     cube = result.district_values[:, :, t]  # scenario, replicate, district, metric
-    names = load_district_table().set_index("ubigeo").loc[result.ubigeos]
-    prevalence = cube[..., :len(MAP_METRICS)]
-    if level == "province":
-        weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
-        weights = np.where(np.isnan(prevalence), 0.0, weights)
-        provinces, index = np.unique(names["department"] + "/" + names["province"],
-                                     return_inverse=True)
-        one_hot = np.zeros((len(result.ubigeos), len(provinces)))
-        one_hot[np.arange(len(result.ubigeos)), index] = 1.0
-        weighted = np.einsum("srdm,dp->srpm", np.nan_to_num(prevalence) * weights, one_hot)
-        total = np.einsum("srdm,dp->srpm", weights, one_hot)
-        with np.errstate(all="ignore"):
-            prevalence = (weighted / total)[:, :, index]  # back to one row per district
-    elif level != "district":
-        raise ValueError(f"map level {level!r}: allowed district, province")
+    prevalence = by_area(cube, result.ubigeos, level)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no simulated children
         medians = np.nanmedian(prevalence, axis=1)
@@ -136,11 +171,7 @@ def map_values(result: ComparisonResult, date: str, level: str = "district") -> 
         table[f"{metric}_baseline"] = medians[0, :, m]
         table[f"{metric}_policy"] = medians[1, :, m]
         table[f"{metric}_change"] = change[:, m]
-    if level == "province":
-        table["name"] = [f"{p} ({d})" for p, d in zip(names["province"], names["department"])]
-    else:
-        table["name"] = [f"{n} ({p}, {d})" for n, p, d in zip(
-            names["district"], names["province"], names["department"])]
+    table["name"] = area_names(result.ubigeos, level)
     return table
 
 
@@ -152,6 +183,9 @@ def map_option(result: ComparisonResult, date: str, metric: str, show: str,
     """
     table = map_values(result, date, level)
     column = f"{metric}_{show}"
+    caption = {"change": tr("map_change", lang), "policy": tr("map_level_policy", lang),
+               "baseline": tr("map_level_reference", lang,
+                              reference=reference_label(result, lang).lower())}[show]
     data = []
     for row in table.itertuples(index=False):
         row = row._asdict()
@@ -171,13 +205,8 @@ def map_option(result: ComparisonResult, date: str, metric: str, show: str,
         reach = float(max(1.0, np.ceil(values.abs().quantile(0.95)))) if len(values) else 1.0
         visual = {"min": -reach, "max": reach,
                   "inRange": {"color": ["#1a9850", "#f7f7f7", "#d73027"]}}
-        caption = tr("map_change", lang)
     else:
-        top = (float(max(10.0, np.ceil(values.quantile(0.95) / 10) * 10)) if len(values)
-               else 100.0)
-        visual = {"min": 0, "max": top,
-                  "inRange": {"color": ["#fff5eb", "#fd8d3c", "#7f2704"]}}
-        caption = tr("prevalence", lang)
+        visual = _prevalence_scale(values)
     return {
         "animation": False,
         "title": {"text": f"{tr(metric + '_long', lang)}: {caption}, {date}", "left": "center",
@@ -191,6 +220,13 @@ def map_option(result: ComparisonResult, date: str, metric: str, show: str,
                     "itemStyle": {"borderColor": "#999", "borderWidth": 0.2,
                                   "areaColor": "#e0e0e0"}}],
     }
+
+
+def _prevalence_scale(values: pd.Series) -> dict:
+    """The map's colour scale for levels: 0 to the 95th percentile rounded up to 10."""
+    top = (float(max(10.0, np.ceil(values.quantile(0.95) / 10) * 10)) if len(values)
+           else 100.0)
+    return {"min": 0, "max": top, "inRange": {"color": ["#fff5eb", "#fd8d3c", "#7f2704"]}}
 
 
 def map_name(region: str) -> str:
@@ -208,7 +244,7 @@ def equity_table(result: ComparisonResult, outcome: str) -> pd.DataFrame:
     order = [g for g in ("national",) + EQUITY_GROUPS if g in wide.index]
     return pd.DataFrame({
         "group": order,
-        "baseline": wide[("median", "baseline")].reindex(order).to_numpy(),
+        "baseline": wide[("median", result.reference.name)].reindex(order).to_numpy(),
         "policy": wide[("median", "policy")].reindex(order).to_numpy(),
         "diff": wide[("diff_median", "policy")].reindex(order).to_numpy(),
         "diff_p5": wide[("diff_p5", "policy")].reindex(order).to_numpy(),
@@ -221,9 +257,9 @@ def equity_option(result: ComparisonResult, outcome: str, lang: str) -> dict:
     table = equity_table(result, outcome)
     labels = [group_label(g, lang) for g in table["group"]]
     series = []
-    for scenario in ("baseline", "policy"):
-        series.append({"type": "bar", "name": tr(scenario, lang), "data": _round(table[scenario]),
-                       "itemStyle": {"color": COLORS[scenario]}})
+    for column, scenario in (("baseline", result.reference.name), ("policy", "policy")):
+        series.append({"type": "bar", "name": scenario_labels(result, lang)[scenario],
+                       "data": _round(table[column]), "itemStyle": {"color": COLORS[scenario]}})
     return {
         "animation": False,
         "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
@@ -248,3 +284,108 @@ def headline(result: ComparisonResult) -> dict:
             continue
         out[outcome] = rows.iloc[0].to_dict()
     return out
+
+
+# --- Peru today: the status quo's levels and the history against the surveys ---------------
+
+def today_level(today: TodayResult, level: str = "") -> str:
+    """The today map's level: departments for all Peru; the user's choice else (districts)."""
+    if today.region == "PERU":
+        return "department"
+    return level if level in ("district", "province") else "district"
+
+
+def today_map_values(today: TodayResult, level: str = "") -> pd.DataFrame:
+    """Per district of the region: stunting and anemia (%) at the end of the history.
+
+    All Peru colours each district with its department's value (the run records
+    departments); a department's run has its districts, shown by district or province.
+    """
+    level = today_level(today, level)
+    table = pd.DataFrame({"ubigeo": today.ubigeos})
+    if level == "department":
+        names = load_district_table().set_index("ubigeo").loc[today.ubigeos]
+        values = today.departments.set_index("department").reindex(names["department"])
+        for metric in MAP_METRICS:
+            table[metric] = values[metric].to_numpy()
+    else:
+        prevalence = by_area(today.district_values, today.ubigeos, level)
+        for m, metric in enumerate(MAP_METRICS):
+            table[metric] = prevalence[:, m]
+    table["name"] = area_names(today.ubigeos, level)
+    return table
+
+
+def today_map_option(today: TodayResult, metric: str, lang: str, level: str = "") -> dict:
+    """The region's districts coloured by the status quo's ``metric`` (one run, fast)."""
+    table = today_map_values(today, level)
+    data = []
+    for row in table.itertuples(index=False):
+        row = row._asdict()
+        lines = [f"<b>{row['name']}</b>"] + [
+            f"{tr(m, lang)}: " + (tr("map_no_children", lang) if np.isnan(row[m])
+                                  else f"{row[m]:.1f}%") for m in MAP_METRICS]
+        value = row[metric]
+        data.append({"name": row["ubigeo"], "value": None if np.isnan(value) else
+                     round(float(value), 2), "tooltip": {"formatter": "<br/>".join(lines)}})
+    visual = _prevalence_scale(table[metric].dropna())
+    return {
+        "animation": False,
+        "title": {"text": f"{tr(metric + '_long', lang)}: {tr('today_caption', lang)}",
+                  "left": "center", "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "item"},
+        "visualMap": {**visual, "left": 10, "bottom": 10, "calculable": True,
+                      "text": [f"{visual['max']:g}", f"{visual['min']:g}"]},
+        "series": [{"type": "map", "map": map_name(today.region), "roam": True,
+                    "nameProperty": "ubigeo", "data": data,
+                    "emphasis": {"label": {"show": False}},
+                    "itemStyle": {"borderColor": "#999", "borderWidth": 0.2,
+                                  "areaColor": "#e0e0e0"}}],
+    }
+
+
+def history_option(today: TodayResult, outcome: str, lang: str) -> dict:
+    """The model's monthly ``outcome`` over 2000-2019 with the ENDES figures.
+
+    Each figure has its 90% sampling interval (1.645 standard errors; none where the
+    survey's n is unknown) and a tooltip with the model's value in July of that year.
+    """
+    dates = list(today.trajectory["date"])
+    points = today.survey[today.survey["indicator"] == outcome]
+    survey, whiskers = [], []
+    for row in points.itertuples():
+        date = f"{int(row.year)}-07"
+        if date not in dates:
+            continue
+        text = tr("survey_point", lang, year=int(row.year), value=row.value_percent,
+                  model=row.model)
+        if not np.isnan(row.se):
+            low, high = row.value_percent - 1.645 * row.se, row.value_percent + 1.645 * row.se
+            text += "<br/>" + tr("survey_interval", lang, low=low, high=high)
+            whiskers += [[date, round(low, 2)], [date, round(high, 2)], "-"]
+        survey.append({"value": [date, round(float(row.value_percent), 2)],
+                       "tooltip": {"formatter": text}})
+    return {
+        "animation": False,
+        "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
+                  "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 70},
+        "xAxis": {"type": "category", "data": dates, "name": tr("date", lang),
+                  "nameLocation": "middle", "nameGap": 28},
+        "yAxis": {"type": "value", "name": tr("prevalence", lang), "min": 0},
+        "series": [
+            {"type": "line", "name": tr("model_history", lang), "symbol": "none",
+             "data": _round(today.trajectory[outcome]),
+             "lineStyle": {"color": COLORS["baseline"], "width": 2},
+             "itemStyle": {"color": COLORS["baseline"]},
+             "tooltip": {"show": False}},
+            {"type": "line", "name": tr("survey_interval_name", lang), "data": whiskers,
+             "symbol": "none", "silent": True, "connectNulls": False,
+             "lineStyle": {"color": SURVEY_COLOR, "width": 1.5},
+             "itemStyle": {"color": SURVEY_COLOR}, "tooltip": {"show": False}},
+            {"type": "scatter", "name": tr("survey", lang), "data": survey,
+             "symbolSize": 8, "itemStyle": {"color": SURVEY_COLOR}},
+        ],
+    }

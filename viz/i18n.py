@@ -17,6 +17,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("Idioma", "Language"),
     # levers
     "scenario": ("Escenario de partida", "Starting scenario"),
+    "reference": ("Comparar con", "Compare with"),
+    "ref_baseline": ("Situación actual", "Status quo"),
+    "ref_no_programs": ("Sin programas (contrafactual)", "No programs (counterfactual)"),
+    "levers_intro": ("Los controles parten de la situación actual: cada programa tal como lo "
+                     "deja la historia 2000-2019, a sus niveles de 2019, con los cambios del "
+                     "archivo elegido. Mover un control cambia ese programa desde enero de "
+                     "2020; apagar un programa lo termina en diciembre de 2019.",
+                     "The levers start at the status quo: each program as the 2000-2019 "
+                     "history leaves it, at its 2019 level, with the chosen file's changes. "
+                     "Moving a lever changes that program from January 2020; switching a "
+                     "program off ends it in December 2019."),
+    "reference_note_baseline": ("Referencia: la situación actual (scenarios/baseline.yaml), "
+                                "con la misma región, horizonte, escala y semillas.",
+                                "Reference: the status quo (scenarios/baseline.yaml), with the "
+                                "same region, horizon, scale and seeds."),
+    "reference_note_no_programs": ("Referencia: un contrafactual en el que todos los programas "
+                                   "terminan en diciembre de 2019 (scenarios/no_programs.yaml). "
+                                   "No es una política: muestra lo que aportan los programas.",
+                                   "Reference: a counterfactual in which every program ends in "
+                                   "December 2019 (scenarios/no_programs.yaml). Not a policy: "
+                                   "it shows what the programs contribute."),
     "region": ("Región", "Region"),
     "all_peru": ("Todo el Perú", "All Peru"),
     "years": ("Horizonte (años)", "Horizon (years)"),
@@ -26,17 +47,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "precision_fast": ("rápida", "fast"),
     "precision_standard": ("estándar", "standard"),
     "precision_fine": ("fina", "fine"),
-    "scale_note": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s",
-                   "1 simulated child = {scale:g} real children; estimated time {seconds} s"),
+    "scale_note": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s, "
+                   "que incluye vivir la historia 2000-2019 (unos {history} s por réplica)",
+                   "1 simulated child = {scale:g} real children; estimated time {seconds} s, "
+                   "including living the 2000-2019 history (about {history} s a replicate)"),
     "programs": ("Programas", "Programs"),
     "run": ("Simular", "Run"),
     "stop": ("Detener", "Stop"),
     "running": ("Simulando… {percent}%", "Simulating… {percent}%"),
+    "stage_history": ("Réplica {r} de {n}: el modelo vive la historia 2000-2019 (sin "
+                      "registrarla)…",
+                      "Replicate {r} of {n}: the model lives the 2000-2019 history "
+                      "(unrecorded)…"),
+    "stage_months": ("Réplica {r} de {n}: simulando la referencia y la política…",
+                     "Replicate {r} of {n}: simulating the reference and the policy…"),
     "stopped": ("Detenido: se muestran {done} de {total} réplicas terminadas.",
                 "Stopped: showing {done} of {total} finished replicates."),
     "failed": ("La simulación falló: {error}", "The simulation failed: {error}"),
-    "not_run": ("Elija los programas y pulse «Simular».", "Choose the programs and press Run."),
-    "stale": ("Los controles cambiaron desde esta simulación; pulse «Simular» para actualizar.",
+    "not_run": ("Mueva los controles y haga clic en «Simular» para comparar la política con "
+                "la referencia.",
+                "Move the levers and press Run to compare the policy with the reference."),
+    "stale": ("Los controles cambiaron desde esta simulación; haga clic en «Simular» para "
+              "actualizarla.",
               "The levers changed since this run; press Run to update."),
     "too_slow": ("Demasiado grande: unos {seconds} s (límite {limit} s). Reduzca réplicas, "
                  "horizonte o precisión, elija un departamento, o use «python run.py "
@@ -44,22 +76,47 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Too large: about {seconds} s (limit {limit} s). Reduce replicates, horizon "
                  "or precision, pick a department, or use `python run.py compare` with the "
                  "files below."),
-    "no_programs": ("Ningún programa activado: la política es igual a la referencia.",
-                    "No program is switched on: the policy equals the reference."),
+    "no_programs": ("Ningún programa activado: la política es igual a la referencia sin "
+                    "programas.",
+                    "No program is switched on: the policy equals the no-programs reference."),
+    "no_change": ("Ningún control se ha movido: la política es igual a la situación actual.",
+                  "No lever has moved: the policy equals the status quo."),
     "cct_no_district": ("Ningún distrito de la región tiene pobreza ≥ {threshold}%: Juntos no "
                         "inscribirá a nadie.",
                         "No district of the region has poverty ≥ {threshold}%: Juntos will "
                         "enrol nobody."),
     "iron_needs_visits": ("Hierro por visitas sin visitas domiciliarias: nadie lo recibirá.",
                           "Iron through visits without home visits: nobody will receive it."),
-    "locked": ("fijado por el archivo ({reason})", "set by the file ({reason})"),
+    "note_rollout_kept": ("Hoy Juntos llega a los {districts} distritos más pobres (la lista "
+                          "de la expansión 2005-2010); el control muestra la pobreza del "
+                          "último de ellos. Si lo mueve, esa lista se reemplaza por «distritos "
+                          "con pobreza mayor que el umbral».",
+                          "Today Juntos reaches the {districts} poorest districts (the "
+                          "2005-2010 expansion list); the lever shows the poverty of the last "
+                          "of them. Moving it replaces that list with 'districts with poverty "
+                          "above the threshold'."),
+    "note_rollout_replaced": ("Este umbral reemplaza la lista de los {districts} distritos de "
+                              "la expansión 2005-2010.",
+                              "This threshold replaces the list of the {districts} districts "
+                              "of the 2005-2010 expansion."),
+    "note_schedule_kept": ("Hoy: {families} familias, según el calendario de crecimiento de "
+                           "Cuna Más (2012-2019). Si lo mueve, ese calendario se reemplaza "
+                           "por un número fijo desde enero de 2020.",
+                           "Today: {families} families, from Cuna Más' growth schedule "
+                           "(2012-2019). Moving it replaces that schedule with a fixed number "
+                           "from January 2020."),
+    "note_schedule_replaced": ("Este número reemplaza el calendario de Cuna Más ({families} "
+                               "familias en 2019) desde enero de 2020.",
+                               "This number replaces Cuna Más' schedule ({families} families "
+                               "in 2019) from January 2020."),
     "reproduce": ("Reproducir en la línea de comandos", "Reproduce on the command line"),
-    "download_yaml": ("Escenarios (YAML)", "Scenarios (YAML)"),
     # programs and their levers
     "prog_cct": ("Juntos (transferencia condicionada)", "Juntos (conditional cash transfer)"),
     "prog_sis": ("SIS (seguro de salud)", "SIS (health insurance)"),
     "prog_serums": ("SERUMS (personal rural)", "SERUMS (rural staffing)"),
     "prog_home_visits": ("Visitas domiciliarias (Cuna Más)", "Home visits (Cuna Más)"),
+    "prog_municipal_visits": ("Visitas municipales contra la anemia",
+                              "Municipal anemia home visits"),
     "prog_iron": ("Suplemento de hierro", "Iron supplementation"),
     "prog_cred": ("CRED (control de crecimiento)", "CRED (growth monitoring)"),
     "cct.district_poverty_threshold": ("Distritos con pobreza desde (%)",
@@ -74,6 +131,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "home_visits.families": ("Familias visitadas (nacional)", "Families visited (national)"),
     "home_visits.caseload": ("Familias por visitadora", "Families per visitor"),
     "home_visits.stipend": ("Estipendio (soles/mes)", "Stipend (soles/month)"),
+    "municipal_visits.max_districts": ("Municipios participantes (nacional)",
+                                       "Municipalities taking part (national)"),
+    "municipal_visits.max_child_age_months": ("Niños menores de (meses)",
+                                              "Children younger than (months)"),
     "iron.start_age_months": ("Edad de inicio (meses)", "Start age (months)"),
     "iron.adherence_mean": ("Adherencia media (%)", "Mean adherence (%)"),
     "iron.channel": ("Entrega", "Delivery"),
@@ -86,7 +147,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "anemia": ("Anemia", "Anemia"),
     "stunting_long": ("Desnutrición crónica, 0-59 meses (%)", "Stunting, children 0-59 months (%)"),
     "anemia_long": ("Anemia, 6-35 meses (%)", "Anemia, children 6-35 months (%)"),
-    "baseline": ("Sin programas", "No programs"),
     "policy": ("Política", "Policy"),
     "band": ("intervalo 90%", "90% interval"),
     "date": ("Fecha", "Date"),
@@ -105,12 +165,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_metric": ("Indicador", "Indicator"),
     "map_show": ("Mostrar", "Show"),
     "map_level_policy": ("nivel con la política", "level with the policy"),
-    "map_level_baseline": ("nivel sin programas", "level without programs"),
+    "map_level_reference": ("nivel sin la política: {reference}",
+                            "level without the policy: {reference}"),
     "map_change": ("cambio por la política (pp)", "change due to the policy (pp)"),
     "map_date": ("Fecha del mapa", "Map date"),
     "map_level": ("Nivel", "Level"),
     "map_by_district": ("por distrito", "by district"),
     "map_by_province": ("por provincia", "by province"),
+    "map_by_department": ("por departamento", "by department"),
     "map_no_children": ("sin niños simulados", "no simulated children"),
     "map_hint": ("Pase el cursor por el mapa para ver nombres y valores (medianas de las "
                  "réplicas). Con todo el Perú cada distrito tiene pocos niños simulados: el "
@@ -119,6 +181,60 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Hover over the map for names and values (medians over replicates). With all "
                  "Peru each district has few simulated children: the map shows provinces; pick "
                  "a department or fine precision to see districts."),
+    # Peru today
+    "today_title": ("{region} hoy (situación actual, fin de 2019)",
+                    "{region} today (status quo, end of 2019)"),
+    "today_peru": ("Perú", "Peru"),
+    "today_intro": ("El modelo vivió 2000-2019 con las tendencias y los programas de esos años "
+                    "(scenarios/peru_2000_2019.yaml); así deja {region} a fines de 2019, el "
+                    "punto de partida de toda política. Es una sola corrida con precisión "
+                    "rápida (1 niño simulado = {scale:g} niños reales, semilla {seed}): las "
+                    "diferencias pequeñas entre {areas} son ruido.",
+                    "The model lived 2000-2019 with the trends and programs of those years "
+                    "(scenarios/peru_2000_2019.yaml); this is how it leaves {region} at the "
+                    "end of 2019, the starting point of every policy. One run at the fast "
+                    "precision (1 simulated child = {scale:g} real children, seed {seed}): "
+                    "small differences between {areas} are noise."),
+    "areas_department": ("departamentos", "departments"),
+    "areas_district": ("distritos", "districts"),
+    "today_levels": ("A fines de 2019, según el modelo: desnutrición crónica {stunting:.1f}%, "
+                     "anemia {anemia:.1f}%.",
+                     "At the end of 2019, in the model: stunting {stunting:.1f}%, anemia "
+                     "{anemia:.1f}%."),
+    "today_running": ("Simulando la historia 2000-2019… {percent}%",
+                      "Simulating the 2000-2019 history… {percent}%"),
+    "today_failed": ("No se pudo simular la historia: {error}",
+                     "The history could not be simulated: {error}"),
+    "today_caption": ("situación actual, fin de 2019", "status quo, end of 2019"),
+    "anemia_note_who2011": ("Anemia: Hb < 11 g/dL con el ajuste por altitud del CDC, como "
+                            "ENDES hasta 2023.",
+                            "Anemia: Hb < 11 g/dL with the CDC altitude adjustment, as ENDES "
+                            "until 2023."),
+    "anemia_note_who2024": ("Anemia: puntos de corte de la OMS de 2024 (10,5 g/dL de 6 a 23 "
+                            "meses) con su ajuste por altitud, como el MINSA desde 2024; las "
+                            "cifras de ENDES que se muestran usan el criterio anterior.",
+                            "Anemia: WHO 2024 cut-offs (10.5 g/dL at 6-23 months) with their "
+                            "altitude adjustment, as MINSA from 2024; the ENDES figures shown "
+                            "use the earlier definition."),
+    "anemia_note_peru": ("Anemia: Hb < 11 g/dL con la corrección por altitud propia del Perú "
+                         "(INS); las cifras de ENDES que se muestran usan el ajuste del CDC.",
+                         "Anemia: Hb < 11 g/dL with Peru's own altitude correction (INS); the "
+                         "ENDES figures shown use the CDC adjustment."),
+    "history_title": ("Historia 2000-2019: el modelo frente a la ENDES",
+                      "History 2000-2019: the model against ENDES"),
+    "history_hint": ("Puntos rojos: la ENDES (a julio de cada año, con su intervalo de muestreo "
+                     "de 90% cuando se conoce el tamaño de la muestra); línea gris: el modelo, "
+                     "mes a mes. Pase el cursor por un punto para ver la cifra y la del modelo.",
+                     "Red points: ENDES (in July of each year, with its 90% sampling interval "
+                     "where the sample size is known); grey line: the model, month by month. "
+                     "Hover over a point for the figure and the model's."),
+    "survey": ("ENDES", "ENDES"),
+    "survey_interval_name": ("ENDES, intervalo 90%", "ENDES, 90% interval"),
+    "model_history": ("Modelo", "Model"),
+    "survey_point": ("ENDES {year}: {value:.1f}%; modelo (julio): {model:.1f}%",
+                     "ENDES {year}: {value:.1f}%; model (July): {model:.1f}%"),
+    "survey_interval": ("intervalo de muestreo de 90%: {low:.1f} – {high:.1f}%",
+                        "90% sampling interval: {low:.1f} – {high:.1f}%"),
     # equity
     "equity": ("Equidad", "Equity"),
     "group": ("Grupo", "Group"),

@@ -1,9 +1,19 @@
 """The dashboard's levers: what a policymaker sets, turned into two comparable scenarios.
 
-A shipped scenario (``scenarios/*.yaml``) is the starting point. Its interventions fill the
-levers; moving a lever overwrites that one parameter and keeps every other parameter of the
-file. The reference is the same scenario with no programs (same start, horizon, region,
-scale, trends and model parameters), so the pair shares common random numbers and the
+Everything starts at the status quo: ``scenarios/baseline.yaml`` is Peru from January 2020
+as the history (``scenarios/peru_2000_2019.yaml``) leaves it, every program running at its
+last level. A lever shows the status quo's value of its parameter (the last instance of the
+program in the history) merged with the starting file's own changes (``package.yaml``,
+``cct.yaml``...). Moving a lever adds or updates a change entry ``{type: X, parameter:
+value}`` in the policy scenario; switching a program off adds ``{type: X, end: <the month
+before the start>}``. A few levers stand for something the status quo sets another way, and
+moving them replaces it (``REPLACES``): Juntos' district threshold replaces the 2005-2010
+roll-out list (``rollout: []``), Cuna Más' families replace its yearly schedule
+(``families_schedule: {}``).
+
+The reference is the status quo itself (``baseline.yaml``) or, as a labelled counterfactual,
+``no_programs.yaml`` (every program ended in December 2019): same start, history, horizon,
+region, scale and seeds as the policy, so the pair shares common random numbers and the
 difference between them is the policy's effect.
 
 Nothing here imports Solara: the functions are plain and tested on their own.
@@ -12,23 +22,31 @@ Nothing here imports Solara: the functions are plain and tested on their own.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from model import geography
 from model.config import Scenario, ScenarioError, load_scenario, validate_scenario
 from model.defaults import DEFAULTS
 from model.interventions import INTERVENTIONS
+from model.interventions.base import month_index
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-# Shipped scenarios a policymaker can start from. peru_2000_2019 is left out: it replays
-# history (secular trends, a Juntos roll-out by year) and its levers are not these.
-SHIPPED = ("package", "baseline", "cct", "sis", "serums", "home_visits", "iron", "cred",
-           "cuna_mas_1m")
+# Shipped scenarios a policymaker can start from: the status quo and its changes (each file
+# lists only what it changes from 2020-01), and the no-programs counterfactual.
+# peru_2000_2019 is the history itself and the classroom files have none: not offered.
+SHIPPED = ("baseline", "package", "cct", "sis", "serums", "home_visits", "iron", "cred",
+           "cuna_mas_1m", "no_programs")
+STATUS_QUO = "baseline"
+# What the policy is compared with: the status quo, or every program ended (counterfactual).
+REFERENCES = ("baseline", "no_programs")
 ALL_PERU = "PERU"
-PROGRAMS = ("cct", "sis", "serums", "home_visits", "iron", "cred")
+PROGRAMS = ("cct", "sis", "serums", "home_visits", "municipal_visits", "iron", "cred")
 
 # The levers shown per program: parameter -> (minimum, maximum) of its slider. Sliders move
 # in steps of 1 (1 percentage point for shares) so that a value read from a scenario file is
@@ -40,12 +58,19 @@ LEVERS: dict[str, dict[str, tuple[float, float]]] = {
     "sis": {"coverage_poor": (0.0, 1.0), "coverage_nonpoor": (0.0, 1.0)},
     "serums": {"placements_per_year": (0, 20_000)},
     "home_visits": {"families": (0, 2_000_000), "caseload": (1, 60), "stipend": (0, 2000)},
+    "municipal_visits": {"max_districts": (1, 1874), "max_child_age_months": (6, 36)},
     "iron": {"start_age_months": (4, 6), "adherence_mean": (0.0, 1.0)},
     "cred": {"attendance": (0.0, 1.0)},
 }
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "serums": {"rule": ("poverty_map", "older")},
     "iron": {"channel": ("cred", "visits", "both")},
+}
+# Levers whose status-quo value comes from a schedule: moving them writes these fields too,
+# replacing the schedule (the page says so beside the lever).
+REPLACES: dict[tuple[str, str], dict] = {
+    ("cct", "district_poverty_threshold"): {"rollout": []},
+    ("home_visits", "families"): {"families_schedule": {}},
 }
 
 # Simulated children aimed at per run, by precision. The scale (real children per simulated
@@ -58,7 +83,8 @@ MAX_ESTIMATED_SECONDS = 300  # longer runs belong on the command line (the page 
 class Levers:
     """Everything the policymaker view sets."""
 
-    scenario: str = "package"
+    scenario: str = STATUS_QUO
+    reference: str = STATUS_QUO
     region: str = ALL_PERU
     years: int = 5
     replicates: int = 5
@@ -68,7 +94,7 @@ class Levers:
     values: dict = field(default_factory=dict)  # (program, parameter) -> value
 
     def value(self, program: str, parameter: str):
-        """The lever's value (from the scenario file or the intervention's default)."""
+        """The lever's value (the status quo's, the file's, or where the user moved it)."""
         return self.values[(program, parameter)]
 
     def with_value(self, program: str, parameter: str, value) -> "Levers":
@@ -82,35 +108,179 @@ class Levers:
         return replace(self, enabled=tuple(enabled))
 
 
-def shipped_scenario(name: str) -> dict:
-    """The raw definition of ``scenarios/<name>.yaml`` (validated)."""
-    if name not in SHIPPED:
-        raise ScenarioError(f"dashboard scenario {name!r}: allowed {', '.join(SHIPPED)}")
+@lru_cache(maxsize=32)
+def _shipped(name: str) -> dict:
     return load_scenario(SCENARIO_DIR / f"{name}.yaml").model_dump(mode="json")
 
 
-def levers_from_scenario(name: str, **settings) -> Levers:
-    """Levers set as ``scenarios/<name>.yaml`` sets them (defaults for programs it lacks)."""
-    body = shipped_scenario(name)
-    given = {spec["type"]: spec for spec in body["interventions"]}
-    values = {}
-    for program in PROGRAMS:
-        defaults = INTERVENTIONS[program].Params().model_dump()
-        file_values = given.get(program, {})
-        for parameter in list(LEVERS[program]) + list(CHOICES.get(program, {})):
-            values[(program, parameter)] = file_values.get(parameter, defaults[parameter])
-    enabled = tuple(p for p in PROGRAMS if p in given)
-    return Levers(scenario=name, enabled=enabled, values=values, **settings)
+def shipped_scenario(name: str) -> dict:
+    """The raw definition of ``scenarios/<name>.yaml`` (validated; a fresh copy)."""
+    if name not in SHIPPED:
+        raise ScenarioError(f"dashboard scenario {name!r}: allowed {', '.join(SHIPPED)}")
+    return copy.deepcopy(_shipped(name))
 
 
-def locked_levers(levers: Levers) -> dict[tuple[str, str], str]:
-    """Levers the scenario file overrides by other means, with the reason (shown disabled)."""
-    body = shipped_scenario(levers.scenario)
-    locked = {}
+def _params(program: str, spec: dict) -> dict:
+    """Every parameter of ``program`` given the entry ``spec`` (defaults for the rest)."""
+    fields = {k: v for k, v in spec.items() if k != "type"}
+    return INTERVENTIONS[program].Params.model_validate(fields).model_dump(mode="json")
+
+
+def _running(params: dict, start: str) -> bool:
+    """Whether a program with these parameters runs in the month ``start``."""
+    end, first = params.get("end"), params.get("start")
+    return (end is None or month_index(end) >= month_index(start)) and (
+        first is None or month_index(first) <= month_index(start))
+
+
+def status_quo_programs(body: dict) -> dict[str, dict]:
+    """Per program type: the parameters of its last instance in the scenario's history.
+
+    The model changes that instance when a scenario names the type (``_change_status_quo``).
+    Empty for a scenario without a history.
+    """
+    history = body.get("history")
+    if not history:
+        return {}
+    last = {}
+    for spec in history["interventions"]:
+        last[spec["type"]] = spec  # later entries of a type win, as in the model
+    return {program: _params(program, spec) for program, spec in last.items()}
+
+
+def program_settings(body: dict) -> dict[str, dict]:
+    """Per program: its parameters at the scenario's start (status quo merged with changes).
+
+    Programs neither in the history nor in the file are missing.
+    """
+    settings = status_quo_programs(body)
     for spec in body["interventions"]:
-        if spec["type"] == "home_visits" and spec.get("families_schedule"):
-            locked[("home_visits", "families")] = "families_schedule"
-    return locked
+        program = spec["type"]
+        changes = {k: v for k, v in spec.items() if k != "type"}
+        if program in settings and body.get("history"):
+            settings[program] = _params(program, {**settings[program], **changes})
+        else:
+            settings[program] = _params(program, changes)
+    return settings
+
+
+def _rollout_step(rollout: list[dict], start: str) -> dict | None:
+    """The roll-out step in force at ``start`` (the last one begun by then)."""
+    begun = [s for s in rollout if month_index(s["start"]) <= month_index(start)]
+    return begun[-1] if begun else None
+
+
+def rollout_districts(rollout: list[dict], start: str) -> int:
+    """Districts of Peru that Juntos' roll-out includes at ``start``."""
+    poverty = geography.load_geography().poverty
+    on = np.zeros(len(poverty), dtype=bool)
+    codes = np.asarray(geography.load_geography().ubigeo)
+    for step in rollout:
+        if month_index(step["start"]) > month_index(start):
+            continue
+        if step.get("districts"):
+            on |= np.isin(codes, step["districts"])
+        if step.get("poverty_threshold") is not None:
+            above = np.flatnonzero(poverty >= step["poverty_threshold"])
+            if step.get("max_districts"):
+                above = above[np.argsort(-poverty[above])][:step["max_districts"]]
+            on[above] = True
+    return int(on.sum())
+
+
+def rollout_threshold(rollout: list[dict], start: str) -> float | None:
+    """The district-poverty threshold closest to Juntos' roll-out at ``start``.
+
+    The poverty of the poorest district the roll-out leaves out, rounded down to a whole
+    percentage point: ``poverty > threshold`` then takes in about the same districts. None if
+    the roll-out is a list of districts (no threshold stands for it).
+    """
+    step = _rollout_step(rollout, start)
+    if step is None or step.get("poverty_threshold") is None:
+        return None
+    poverty = np.sort(geography.load_geography().poverty)[::-1]
+    poverty = poverty[poverty >= step["poverty_threshold"]]
+    n = step.get("max_districts")
+    if not n or n >= len(poverty):
+        return float(step["poverty_threshold"])
+    return math.floor(100 * float(poverty[n - 1])) / 100
+
+
+def scheduled_families(schedule: dict, families, start: str):
+    """Families in force at ``start``: the schedule's last month begun, else ``families``."""
+    for month, value in sorted(schedule.items()):
+        if month_index(month) <= month_index(start):
+            families = value
+    return families
+
+
+def lever_value(program: str, parameter: str, params: dict, start: str):
+    """What the slider of ``parameter`` shows for a program with ``params`` at ``start``."""
+    if (program, parameter) == ("cct", "district_poverty_threshold") and params["rollout"]:
+        threshold = rollout_threshold(params["rollout"], start)
+        if threshold is not None:
+            return threshold
+    if parameter == "families":
+        families = scheduled_families(params["families_schedule"], params["families"], start)
+        return LEVERS[program]["families"][1] if families is None else families
+    if parameter == "max_districts" and params[parameter] is None:
+        return LEVERS[program][parameter][1]
+    return params[parameter]
+
+
+def levers_from_scenario(name: str = STATUS_QUO, **settings) -> Levers:
+    """Levers set as ``scenarios/<name>.yaml`` leaves the programs at its start.
+
+    For a change of the status quo: the status quo's values merged with the file's changes;
+    a program is on if it runs at the start. Programs in neither keep their defaults, off.
+    """
+    body = shipped_scenario(name)
+    found = program_settings(body)
+    values, enabled = {}, []
+    for program in PROGRAMS:
+        params = found.get(program) or _params(program, {})
+        if program in found and _running(params, body["start"]):
+            enabled.append(program)
+        for parameter in list(LEVERS[program]) + list(CHOICES.get(program, {})):
+            values[(program, parameter)] = lever_value(program, parameter, params,
+                                                       body["start"])
+    return Levers(scenario=name, enabled=tuple(enabled), values=values, **settings)
+
+
+def moved_levers(levers: Levers) -> set[tuple[str, str]]:
+    """The levers set away from the starting file's values."""
+    start = levers_from_scenario(levers.scenario)
+    return {key for key, value in levers.values.items() if start.values.get(key) != value}
+
+
+def lever_notes(levers: Levers) -> dict[tuple[str, str], tuple[str, dict]]:
+    """Notes shown under levers that replace a schedule: ``(text key, values)`` per lever.
+
+    While the lever is where the status quo left it the note says what the schedule does;
+    once moved (or once the file already replaced the schedule) it says what was replaced.
+    """
+    body = shipped_scenario(levers.scenario)
+    sq = status_quo_programs(shipped_scenario(STATUS_QUO))
+    found = program_settings(body)
+    moved = moved_levers(levers)
+    start = body["start"]
+    notes = {}
+    cct = found.get("cct")
+    if cct is not None and sq.get("cct", {}).get("rollout"):
+        districts = rollout_districts(sq["cct"]["rollout"], start)
+        key = ("cct", "district_poverty_threshold")
+        kept = bool(cct["rollout"]) and key not in moved
+        notes[key] = ("note_rollout_kept" if kept else "note_rollout_replaced",
+                      {"districts": f"{districts:,}"})
+    visits = found.get("home_visits")
+    if visits is not None and sq.get("home_visits", {}).get("families_schedule"):
+        families = scheduled_families(sq["home_visits"]["families_schedule"],
+                                      sq["home_visits"]["families"], start)
+        key = ("home_visits", "families")
+        kept = bool(visits["families_schedule"]) and key not in moved
+        notes[key] = ("note_schedule_kept" if kept else "note_schedule_replaced",
+                      {"families": f"{families:,}"})
+    return notes
 
 
 def real_children(region: str) -> float:
@@ -129,62 +299,129 @@ def scale_for(region: str, precision: str) -> float:
     return float(max(1, int(real_children(region) / PRECISION_TARGET[precision])))
 
 
+def districts_in(region: str) -> int:
+    """Districts of ``region`` (a department or all Peru)."""
+    table = geography.load_district_table()
+    return len(table) if region == ALL_PERU else int((table["department"] == region).sum())
+
+
+def history_seconds(region: str, precision: str) -> float:
+    """Rough time to live the history (2000-2019) once at the region's scale on this machine.
+
+    Set-up and pickling of the saved state 1.5 s, then 300 months (60 of warm-up, 240 of
+    history) of 12 us per district and 0.13 us per simulated child. Fitted to ``build_model``
+    of baseline.yaml with an empty cache, measured on 2 cores next to a running calibration
+    (2026-12-01): Tumbes fast 2.5 s (estimate 2.5), Huancavelica fast 3.5 s (2.5), Lima fast
+    2.7 s (2.7), Huancavelica fine 4.3 s (3.2), all Peru fast 8.7 s (8.8) and standard
+    8.8 s (9.4). Restoring the saved state costs 0.1-0.35 s (``RESTORE_SECONDS``).
+    """
+    children = real_children(region) / scale_for(region, precision)
+    return 1.5 + 300 * (1.2e-5 * districts_in(region) + 1.3e-7 * children)
+
+
+RESTORE_SECONDS = 0.3
+
+
 def estimated_seconds(levers: Levers) -> float:
     """Rough model time of the comparison on this machine (2 scenarios x replicates).
 
-    Per run: set-up of 0.1 s plus 0.2 ms per district, then each month 10 us per district
-    (metrics, health posts) and 0.4 us per simulated child. Fitted to package runs measured
-    on 2 cores (2026-11-25, one replicate each): all Peru, fast, 5 years 5.2 s (estimate
-    3.9 s); all Peru, fine, 2 years 3.4 s (4.2 s); Huancavelica, 2 years 0.8 s (0.6 s);
-    Lima, 5 years 1.0 s (1.2 s). The page
-    itself adds about 30% when the browser shares the machine.
+    Each replicate lives the history once (``history_seconds``; its state is then restored
+    for both arms) and runs both arms over the horizon: per arm 0.3 s to restore the state,
+    then each month 40 us per district (metrics by district, health posts) and 1 us per
+    simulated child. Fitted to dashboard comparisons measured on 2 cores next to a running
+    calibration (2026-12-01); see ``history_seconds``.
+    The page itself adds about 30% when the browser shares the machine.
     """
-    table = geography.load_district_table()
-    districts = len(table) if levers.region == ALL_PERU else int(
-        (table["department"] == levers.region).sum())
+    districts = districts_in(levers.region)
     children = real_children(levers.region) / scale_for(levers.region, levers.precision)
     months = 12 * levers.years
-    per_run = 0.1 + 2e-4 * districts + months * (1e-5 * districts + 4e-7 * children)
-    return 2 * levers.replicates * per_run
+    per_arm = RESTORE_SECONDS + months * (4e-5 * districts + 1e-6 * children)
+    return levers.replicates * (history_seconds(levers.region, levers.precision)
+                                + 2 * per_arm)
+
+
+def _month_before(start: str) -> str:
+    index = month_index(start) - 1
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def policy_interventions(levers: Levers) -> list[dict]:
+    """The policy's change entries: the starting file's, with the moved levers written in.
+
+    A program switched off becomes ``{type: X, end: <month before the start>}``; one switched
+    on that the file had ended loses its ``end`` (it runs as in the status quo); a moved
+    lever sets its parameter in the entry of its program (added if the file has none), with
+    the fields it replaces (``REPLACES``).
+    """
+    body = shipped_scenario(levers.scenario)
+    start_levers = levers_from_scenario(levers.scenario)
+    status_quo = status_quo_programs(body)
+    entries = copy.deepcopy(body["interventions"])
+
+    def entry(program: str) -> dict:
+        mine = [e for e in entries if e["type"] == program]
+        if mine:
+            return mine[-1]
+        entries.append({"type": program})
+        return entries[-1]
+
+    for program in PROGRAMS:
+        was_on, on = program in start_levers.enabled, program in levers.enabled
+        if was_on and not on:
+            entries = [e for e in entries if e["type"] != program]
+            entries.append({"type": program, "end": _month_before(body["start"])})
+            continue
+        if not on:
+            continue
+        spec = entry(program)
+        if not was_on:
+            spec.pop("end", None)
+        for parameter in list(LEVERS[program]) + list(CHOICES.get(program, {})):
+            value = levers.value(program, parameter)
+            if value != start_levers.value(program, parameter):
+                spec[parameter] = value
+                spec.update(copy.deepcopy(REPLACES.get((program, parameter), {})))
+        if len(spec) == 1 and program in status_quo:
+            entries.remove(spec)  # no change: the program runs as in the status quo
+    return entries
 
 
 def build_scenarios(levers: Levers) -> tuple[Scenario, Scenario]:
-    """The reference (no programs) and the policy scenario the levers describe.
+    """The reference (status quo or no programs) and the policy scenario the levers describe.
+
+    Both take start, history, anemia definition, trends and parameters from the status quo
+    (``baseline.yaml``) and the region, horizon, scale and seed from the levers.
 
     Raises:
         ScenarioError: a lever combination the scenario schema refuses (named in the message).
     """
-    body = shipped_scenario(levers.scenario)
-    body.pop("seed", None)
-    body["months"] = 12 * levers.years
-    body["scale"] = scale_for(levers.region, levers.precision)
-    body["geography"] = {"departments": [] if levers.region == ALL_PERU else [levers.region],
-                         "districts": []}
-    body["outputs"] = {"districts": True}
-    given = {spec["type"]: spec for spec in body["interventions"]}
-    locked = locked_levers(levers)
-    interventions = []
-    for program in PROGRAMS:
-        if program not in levers.enabled:
-            continue
-        spec = copy.deepcopy(given.get(program, {"type": program}))
-        for parameter in list(LEVERS[program]) + list(CHOICES.get(program, {})):
-            if (program, parameter) not in locked:
-                spec[parameter] = levers.value(program, parameter)
-        interventions.append(spec)
-    policy = {**body, "name": "policy", "description": describe(levers),
-              "interventions": interventions, "seed": levers.seed}
-    reference = {**body, "name": "baseline", "description": "No programs (same region, "
-                 "horizon, scale and model parameters as the policy).", "interventions": [],
-                 "seed": levers.seed}
+    if levers.reference not in REFERENCES:
+        raise ScenarioError(f"reference {levers.reference!r}: allowed {', '.join(REFERENCES)}")
+    frame = shipped_scenario(STATUS_QUO)
+    frame.update(months=12 * levers.years, scale=scale_for(levers.region, levers.precision),
+                 geography={"departments": [] if levers.region == ALL_PERU
+                            else [levers.region], "districts": []},
+                 outputs={"districts": True}, seed=levers.seed)
+    counterfactual = shipped_scenario(levers.reference)
+    reference = {**frame, "name": levers.reference,
+                 "description": counterfactual["description"],
+                 "interventions": counterfactual["interventions"]}
+    policy = {**frame, "name": "policy", "description": describe(levers),
+              "interventions": policy_interventions(levers)}
     return (validate_scenario(reference, source="dashboard reference"),
             validate_scenario(policy, source="dashboard levers"))
 
 
 def describe(levers: Levers) -> str:
     """One line saying what the policy scenario is."""
-    programs = ", ".join(levers.enabled) or "no programs"
-    return f"Dashboard: {programs}; based on scenarios/{levers.scenario}.yaml"
+    changes = []
+    for spec in policy_interventions(levers):
+        fields = ", ".join(f"{k} {v}" for k, v in spec.items() if k != "type")
+        changes.append(f"{spec['type']} ({fields})" if fields else spec["type"])
+    what = "; ".join(changes) or "no change"
+    return (f"Dashboard: the status quo (baseline.yaml) with these changes from "
+            f"{shipped_scenario(STATUS_QUO)['start']}: {what}. Started from "
+            f"scenarios/{levers.scenario}.yaml.")
 
 
 def check(levers: Levers) -> tuple[list[str], list[str]]:
@@ -196,28 +433,41 @@ def check(levers: Levers) -> tuple[list[str], list[str]]:
     seconds = estimated_seconds(levers)
     if seconds > MAX_ESTIMATED_SECONDS:
         errors.append(("too_slow", {"seconds": round(seconds), "limit": MAX_ESTIMATED_SECONDS}))
-    if not levers.enabled:
+    if levers.reference == STATUS_QUO and not policy_interventions(levers):
+        warnings.append(("no_change", {}))
+    if levers.reference == "no_programs" and not levers.enabled:
         warnings.append(("no_programs", {}))
-    if "cct" in levers.enabled:
+    policy = program_settings({**shipped_scenario(levers.scenario),
+                               "interventions": policy_interventions(levers)})
+    if "cct" in levers.enabled and not policy["cct"]["rollout"]:
         table = geography.load_district_table()
         if levers.region != ALL_PERU:
             table = table[table["department"] == levers.region]
         threshold = levers.value("cct", "district_poverty_threshold")
-        if not (table["poverty_total_pct_2018"] / 100 >= threshold).any():
+        if not (table["poverty_total_pct_2018"] / 100 > threshold).any():
             warnings.append(("cct_no_district", {"threshold": round(100 * threshold)}))
     if ("iron" in levers.enabled and levers.value("iron", "channel") == "visits"
-            and "home_visits" not in levers.enabled):
+            and not {"home_visits", "municipal_visits"} & set(levers.enabled)):
         warnings.append(("iron_needs_visits", {}))
     return errors, warnings
 
 
 def scenario_yaml(scenario: Scenario) -> str:
-    """The scenario as a YAML file the CLI reads (``python run.py compare ...``)."""
+    """The scenario as a YAML file the CLI reads (``python run.py compare ...``).
+
+    The history is written in full, last, so that the file runs wherever it is saved.
+    """
     body = scenario.model_dump(mode="json", exclude_defaults=False)
-    return yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+    history = body.pop("history", None)
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+    if history is not None:
+        text += ("# The history lived before the start, unrecorded: scenarios/"
+                 f"{history['name']}.yaml, written out in full.\n")
+        text += yaml.safe_dump({"history": history}, sort_keys=False, allow_unicode=True)
+    return text
 
 
 def cli_command(levers: Levers) -> str:
     """The command that reproduces the dashboard's comparison exactly."""
-    return (f"python run.py compare baseline_dashboard.yaml policy_dashboard.yaml "
+    return (f"python run.py compare reference_dashboard.yaml policy_dashboard.yaml "
             f"--replicates {levers.replicates} --seed {levers.seed}")

@@ -9,6 +9,7 @@ the CLI's order (all reference runs, then all policy runs).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator
@@ -17,10 +18,21 @@ import numpy as np
 import pandas as pd
 
 from model.comparison import comparison_specs, summarise
-from model.config import Scenario
+from model.config import Scenario, load_scenario, validate_scenario
 from model.experiments import RunSpec, execute_run
 from model.geography import load_geography
-from viz.levers import Levers, build_scenarios
+from model.model import build_model
+from model.targets import DEFAULT_TARGETS, DEPARTMENT_TARGETS, combine_targets, load_targets
+from model.validation import survey_se
+from viz.levers import (
+    ALL_PERU,
+    SCENARIO_DIR,
+    Levers,
+    build_scenarios,
+    estimated_seconds,
+    history_seconds,
+    scale_for,
+)
 
 
 class RunStopped(Exception):
@@ -88,17 +100,22 @@ def execution_order(specs: list[RunSpec], replicates: int) -> list[RunSpec]:
 
 
 def run_comparison(levers: Levers, on_progress: Callable[[float], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None
+                   should_stop: Callable[[], bool] | None = None,
+                   on_stage: Callable[[str, int], None] | None = None
                    ) -> Iterator[ComparisonResult]:
     """Run the comparison the levers describe (see ``run_pair``)."""
     reference, policy = build_scenarios(levers)
+    history_share = (history_seconds(levers.region, levers.precision) * levers.replicates
+                     / estimated_seconds(levers))
     yield from run_pair(reference, policy, levers.replicates, levers.seed, levers,
-                        on_progress, should_stop)
+                        on_progress, should_stop, on_stage, history_share)
 
 
 def run_pair(reference: Scenario, policy: Scenario, replicates: int, seed: int,
              levers: Levers | None = None, on_progress: Callable[[float], None] | None = None,
-             should_stop: Callable[[], bool] | None = None) -> Iterator[ComparisonResult]:
+             should_stop: Callable[[], bool] | None = None,
+             on_stage: Callable[[str, int], None] | None = None,
+             history_share: float = 0.0) -> Iterator[ComparisonResult]:
     """Run a reference and a policy over replicates, yielding the results after each pair.
 
     Args:
@@ -109,7 +126,13 @@ def run_pair(reference: Scenario, policy: Scenario, replicates: int, seed: int,
         levers: the page's settings behind the pair, kept with the result (None outside it).
         on_progress: called with the finished fraction (0-1) after every simulated month.
         should_stop: polled every month; when it returns True the current pair is dropped
-            and a last result (``stopped=True``) with the finished pairs is yielded.
+            and a last result (``stopped=True``) with the finished pairs is yielded. (Not
+            while a replicate lives its history: that is one call to the model.)
+        on_stage: called with ``("history", r)`` before replicate r's reference run (which
+            lives the history when the scenarios have one, unless this process saved its
+            state already) and ``("months", r)`` at its first simulated month.
+        history_share: the expected share of the time spent living histories, for the
+            progress fraction (0 without a history).
     """
     specs = comparison_specs([reference, policy], replicates, seed)
     order = execution_order(specs, replicates)
@@ -129,12 +152,28 @@ def run_pair(reference: Scenario, policy: Scenario, replicates: int, seed: int,
         return ComparisonResult(levers, reference, policy, results, cube, dates, ubigeos,
                                 pairs, complete=pairs == replicates, stopped=stopped)
 
+    share = history_share if reference.history is not None else 0.0
+
+    def fraction(i: int, done: float) -> float:
+        """Finished share after ``done`` (0-1) of run ``i``.
+
+        Each replicate is its history (``share``) and then both arms' months.
+        """
+        r, arm = divmod(i, 2)
+        within = share + (1 - share) * (arm + done) / 2 if done > 0 or arm else 0.0
+        return (r + within) / replicates
+
     for i, spec in enumerate(order):
+        if on_stage and i % 2 == 0:
+            on_stage("history" if reference.history is not None else "months", i // 2)
+
         def on_month(done: int, total: int, i: int = i) -> None:
             if should_stop and should_stop():
                 raise RunStopped
+            if on_stage and i % 2 == 0 and done == 1 and reference.history is not None:
+                on_stage("months", i // 2)
             if on_progress:
-                on_progress((i + done / total) / len(order))
+                on_progress(fraction(i, done / total))
         try:
             frames[spec.run_id], maps[spec.run_id], dates = split_districts(
                 execute_run(spec, on_month), ubigeos)
@@ -143,3 +182,124 @@ def run_pair(reference: Scenario, policy: Scenario, replicates: int, seed: int,
             return
         if i % 2 == 1:
             yield result(i // 2 + 1)
+
+
+# --- Peru today: the history the status quo comes from, against the surveys ----------------
+
+HISTORY_FILE = SCENARIO_DIR / "peru_2000_2019.yaml"
+TODAY_PRECISION = "fast"
+SURVEY_INDICATORS = {"stunting": "0-59m", "anemia": "6-35m"}  # as the trajectories show them
+
+
+@dataclass(frozen=True)
+class TodayResult:
+    """The history (2000-2019) of one region at the fast precision, recorded.
+
+    ``trajectory`` has one row per month (date, stunting, anemia: the region's prevalences);
+    ``survey`` the ENDES figures for the region (year, indicator, value_percent, n, se: the
+    survey's sampling standard error in pp, source, model: the run's value in July of that
+    year, as the calibration compares them); ``departments`` the last month's prevalences by
+    department (all Peru); ``district_values`` the last month's ``CUBE_METRICS`` by district
+    (``[district, metric]``, a department's run only, districts in the order of ``ubigeos``).
+    """
+
+    region: str
+    seed: int
+    scale: float
+    date: str
+    anemia_definition: str
+    trajectory: pd.DataFrame
+    survey: pd.DataFrame
+    departments: pd.DataFrame
+    district_values: np.ndarray
+    ubigeos: list[str]
+
+
+def history_scenario(region: str, seed: int) -> Scenario:
+    """``scenarios/peru_2000_2019.yaml`` restricted to ``region`` at the fast precision."""
+    body = load_scenario(HISTORY_FILE).model_dump(mode="json")
+    body.update(seed=seed, scale=scale_for(region, TODAY_PRECISION),
+                geography={"departments": [] if region == ALL_PERU else [region],
+                           "districts": []},
+                outputs={"districts": region != ALL_PERU})
+    return validate_scenario(body, source="dashboard history")
+
+
+def survey_points(region: str) -> pd.DataFrame:
+    """ENDES figures of stunting (0-59 m) and anemia (6-35 m) for all Peru or a department.
+
+    All Peru: ``model/data/calibration_targets.csv`` and the national rows of
+    ``endes_departments_2009_2012.csv`` (the latter wins where both give a year); a
+    department: its rows of ``endes_departments_2009_2012.csv`` (2009-2012).
+    """
+    if region == ALL_PERU:
+        table = combine_targets([_targets(DEFAULT_TARGETS), _targets(DEPARTMENT_TARGETS)])
+        group = "national"
+    else:
+        table, group = _targets(DEPARTMENT_TARGETS), f"department:{region}"
+    keep = (table["group"] == group) & (table["area"] == "total") & (
+        table["indicator"].map(SURVEY_INDICATORS) == table["age_group"])
+    points = table[keep][["year", "indicator", "value_percent", "n", "source"]].copy()
+    points["se"] = survey_se(points["value_percent"], points["n"]).to_numpy()
+    return points.sort_values(["indicator", "year"]).reset_index(drop=True)
+
+
+_TARGETS: dict[str, pd.DataFrame] = {}
+
+
+def _targets(path) -> pd.DataFrame:
+    if str(path) not in _TARGETS:
+        _TARGETS[str(path)] = load_targets(path)
+    return _TARGETS[str(path)]
+
+
+_today_cache: dict[tuple[str, int], TodayResult] = {}
+_today_lock = threading.Lock()
+
+
+def run_today(region: str, seed: int, on_progress: Callable[[float], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> TodayResult | None:
+    """Live the history of ``region`` with records (fast precision); None if stopped.
+
+    Deterministic for a region and seed, so finished results are kept for the process (every
+    browser session opening on the same region shares them).
+    """
+    key = (region, seed)
+    with _today_lock:
+        if key in _today_cache:
+            return _today_cache[key]
+    scenario = history_scenario(region, seed)
+    model = build_model(scenario)
+    for _ in range(scenario.months):
+        if should_stop and should_stop():
+            return None
+        model.step()
+        if on_progress:
+            on_progress(model.steps / scenario.months)
+    results = model.results()
+    last = results["date"].max()
+    national = results[results["group"] == "national"]
+    trajectory = national[national["metric"].isin(SURVEY_INDICATORS)].pivot_table(
+        index="date", columns="metric", values="value").reset_index()
+    trajectory.columns.name = None
+    survey = survey_points(region)
+    at_july = trajectory.set_index("date")
+    survey["model"] = [float(at_july[row.indicator].get(f"{int(row.year)}-07", np.nan))
+                       for row in survey.itertuples()]
+    end = results[results["date"] == last]
+    departments = end[end["group"].str.fullmatch(r"department:[^:]+")
+                      & end["metric"].isin(CUBE_METRICS)].pivot_table(
+        index="group", columns="metric", values="value").reset_index()
+    departments.columns.name = None
+    departments.insert(0, "department", departments.pop("group").str.removeprefix(
+        "department:"))
+    ubigeos = [str(u) for u in model.geography.ubigeo]
+    cube = np.empty((0, len(CUBE_METRICS)), np.float32)
+    if scenario.outputs.districts:
+        _, values, _ = split_districts(end, ubigeos)
+        cube = values[0]
+    today = TodayResult(region, seed, scenario.scale, last, scenario.anemia_definition,
+                        trajectory, survey, departments, cube, ubigeos)
+    with _today_lock:
+        _today_cache[key] = today
+    return today
