@@ -86,7 +86,8 @@ def run(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console,
                   transient=False) as bar:
-        task = bar.add_task("building population", total=spec.months)
+        task = bar.add_task("living the history 2000-2019" if spec.history else
+                            "building population", total=spec.months)
         outcome = run_scenario(
             spec, on_setup=lambda: bar.update(task, description="simulating months"),
             on_month=lambda done, total: bar.update(task, completed=done))
@@ -111,6 +112,8 @@ def run(
 
 def _print_summary(results, meta: dict, out: Path) -> None:
     """A few numbers on the terminal so the user sees what happened."""
+    from model.validation import anemia_definition_note
+
     nat = results[results["group"] == "national"]
     first, last = nat["step"].min(), nat["step"].max()
     lines = []
@@ -120,6 +123,8 @@ def _print_summary(results, meta: dict, out: Path) -> None:
                      f"({nat[nat.step == first]['date'].iloc[0]} -> "
                      f"{nat[nat.step == last]['date'].iloc[0]})")
     console.print("\n".join(lines), highlight=False)
+    console.print(f"  ({anemia_definition_note(meta.get('anemia_definition', 'who2011'))})",
+                  highlight=False)
     console.print(f"Wrote {out / 'results.csv'}, {out / 'metadata.json'}, "
                   f"{out / 'trajectories.png'} in {meta['wall_seconds']:.1f} s", highlight=False)
 
@@ -208,8 +213,9 @@ def compare(
         fail(f"compare: scenario names must differ, got {names}")
     problems = check_comparable(specs)
     if problems:
-        fail("compare: scenarios must share start, months, scale, geography and anemia "
-             "definition for common random numbers; " + "; ".join(problems))
+        fail("compare: scenarios must share start, months, scale, geography, anemia "
+             "definition and history for common random numbers; " + "; ".join(problems)
+             + " (--months and --scale set them for all)")
     runs = comparison_specs(specs, replicates, seed)
     problem = check_manifest(out, runs, {"scenarios": [str(p) for p in scenarios]})
     if problem:
@@ -220,7 +226,8 @@ def compare(
         results.to_parquet(out / "results.parquet", index=False)
         summary = summarise(results, year_list)
         summary.to_csv(out / "summary.csv", index=False)
-        (out / "summary.md").write_text(summary_markdown(summary, replicates))
+        (out / "summary.md").write_text(summary_markdown(summary, replicates,
+                                                         specs[0].anemia_definition))
         plot_comparison(results, out / "comparison.png",
                         title=f"{' vs '.join(names)} ({replicates} replicates)")
         console.print(f"Wrote {out / 'results.parquet'}, {out / 'summary.csv'}, "

@@ -139,13 +139,18 @@ def _fmt(median: float, low: float, high: float, digits: int = 1, scale: float =
             f"{high / scale:,.{digits}f})")
 
 
-def summary_markdown(summary: pd.DataFrame, replicates: int) -> str:
+def summary_markdown(summary: pd.DataFrame, replicates: int,
+                     anemia_definition: str = "who2011") -> str:
     """The national table a policymaker pastes into a memo."""
+    from model.validation import anemia_definition_note
+
     reference = summary["scenario"].iloc[0]
     lines = [f"# Scenario comparison ({replicates} replicates, medians with 90% intervals)", "",
              f"Differences are from **{reference}**, replicate by replicate (common random "
              "numbers). Cases averted are children who would otherwise be stunted (0-59 m) or "
-             "anemic (6-35 m) at that date. Costs are cumulative from the start, in soles.", ""]
+             "anemic (6-35 m) at that date. Costs are cumulative from the start, in soles. "
+             f"The intervals show run-to-run chance only, not parameter uncertainty. "
+             f"{anemia_definition_note(anemia_definition).capitalize()}.", ""]
     national = summary[summary["group"] == "national"]
     for year, block in national.groupby("year", sort=True):
         lines += [f"## {block['date'].iloc[0]}", "",
