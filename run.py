@@ -286,6 +286,8 @@ def calibrate(
                                        "(repeat the option); figures after 2012 are not fitted."),
     trials: int = typer.Option(30, help="Optuna trials in total (a resumed study runs the "
                                         "rest)."),
+    refine: int = typer.Option(0, help="Further trials with CMA-ES from the best point "
+                                       "(a local search after TPE's exploration)."),
     scale: float = typer.Option(25.0, help="Scale of each trial run."),
     seed: int = typer.Option(1, help="Seed of the runs and of the optuna sampler."),
     out: Path = typer.Option(Path("calibration"), help="Folder for study.db (resumable), "
@@ -310,6 +312,8 @@ def calibrate(
 
     if trials < 1:
         fail(f"--trials {trials}: allowed >= 1")
+    if refine < 0:
+        fail(f"--refine {refine}: allowed >= 0")
     try:
         spec = load_scenario(scenario, {"scale": scale, "seed": seed})
         table = combine_targets([load_targets(t) for t in targets])
@@ -319,8 +323,8 @@ def calibrate(
                         TextColumn("best loss {task.fields[best]}"), TimeElapsedColumn(),
                         TimeRemainingColumn(), console=console)
     with progress:
-        task = progress.add_task("trials", total=trials, best="-")
-        study = fit(spec, table, out, trials, seed=seed,
+        task = progress.add_task("trials", total=trials + refine, best="-")
+        study = fit(spec, table, out, trials, seed=seed, refine=refine,
                     on_trial=lambda st, tr: progress.update(
                         task, completed=len(st.trials), best=f"{st.best_value:.1f}"))
     fitted = fitted_table(study)

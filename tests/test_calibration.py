@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -89,6 +90,27 @@ def test_calibration_fits_writes_and_resumes(files):
     again = cli("calibrate", files / "short.yaml", "--targets", files / "targets.csv",
                 "--trials", 3, "--scale", 100, "--out", out)
     assert again.returncode == 0 and "after 3 trials" in " ".join(again.stderr.split())
+    refined = cli("calibrate", files / "short.yaml", "--targets", files / "targets.csv",
+                  "--trials", 3, "--refine", 2, "--scale", 100, "--out", out)
+    assert refined.returncode == 0 and "after 5 trials" in " ".join(refined.stderr.split())
+
+
+def test_the_loss_weighs_each_figure_by_its_sampling_error():
+    from model.calibration import loss
+    results = pd.DataFrame({
+        "date": ["2010-07"] * 4, "metric": ["stunting", "children"] * 2,
+        "group": ["department:TUMBES", "department:TUMBES", "national", "national"],
+        "value": [30.0, 1e6, 30.0, 1e6]})
+    def target(group, n):
+        return pd.DataFrame([{"year": 2010, "indicator": "stunting", "age_group": "0-59m",
+                              "group": group, "area": "total", "value_percent": 25.0,
+                              "n": n}])
+    small, large = loss(results, target("department:TUMBES", 150), scale=1.0), loss(
+        results, target("national", 9000), scale=1.0)
+    # the same 5-point error: chi-square = 25 / (1e4 x 2 x 0.25 x 0.75 / n + model variance),
+    # the model variance being 1e4 x 0.3 x 0.7 / 1e6 simulated children
+    assert np.isclose(small, 25 / (2 * 1875 / 150 + 0.0021), rtol=1e-6)
+    assert large > 30 * small
 
 
 def test_replicate_trials_command_writes_the_table(tmp_path):

@@ -7,13 +7,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import run as cli
 from model.comparison import check_comparable
 from model.config import ScenarioError, load_scenario
 from model.experiments import run_scenario
-from viz import exercises, figures, plots
+from model.model import build_model
+from viz import exercises, figures, plots, runner
 from viz import levers as L
 from viz.classroom import Classroom, classroom_scenario
 from viz.i18n import LANGUAGES, TEXT, tr
@@ -25,9 +27,15 @@ SMALL = dict(region="TUMBES", years=1, replicates=2, seed=3)
 
 @pytest.fixture(scope="module")
 def small_result():
-    """A finished 2-replicate comparison of the package in Tumbes over one year."""
+    """A finished 2-replicate comparison of the package with the status quo, Tumbes, 1 year."""
     *_, last = run_comparison(L.levers_from_scenario("package", **SMALL))
     return last
+
+
+@pytest.fixture(scope="module")
+def tumbes_today():
+    """Tumbes' history 2000-2019 with records (fast precision, seed 3)."""
+    return runner.run_today("TUMBES", 3)
 
 
 def test_every_text_exists_in_both_languages():
@@ -42,20 +50,74 @@ def test_every_text_exists_in_both_languages():
         for parameter, options in L.CHOICES.get(program, {}).items():
             used |= {f"{program}.{parameter}"} | {f"{program}.{parameter}.{o}" for o in options}
     used |= {f"precision_{p}" for p in L.PRECISION_TARGET}
+    used |= {f"ref_{r}" for r in L.REFERENCES} | {f"reference_note_{r}" for r in L.REFERENCES}
+    used |= {f"anemia_note_{d}" for d in ("who2011", "who2024", "peru")}
+    used |= {f"stage_{s}" for s in ("history", "months")}
+    used |= {f"note_{n}_{k}" for n in ("rollout", "schedule") for k in ("kept", "replaced")}
     missing = sorted(k for k in used if k not in TEXT)
     assert not missing, missing
     assert tr("running", "en", percent=40) == "Simulating… 40%"
 
 
-def test_levers_start_from_the_shipped_file():
+def test_levers_start_at_the_status_quo():
+    """The levers show the history's last programs, merged with the file's own changes."""
+    today = L.levers_from_scenario()
+    assert today.scenario == "baseline" and today.reference == "baseline"
+    assert set(today.enabled) == set(L.PROGRAMS)  # every program runs in the status quo
+    expected = {("cct", "transfer_soles"): 200, ("sis", "coverage_poor"): 0.72,
+                ("sis", "coverage_nonpoor"): 0.37, ("serums", "placements_per_year"): 6384,
+                ("serums", "rule"): "poverty_map", ("home_visits", "families"): 110_000,
+                ("municipal_visits", "max_districts"): 865, ("iron", "adherence_mean"): 0.589,
+                ("iron", "start_age_months"): 4, ("iron", "channel"): "both",
+                ("cred", "attendance"): 0.30}
+    for key, value in expected.items():
+        assert today.value(*key) == value, key
+    # Juntos' roll-out (the 1,142 poorest districts) shown as the poverty of the last of them
+    assert today.value("cct", "district_poverty_threshold") == 0.28
+    assert L.rollout_districts(L.status_quo_programs(L.shipped_scenario("baseline"))["cct"][
+        "rollout"], "2020-01") == 1142
     package = L.levers_from_scenario("package")
-    assert set(package.enabled) == set(L.PROGRAMS)
+    assert package.value("sis", "coverage_poor") == 0.95
+    assert package.value("cct", "district_poverty_threshold") == 0.30
+    assert package.value("home_visits", "families") == 270_000
+    assert package.value("cct", "transfer_soles") == 200  # not changed by the file
     big = L.levers_from_scenario("cuna_mas_1m")
     assert big.value("home_visits", "families") == 1_000_000
-    assert big.value("home_visits", "caseload") == 10  # the intervention's default
-    assert L.levers_from_scenario("baseline").enabled == ()
+    assert big.value("home_visits", "caseload") == 10  # the status quo's
+    assert L.levers_from_scenario("no_programs").enabled == ()
     with pytest.raises(ScenarioError, match="allowed"):
         L.levers_from_scenario("no_such")
+
+
+def test_levers_become_changes_of_the_status_quo():
+    # an untouched file is the file
+    for name in ("package", "cct", "cuna_mas_1m", "no_programs"):
+        _, policy = L.build_scenarios(L.levers_from_scenario(name))
+        assert policy.interventions == load_scenario(L.SCENARIO_DIR / f"{name}.yaml"
+                                                     ).interventions, name
+    assert L.policy_interventions(L.levers_from_scenario()) == []
+    # a moved lever adds or updates its program's entry (merged by the model)
+    moved = L.levers_from_scenario("cct").with_value("cct", "transfer_soles", 300)
+    assert L.policy_interventions(moved) == [
+        {"type": "cct", "rollout": [], "district_poverty_threshold": 0.3, "transfer_soles": 300}]
+    # levers that stand for a schedule replace it when moved
+    today = L.levers_from_scenario()
+    assert L.policy_interventions(today.with_value("cct", "district_poverty_threshold",
+                                                   0.5)) == [
+        {"type": "cct", "district_poverty_threshold": 0.5, "rollout": []}]
+    assert L.policy_interventions(today.with_value("home_visits", "families", 200_000)) == [
+        {"type": "home_visits", "families": 200_000, "families_schedule": {}}]
+    notes = L.lever_notes(today)
+    assert notes[("cct", "district_poverty_threshold")][0] == "note_rollout_kept"
+    assert L.lever_notes(today.with_value("home_visits", "families", 200_000))[
+        ("home_visits", "families")][0] == "note_schedule_replaced"
+    # switching off ends the program the month before the start; on again: as it runs today
+    off = today.with_program("sis", False)
+    assert L.policy_interventions(off) == [{"type": "sis", "end": "2019-12"}]
+    assert L.policy_interventions(off.with_program("sis", True)) == []
+    back = L.levers_from_scenario("no_programs").with_program("iron", True)
+    assert {"type": "iron", "end": "2019-12"} not in L.policy_interventions(back)
+    assert len(L.policy_interventions(back)) == 6
 
 
 def test_levers_build_a_comparable_pair():
@@ -63,15 +125,36 @@ def test_levers_build_a_comparable_pair():
         "cct", "transfer_soles", 300)
     reference, policy = L.build_scenarios(levers)
     assert check_comparable([reference, policy]) == []
-    assert reference.interventions == [] and reference.months == 24
+    status_quo = load_scenario(L.SCENARIO_DIR / "baseline.yaml")
+    assert reference.name == "baseline" and reference.interventions == []
+    assert reference.history == status_quo.history and reference.start == "2020-01"
+    assert reference.months == 24
     assert policy.geography.departments == ["HUANCAVELICA"] and policy.outputs.districts
     (cct,) = policy.interventions
     assert cct.model_extra["transfer_soles"] == 300
-    off = levers.with_program("cct", False).with_program("iron", True)
-    assert [i.type for i in L.build_scenarios(off)[1].interventions] == ["iron"]
+    # the counterfactual reference: every program ended in December 2019
+    counter, _ = L.build_scenarios(replace(levers, reference="no_programs"))
+    assert counter.name == "no_programs" and check_comparable([counter, policy]) == []
+    assert {i.type for i in counter.interventions} == set(L.PROGRAMS)
+    assert all(i.model_extra == {"end": "2019-12"} for i in counter.interventions)
     # the scenario files the page offers reload as the same scenarios
     text = L.scenario_yaml(policy)
     assert "transfer_soles: 300" in text
+    assert text.index("interventions:") < text.index("history:")  # the history last
+    assert yaml.safe_load(text)["history"]["name"] == "peru_2000_2019"
+
+
+def test_a_moved_lever_reaches_the_model():
+    """The policy's change entry updates the status quo's program (parameters merged)."""
+    levers = L.levers_from_scenario(region="TUMBES", years=1).with_value(
+        "cct", "transfer_soles", 300).with_value("iron", "adherence_mean", 0.9)
+    _, policy = L.build_scenarios(levers)
+    model = build_model(policy)
+    cct = [i for i in model.interventions if i.name == "cct"][-1]
+    assert cct.p.transfer_soles == 300 and cct.p.rollout  # the roll-out kept: not moved
+    assert cct.p.period_months == 2  # every other Juntos setting kept
+    iron = [i for i in model.interventions if i.name == "iron"][-1]
+    assert iron.p.adherence_mean == 0.9 and iron.p.channel == "both"
 
 
 def test_scale_follows_region_and_precision():
@@ -86,17 +169,31 @@ def test_checks_refuse_oversized_runs_and_warn_on_empty_programs():
     errors, _ = L.check(huge)
     assert [key for key, _ in errors] == ["too_slow"]
     assert L.check(L.levers_from_scenario("package")) == ([], [])
-    _, warnings = L.check(L.levers_from_scenario("baseline"))
-    assert ("no_programs", {}) in warnings
+    assert L.check(L.levers_from_scenario("baseline"))[1] == [("no_change", {})]
+    nothing = L.levers_from_scenario("no_programs", reference="no_programs")
+    assert ("no_programs", {}) in L.check(nothing)[1]
     rich_only = L.levers_from_scenario("cct", region="LIMA").with_value(
         "cct", "district_poverty_threshold", 0.9)
     assert "cct_no_district" in [key for key, _ in L.check(rich_only)[1]]
+    iron_alone = L.levers_from_scenario().with_value("iron", "channel", "visits")
+    assert "iron_needs_visits" not in [key for key, _ in L.check(iron_alone)[1]]
+    no_visitors = iron_alone.with_program("home_visits", False).with_program(
+        "municipal_visits", False)
+    assert "iron_needs_visits" in [key for key, _ in L.check(no_visitors)[1]]
+
+
+def test_time_estimate_includes_the_history():
+    levers = L.levers_from_scenario(region="HUANCAVELICA", years=2, replicates=3)
+    history = L.history_seconds("HUANCAVELICA", "fast")
+    assert 1 < history < 20
+    assert L.estimated_seconds(levers) > 3 * history
+    assert L.history_seconds(L.ALL_PERU, "fast") > history  # districts cost
 
 
 def test_dashboard_numbers_equal_the_cli_compare(small_result, tmp_path):
     """The scenario files the page offers, run by `run.py compare`, give the same numbers."""
     reference, policy = small_result.reference, small_result.policy
-    (tmp_path / "baseline_dashboard.yaml").write_text(L.scenario_yaml(reference))
+    (tmp_path / "reference_dashboard.yaml").write_text(L.scenario_yaml(reference))
     (tmp_path / "policy_dashboard.yaml").write_text(L.scenario_yaml(policy))
     out = tmp_path / "out"
     command = L.cli_command(small_result.levers).split()[2:]  # after "python run.py"
@@ -137,7 +234,7 @@ def test_stop_keeps_the_finished_pairs():
 
 def test_figures_describe_the_result(small_result):
     option = figures.trajectory_option(small_result, "stunting", "en")
-    medians = [s for s in option["series"] if s["name"] in ("No programs", "Policy")]
+    medians = [s for s in option["series"] if s["name"] in ("Status quo", "Policy")]
     assert len(medians) == 2 and len(medians[0]["data"]) == 13
     cube = small_result.district_values[:, :, -1]  # scenario, replicate, district, metric
     table = figures.map_values(small_result, small_result.dates[-1])
@@ -162,7 +259,38 @@ def test_figures_describe_the_result(small_result):
     equity = figures.equity_table(small_result, "anemia")
     assert {"urban", "rural", "quintile:1", "quintile:5"} <= set(equity["group"])
     national = figures.headline(small_result)["anemia"]
-    assert national["diff_median"] < 0  # the package includes iron
+    assert national["diff_median"] < 0  # the package raises iron adherence
+    assert figures.reference_label(small_result, "es") == "Situación actual"
+
+
+def test_today_shows_the_history_against_the_surveys(tumbes_today):
+    today = tumbes_today
+    dates = list(today.trajectory["date"])
+    assert dates[0] == "2000-01" and dates[-1] == today.date == "2020-01" and len(dates) == 241
+    assert today.anemia_definition == "who2011"
+    survey = today.survey
+    assert set(survey["year"]) == {2009, 2010, 2011, 2012}
+    assert set(survey["indicator"]) == {"stunting", "anemia"}
+    assert (survey["se"] > 0).all() and survey["model"].notna().all()
+    july = today.trajectory.set_index("date").loc["2011-07", "anemia"]
+    assert survey[(survey["year"] == 2011) & (survey["indicator"] == "anemia")][
+        "model"].iloc[0] == pytest.approx(july)
+    national = runner.survey_points(L.ALL_PERU)
+    assert {2000, 2007, 2009, 2012} <= set(national[national["indicator"] == "stunting"]["year"])
+    # the map: the last month, by district (a department's run records its districts)
+    table = figures.today_map_values(today)
+    assert len(table) == 13 and table["stunting"].notna().all()
+    assert today.departments.set_index("department").loc["TUMBES", "stunting"] == pytest.approx(
+        today.trajectory["stunting"].iloc[-1])
+    option = figures.today_map_option(today, "anemia", "es")
+    assert "situación actual, fin de 2019" in option["title"]["text"]
+    chart = figures.history_option(today, "stunting", "en")
+    model, whiskers, points = chart["series"]
+    assert len(model["data"]) == 241 and len(points["data"]) == 4
+    assert points["data"][0]["value"][0] == "2009-07"
+    assert "ENDES 2009" in points["data"][0]["tooltip"]["formatter"]
+    assert len(whiskers["data"]) == 3 * 4  # low, high, gap per survey year
+    assert runner.run_today("TUMBES", 3) is today  # kept for the process
 
 
 def test_dashboard_pngs_are_drawn(small_result, tmp_path):
@@ -192,11 +320,16 @@ def test_classroom_gives_the_cli_results():
 
 
 def test_classroom_package_matches_its_scenario_file():
-    """The full-package classroom is scenarios/classroom_package.yaml: classroom + package."""
-    package = load_scenario(Path("scenarios/package.yaml"))
+    """The full-package classroom is scenarios/classroom_package.yaml: the classroom (no
+    history: Huancavelica from 2019, a teaching counterfactual) with six programs at their
+    default parameters, iron at CRED and by visitors."""
     room_file = load_scenario(Path("scenarios/classroom_package.yaml"))
     classroom = load_scenario(Path("scenarios/classroom.yaml"))
-    assert room_file.interventions == package.interventions
+    assert classroom.history is None and room_file.history is None
+    assert classroom.interventions == []
+    assert [i.type for i in room_file.interventions] == [
+        "sis", "serums", "cred", "cct", "home_visits", "iron"]
+    assert [i.model_extra for i in room_file.interventions] == [{}] * 5 + [{"channel": "both"}]
     for field in ("start", "months", "seed", "scale", "geography", "anemia_definition"):
         assert getattr(room_file, field) == getattr(classroom, field), field
     room = Classroom("package")
@@ -235,6 +368,8 @@ def test_classroom_network_and_stories():
 def test_exercises_show_their_mechanism():
     assert len(exercises.EXERCISES) >= 4
     assert {e.interventions[0]["type"] for e in exercises.EXERCISES} == set(L.PROGRAMS)
+    municipal = exercises.exercise("municipal_visits")
+    assert {"type": "iron", "channel": "visits"} in municipal.interventions
     docs = (VIZ.parent / "docs" / "teaching.md").read_text()
     for item in exercises.EXERCISES:
         assert item.title[1] in docs, item.key

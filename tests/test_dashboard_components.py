@@ -75,10 +75,36 @@ def wait_for(condition, seconds: float = 120.0) -> None:
 
 def test_page_starts_in_spanish_and_switches_to_english(session):
     box, rc = solara.render(app.Page(), handle_error=False)
-    assert shown(box, "Decisores de política") and shown(box, "Elija los programas")
+    assert shown(box, "Decisores de política") and shown(box, "Mueva los controles")
     app.lang.set("en")
-    assert shown(box, "Policymakers") and shown(box, "Choose the programs")
-    assert not shown(box, "Elija los programas")
+    assert shown(box, "Policymakers") and shown(box, "Move the levers")
+    assert not shown(box, "Mueva los controles")
+
+
+def test_page_opens_on_peru_today(session):
+    """Before any run: the status quo's levels by department and the history against ENDES."""
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert app.levers.value.scenario == "baseline" and app.levers.value.reference == "baseline"
+    assert shown(box, "Perú hoy (situación actual, fin de 2019)")
+    wait_for(lambda: app.today_task.finished, seconds=180)
+    wait_for(lambda: charts(box, "today-map"), seconds=10)
+    (chart,) = charts(box, "today-map")
+    assert chart.option["series"][0]["type"] == "map" and chart.maps
+    assert "situación actual, fin de 2019" in chart.option["title"]["text"]
+    (history,) = charts(box, "history-stunting")
+    assert history.option["series"][2]["data"]  # the ENDES points
+    assert shown(box, "Hb < 11 g/dL con el ajuste por altitud del CDC, como ENDES hasta 2023")
+    # the levers show the status quo, with what a schedule lever replaces
+    assert shown(box, "Transferencia (soles cada 2 meses): 200")
+    assert shown(box, "Hoy Juntos llega a los 1,142 distritos más pobres")
+    assert shown(box, "Familias visitadas (nacional): 110,000")
+
+
+def test_reference_can_be_the_no_programs_counterfactual(session):
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert shown(box, "Referencia: la situación actual")
+    app.levers.set(replace(app.levers.value, reference="no_programs"))
+    assert shown(box, "Referencia: un contrafactual en el que todos los programas terminan")
 
 
 def test_run_shows_headline_map_and_equity(session):
@@ -86,7 +112,8 @@ def test_run_shows_headline_map_and_equity(session):
     box, rc = solara.render(app.Page(), handle_error=False)
     rc.find(vw.Btn, class_="run-button").widget.click()
     wait_for(lambda: app.comparison_task.finished)
-    assert shown(box, "Al final del horizonte (2020-01)")
+    assert shown(box, "Al final del horizonte (2021-01)")
+    assert shown(box, "Situación actual (%)")  # the reference, in the equity table
     (chart,) = charts(box, "district-map")
     assert chart.option["series"][0]["type"] == "map" and chart.maps
     assert shown(box, "Quintil 1") and shown(box, "Casos evitados")
