@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from model.population import Area, BirthWeight, Illness, Schooling, Sex
+from model.population import Area, BirthWeight, Illness, Schooling, Sex, district_children
 
 if TYPE_CHECKING:  # pragma: no cover
     from model.model import ECDModel
@@ -85,8 +85,8 @@ def build_health_posts(model: "ECDModel") -> AgentSet:
     # what CRED rationing needs per post (services.post_demand): real children under five
     # (the district's, shared equally by its posts), simulated children, and department
     district = np.repeat(np.arange(geo.n), n_posts)
-    model.post_real_children = (geo.population * p.under5_share_of_population
-                                / n_posts)[district]
+    children, _ = district_children(geo, model.national_geography, p)
+    model.post_real_children = (children / n_posts)[district]
     model.post_agents = np.bincount(hh.health_post, weights=hh.n_children,
                                     minlength=len(posts)).astype(np.float64)
     model.post_department = geo.department_index[district].astype(np.intp)

@@ -143,6 +143,21 @@ def mixture_quantiles(means: np.ndarray, sds: np.ndarray, weights: np.ndarray,
     return np.array(out)
 
 
+def district_children(geo: Geography, national: Geography,
+                      params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Real children under five per district of ``geo``, and the urban share of them.
+
+    Rural areas have ``rural_children_ratio`` times as many young children per person as
+    urban ones; the national number stays ``under5_share_of_population`` of the population.
+    """
+    k = params.rural_children_ratio
+    weight = national.urban_share + k * (1 - national.urban_share)
+    norm = np.dot(national.population, weight) / national.population.sum()
+    local_weight = geo.urban_share + k * (1 - geo.urban_share)
+    children = geo.population * params.under5_share_of_population * local_weight / norm
+    return children, geo.urban_share / local_weight
+
+
 def generate_population(geo: Geography, national: Geography, params: Parameters, scale: float,
                         rng: np.random.Generator) -> Population:
     """Build households and children for the districts of ``geo``.
@@ -155,7 +170,7 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
         scale: real children per simulated child.
         rng: the model's random generator.
     """
-    children_real = geo.population * params.under5_share_of_population
+    children_real, child_urban_share = district_children(geo, national, params)
     children_per_district = stochastic_round(children_real / scale, rng)
 
     # Household sizes (children under five): 1 + Poisson, at most 3. Drawing one candidate
@@ -173,7 +188,7 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
 
     households = ArrayStore(len(hh_district))
     households.add("district", np.int32)[:] = hh_district
-    rural = rng.random(households.size) >= geo.urban_share[hh_district]
+    rural = rng.random(households.size) >= child_urban_share[hh_district]
     households.add("area", np.int8)[:] = np.where(rural, Area.RURAL, Area.URBAN)
     households.add("n_children", np.int8)[:] = hh_size
 

@@ -182,12 +182,19 @@ def test_checks_refuse_oversized_runs_and_warn_on_empty_programs():
     assert "iron_needs_visits" in [key for key, _ in L.check(no_visitors)[1]]
 
 
-def test_time_estimate_includes_the_history():
+def test_time_estimate_includes_the_history(small_result):
     levers = L.levers_from_scenario(region="HUANCAVELICA", years=2, replicates=3)
     history = L.history_seconds("HUANCAVELICA", "fast")
     assert 1 < history < 20
-    assert L.estimated_seconds(levers) > 3 * history
+    assert L.estimated_seconds(levers, saved=0) == pytest.approx(
+        3 * history + 6 * L.arm_seconds("HUANCAVELICA", "fast", 2))
     assert L.history_seconds(L.ALL_PERU, "fast") > history  # districts cost
+    # a comparison that ran saved its replicates' histories: a rerun restores them
+    done = small_result.levers
+    assert L.histories_saved(done) == done.replicates == 2
+    assert L.estimated_seconds(done) == pytest.approx(
+        L.estimated_seconds(done, saved=0) - 2 * L.history_seconds("TUMBES", "fast"))
+    assert L.histories_saved(replace(done, seed=done.seed + 1)) == 0
 
 
 def test_dashboard_numbers_equal_the_cli_compare(small_result, tmp_path):

@@ -205,9 +205,11 @@ def LeverPanel():
            lambda x: levers.set(_replace(precision=x)), name="precision")
     solara.InputInt(_t("seed"), value=current.seed,
                     on_value=lambda x: levers.set(_replace(seed=max(0, int(x or 0)))))
-    Note(_t("scale_note", scale=L.scale_for(current.region, current.precision),
-            seconds=round(L.estimated_seconds(current)),
-            history=round(L.history_seconds(current.region, current.precision))))
+    saved = L.histories_saved(current)
+    Note(_t("scale_note_saved" if saved else "scale_note",
+            scale=L.scale_for(current.region, current.precision),
+            seconds=round(L.estimated_seconds(current, saved)),
+            history=round(L.history_seconds(current.region, current.precision)), saved=saved))
     Bold(_t("programs"))
     Note(_t("levers_intro"))
     for program in L.PROGRAMS:

@@ -51,6 +51,12 @@ TEXT: dict[str, tuple[str, str]] = {
                    "que incluye vivir la historia 2000-2019 (unos {history} s por réplica)",
                    "1 simulated child = {scale:g} real children; estimated time {seconds} s, "
                    "including living the 2000-2019 history (about {history} s a replicate)"),
+    "scale_note_saved": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s "
+                         "(la historia 2000-2019 de {saved} réplicas ya está simulada en este "
+                         "servidor: se reutiliza)",
+                         "1 simulated child = {scale:g} real children; estimated time {seconds} "
+                         "s (the 2000-2019 history of {saved} replicates is already simulated on "
+                         "this server: it is reused)"),
     "programs": ("Programas", "Programs"),
     "run": ("Simular", "Run"),
     "stop": ("Detener", "Stop"),

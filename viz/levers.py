@@ -31,8 +31,10 @@ import numpy as np
 import yaml
 
 from model import geography
+from model import model as model_module
 from model.config import Scenario, ScenarioError, load_scenario, validate_scenario
 from model.defaults import DEFAULTS
+from model.experiments import replicate_seeds
 from model.interventions import INTERVENTIONS
 from model.interventions.base import month_index
 
@@ -76,6 +78,10 @@ REPLACES: dict[tuple[str, str], dict] = {
 # Simulated children aimed at per run, by precision. The scale (real children per simulated
 # child) follows from the region's size; see ``scale_for``.
 PRECISION_TARGET = {"fast": 15_000, "standard": 30_000, "fine": 120_000}
+# Four replicates by default: the model keeps the saved states of four histories
+# (model.model.HISTORY_STATES_KEPT), so a second run with the same region, precision and seed
+# (after moving a lever) restores every replicate's history instead of living it again.
+DEFAULT_REPLICATES = 4
 MAX_ESTIMATED_SECONDS = 300  # longer runs belong on the command line (the page says so)
 
 
@@ -87,7 +93,7 @@ class Levers:
     reference: str = STATUS_QUO
     region: str = ALL_PERU
     years: int = 5
-    replicates: int = 5
+    replicates: int = DEFAULT_REPLICATES
     seed: int = 1
     precision: str = "fast"
     enabled: tuple[str, ...] = ()
@@ -308,36 +314,60 @@ def districts_in(region: str) -> int:
 def history_seconds(region: str, precision: str) -> float:
     """Rough time to live the history (2000-2019) once at the region's scale on this machine.
 
-    Set-up and pickling of the saved state 1.5 s, then 300 months (60 of warm-up, 240 of
-    history) of 12 us per district and 0.13 us per simulated child. Fitted to ``build_model``
-    of baseline.yaml with an empty cache, measured on 2 cores next to a running calibration
-    (2026-12-01): Tumbes fast 2.5 s (estimate 2.5), Huancavelica fast 3.5 s (2.5), Lima fast
-    2.7 s (2.7), Huancavelica fine 4.3 s (3.2), all Peru fast 8.7 s (8.8) and standard
-    8.8 s (9.4). Restoring the saved state costs 0.1-0.35 s (``RESTORE_SECONDS``).
+    Set-up and saving the state 1.8 s, then 300 months (60 of warm-up, 240 of history) of
+    6.5 us per district and 0.2 us per simulated child. Fitted to the history part of
+    dashboard comparisons (package, one replicate, empty cache) measured on 2 cores next to a
+    running calibration (load about 4, 2026-12-01): Tumbes fast 2.3 s (estimate 3.2),
+    Huancavelica fast 2.8 s (3.0) and fine 5.0 s (4.0), Lima fast 3.2 s (3.0), all Peru fast
+    6.5-6.7 s (6.3) and standard 6.8 s (7.2). ``build_model`` of baseline.yaml alone, same
+    machine: 2.5-3.5 s for a department, 8.7 s for all Peru; restored from the saved state
+    0.1-0.35 s.
     """
     children = real_children(region) / scale_for(region, precision)
-    return 1.5 + 300 * (1.2e-5 * districts_in(region) + 1.3e-7 * children)
+    return 1.8 + 300 * (6.5e-6 * districts_in(region) + 2e-7 * children)
 
 
-RESTORE_SECONDS = 0.3
+def arm_seconds(region: str, precision: str, years: int) -> float:
+    """Rough time of one arm after the history: restore the saved state, run, record.
+
+    0.3 s plus 0.4 ms per district (restoring, the district rows), then each month 35 us per
+    district (metrics by district, health posts) and 0.7 us per simulated child. Same
+    measurements as ``history_seconds`` (both arms together): Tumbes fast 2 years 0.9 s
+    (estimate 1.4), Huancavelica fast 2 years 2.1 s (1.4) and fine 2.9 s (2.0), Lima fast
+    5 years 2.6 s (2.7), all Peru fast 2 years 6.1 s (5.8), 5 years 11.9 s (11.2), standard
+    2 years 6.2 s (6.3).
+    """
+    districts = districts_in(region)
+    children = real_children(region) / scale_for(region, precision)
+    return 0.3 + 4e-4 * districts + 12 * years * (3.5e-5 * districts + 7e-7 * children)
 
 
-def estimated_seconds(levers: Levers) -> float:
-    """Rough model time of the comparison on this machine (2 scenarios x replicates).
+def histories_saved(levers: Levers) -> int:
+    """Replicates whose history this process has saved already (restored, not lived again).
 
-    Each replicate lives the history once (``history_seconds``; its state is then restored
-    for both arms) and runs both arms over the horizon: per arm 0.3 s to restore the state,
-    then each month 40 us per district (metrics by district, health posts) and 1 us per
-    simulated child. Fitted to dashboard comparisons measured on 2 cores next to a running
-    calibration (2026-12-01); see ``history_seconds``.
+    Reads the model's store of saved states (``model.model``); 0 if it is not there.
+    """
+    states = getattr(model_module, "_history_states", None)
+    if not states:
+        return 0
+    reference, _ = build_scenarios(levers)
+    keys = {model_module.history_key(reference.model_copy(update={"seed": seed}))
+            for seed in replicate_seeds(levers.seed, levers.replicates)}
+    return min(len(keys & set(states)), model_module.HISTORY_STATES_KEPT)
+
+
+def estimated_seconds(levers: Levers, saved: int | None = None) -> float:
+    """Rough model time of the comparison on this machine.
+
+    Each replicate lives the history once (``history_seconds``; both arms then restore its
+    saved state), unless the process saved it already (``saved`` replicates, by default
+    ``histories_saved``), and runs both arms over the horizon (``arm_seconds``).
     The page itself adds about 30% when the browser shares the machine.
     """
-    districts = districts_in(levers.region)
-    children = real_children(levers.region) / scale_for(levers.region, levers.precision)
-    months = 12 * levers.years
-    per_arm = RESTORE_SECONDS + months * (4e-5 * districts + 1e-6 * children)
-    return levers.replicates * (history_seconds(levers.region, levers.precision)
-                                + 2 * per_arm)
+    saved = histories_saved(levers) if saved is None else saved
+    history = history_seconds(levers.region, levers.precision)
+    arms = 2 * arm_seconds(levers.region, levers.precision, levers.years)
+    return (levers.replicates - saved) * history + levers.replicates * arms
 
 
 def _month_before(start: str) -> str:

@@ -106,7 +106,7 @@ def run_comparison(levers: Levers, on_progress: Callable[[float], None] | None =
     """Run the comparison the levers describe (see ``run_pair``)."""
     reference, policy = build_scenarios(levers)
     history_share = (history_seconds(levers.region, levers.precision) * levers.replicates
-                     / estimated_seconds(levers))
+                     / estimated_seconds(levers, saved=0))
     yield from run_pair(reference, policy, levers.replicates, levers.seed, levers,
                         on_progress, should_stop, on_stage, history_share)
 
