@@ -375,6 +375,8 @@ def validate(
         anemia_definition_note,
         department_summary,
         fit_by_level,
+        forecast_against_persistence,
+        forecast_summary,
         mean_absolute_error,
         validation_table,
     )
@@ -435,6 +437,14 @@ def validate(
                   "90%: survey within the model's 90% interval widened by 1.645 survey SE):",
                   highlight=False)
     console.print(shown.to_string(index=False), highlight=False)
+    forecast = forecast_against_persistence(result_table)
+    if not forecast.empty:
+        forecast.to_csv(out / "forecast_vs_persistence.csv", index=False)
+        written.append(out / "forecast_vs_persistence.csv")
+        console.print("figures after 2012 (not fitted): model against persistence of each "
+                      "figure's 2011-2012 value:", highlight=False)
+        console.print(forecast_summary(forecast).round(2).to_string(index=False),
+                      highlight=False)
     console.print(anemia_definition_note(spec.anemia_definition), highlight=False)
     console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
     _finish_batch(report, out)

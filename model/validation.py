@@ -178,3 +178,39 @@ def department_summary(table: pd.DataFrame) -> pd.DataFrame:
 def anemia_definition_note(definition: str) -> str:
     """A sentence naming the anemia definition behind the model's anemia figures."""
     return f"anemia: {ANEMIA_DEFINITIONS.get(definition, definition)}"
+
+
+def forecast_against_persistence(table: pd.DataFrame, last_fit_year: int = 2012,
+                                 persistence_years: tuple[int, ...] = (2011, 2012)
+                                 ) -> pd.DataFrame:
+    """Figures after ``last_fit_year``: the model's forecast against naive persistence.
+
+    Persistence forecasts each figure by its own mean over ``persistence_years`` (the same
+    indicator, age group, group and area, from the table's fitted years). Returns one row per
+    later figure that has such a value: the model error, the persistence error (pp) and
+    whether the model is closer. ``table`` is a ``validation_table``.
+    """
+    key = ["indicator", "age_group", "group", "area"]
+    base = table[table["year"].isin(persistence_years)].groupby(key)["value_percent"].mean()
+    later = table[(table["year"] > last_fit_year) & table["model_median"].notna()].copy()
+    if later.empty:
+        return later.assign(persistence=[], model_abs_error=[], persistence_abs_error=[],
+                            model_closer=[])
+    later["persistence"] = [base.get(tuple(r), np.nan) for r in later[key].itertuples(
+        index=False)]
+    later = later.dropna(subset=["persistence"])
+    later["model_abs_error"] = (later["model_median"] - later["value_percent"]).abs()
+    later["persistence_abs_error"] = (later["persistence"] - later["value_percent"]).abs()
+    later["model_closer"] = later["model_abs_error"] < later["persistence_abs_error"]
+    return later
+
+
+def forecast_summary(forecast: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator and level: figures, model MAE, persistence MAE, share the model wins."""
+    if forecast.empty:
+        return pd.DataFrame(columns=["indicator", "level", "figures", "model_mae",
+                                     "persistence_mae", "model_closer"])
+    return forecast.groupby(["indicator", "level"], sort=False).agg(
+        figures=("model_closer", "size"), model_mae=("model_abs_error", "mean"),
+        persistence_mae=("persistence_abs_error", "mean"),
+        model_closer=("model_closer", "mean")).reset_index()

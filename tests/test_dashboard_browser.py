@@ -106,9 +106,9 @@ class Watch:
         assert self.errors == [], self.errors
 
 
-def open_page(browser, url):
+def open_page(browser, url, width: int = 1500, height: int = 1000):
     """A new browser session on the dashboard, loaded."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     watch = Watch(page)
     page.goto(url)
     page.get_by_role("button", name="Simular").wait_for(timeout=60_000)
@@ -172,20 +172,48 @@ def shot(page, name: str) -> Path:
     return path
 
 
+@pytest.mark.parametrize("width", [1024, 1920])
+def test_page_opens_on_peru_today(server, browser, width):
+    """Before any run: the status quo by department and the history against ENDES."""
+    page, watch = open_page(browser, server, width=width)
+    page.get_by_text("Perú hoy (situación actual, fin de 2019)").wait_for()
+    page.wait_for_selector(".today-map canvas", timeout=180_000)
+    page.wait_for_selector(".history-anemia canvas")
+    history = chart_option(page, "history-stunting")
+    model, _, survey = history["series"]
+    assert model["data"] and len(history["xAxis"][0]["data"]) == 241  # 2000-01 to 2020-01
+    assert [p["value"][0] for p in survey["data"]][:2] == ["2000-07", "2007-07"]
+    option = chart_option(page, "today-map")
+    assert len(option["series"][0]["data"]) == 1874  # every district, by its department
+    page.get_by_text("como ENDES hasta 2023").wait_for()
+    # the levers show the status quo
+    page.get_by_text("Transferencia (soles cada 2 meses): 200").wait_for()
+    page.get_by_text("Hoy Juntos llega a los 1,142 distritos más pobres").wait_for()
+    time.sleep(0.5)  # the charts' first paint
+    shot(page, f"today_{width}")
+    page.locator(".history-stunting").scroll_into_view_if_needed()
+    shot(page, f"history_{width}")
+    watch.check()
+    page.close()
+
+
 def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
     page, watch = open_page(browser, server)
+    choose(page, "scenario", "scenarios/package.yaml")
+    page.get_by_text("Cobertura de pobres (%): 95").wait_for()
     choose(page, "region", "Huancavelica", typed=True)
     set_slider(page, "Horizonte", ["Home", "ArrowRight"])
     set_slider(page, "Réplicas", ["Home", "ArrowRight"])
     page.get_by_text("Horizonte (años): 2").wait_for()
     page.get_by_text("Réplicas: 2").wait_for()
     page.get_by_role("button", name="Simular").click()
-    page.get_by_text("Al final del horizonte (2021-01), mediana e intervalo 90% de 2 "
+    page.get_by_text("Al final del horizonte (2022-01), mediana e intervalo 90% de 2 "
                      "réplicas").wait_for(timeout=180_000)
     page.get_by_role("button", name="Simular").wait_for()  # enabled again: the run finished
     page.wait_for_selector(".district-map canvas")
     trajectory = chart_option(page, "chart-stunting")
     assert len(trajectory["series"]) == 6 and len(trajectory["xAxis"][0]["data"]) == 25
+    assert trajectory["legend"][0]["data"] == ["Situación actual", "Política"]
     page.locator(".headline-stunting").scroll_into_view_if_needed()
     shot(page, "policymaker")
 
@@ -217,7 +245,7 @@ def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
     # English
     page.locator(".language").get_by_text("en", exact=True).click()
     page.get_by_role("button", name="Run", exact=True).wait_for()
-    page.get_by_text("At the end of the horizon (2021-01)").wait_for()
+    page.get_by_text("At the end of the horizon (2022-01)").wait_for()
     page.wait_for_function(f"""() => {{{ECHARTS}
       const el = document.querySelector('.chart-stunting');
       return echarts.getInstanceByDom(el).getOption().title[0].text.startsWith('Stunting');

@@ -151,3 +151,19 @@ def test_plots_write_pngs(table, tmp_path):
     for path in paths:
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_later_figures_are_judged_against_persistence():
+    from model.validation import forecast_against_persistence, forecast_summary
+    rows = []
+    for year, survey, model in ((2011, 20.0, 21.0), (2012, 18.0, 18.5), (2014, 14.0, 15.0),
+                                (2016, 12.0, 27.0)):
+        rows.append({"year": year, "indicator": "stunting", "age_group": "0-59m",
+                     "group": "national", "area": "total", "value_percent": survey,
+                     "model_median": model, "level": "national"})
+    forecast = forecast_against_persistence(pd.DataFrame(rows))
+    assert list(forecast["year"]) == [2014, 2016]
+    assert list(forecast["persistence"]) == [19.0, 19.0]
+    assert list(forecast["model_closer"]) == [True, False]  # |15-14| < |19-14|; |27-12| > |19-12|
+    summary = forecast_summary(forecast)
+    assert summary["model_closer"].iloc[0] == 0.5
