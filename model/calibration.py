@@ -39,6 +39,8 @@ LAST_FIT_YEAR = 2012
 # A name "x[i]" is element i of the tuple parameter x.
 SEARCH_SPACE = {
     "haz_birth_mean": (-0.6, 0.2),           # A3: below 0 at birth
+    "haz_birth_sd": (0.6, 1.0),               # A6: population SD
+    "haz_innovation_sd": (0.03, 0.09),        # A5-A6: tracking, < 5% recover a month
     "haz_birth_unskilled_shift": (-0.8, 0.0),  # E2: newborn care, no effect size
     "haz_falter_base": (0.0, 0.03),           # z per month, 0-23 m
     "haz_falter_poor": (0.0, 0.04),
