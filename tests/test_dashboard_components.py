@@ -179,8 +179,10 @@ def test_exercise_card_runs_and_explains(session):
     box, rc = solara.render(app.Page(), handle_error=False)
     app.prediction.set(-10.0)
     rc.find(vw.Btn, class_="exercise-button").widget.click()
-    wait_for(lambda: app.exercise_task.finished, seconds=60)
-    assert shown(box, "la clase predijo -10.0 pp") and shown(box, "Por qué")
+    wait_for(lambda: app.exercise_task.finished or app.exercise_task.error, seconds=120)
+    assert not app.exercise_task.error, app.exercise_task.exception
+    wait_for(lambda: shown(box, "la clase predijo -10.0 pp"), seconds=10)  # the re-render
+    assert shown(box, "Por qué")
 
 
 def test_page_answers_during_a_run_and_stop_keeps_finished_replicates(session):
@@ -192,6 +194,7 @@ def test_page_answers_during_a_run_and_stop_keeps_finished_replicates(session):
     assert app.comparison_task.pending
     app.lang.set("en")  # the page keeps answering while the model runs
     wait_for(lambda: shown(box, "Simulating…"), seconds=10)
+    wait_for(lambda: shown(box, "Replicate "), seconds=10)  # the stage: history or months
     stop = rc.find(vw.Btn, class_="stop-button").widget
     assert not stop.disabled
     stop.click()

@@ -1,5 +1,9 @@
 """The Solara dashboard: a policymaker view and an instructor (classroom) view.
 
+The policymaker view starts at the status quo (``scenarios/baseline.yaml``) and opens on the
+region "today": the history 2000-2019 is run in the background when the page opens
+(``today_task``) and shown against the ENDES surveys, with the end-of-2019 levels on the map.
+
 Serve it with ``python run.py dashboard`` (or ``solara run viz/app.py``). Module-level
 ``solara.reactive`` values and ``solara.lab.task`` results are per browser session (Solara
 keeps one copy per virtual kernel), so every visitor has their own levers, results and
@@ -295,6 +299,7 @@ def ResultsPanel():
     # component but not them (same props), so the charts are not rebuilt each time.
     StaleNote(result)
     Headline(result)
+    Note(_t(f"anemia_note_{result.policy.anemia_definition}"))
     Trajectories(result)
     MapPanel(result)
     Equity(result)
@@ -449,7 +454,7 @@ def Downloads(result: ComparisonResult):
             tr("prevalence", language)))
 
     Heading(_t("downloads"))
-    with solara.Row():
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
         solara.FileDownload(results_csv, "results.csv", label=_t("download_csv"))
         solara.FileDownload(summary_csv, "summary.csv", label=_t("download_summary"))
         solara.FileDownload(trajectory_png, "trajectories.png", label=_t("download_png"))
@@ -490,27 +495,32 @@ def TodayCharts(today: TodayResult):
     last = today.trajectory.iloc[-1]
     Bold(_t("today_levels", stunting=last["stunting"], anemia=last["anemia"]))
     Note(_t(f"anemia_note_{today.anemia_definition}"))
-    with solara.Row():
-        Choice(_t("map_metric"), today_metric.value,
-               [(m, _t(m)) for m in ("stunting", "anemia")], today_metric.set,
-               name="today-metric")
-        if today.region != L.ALL_PERU:
-            Choice(_t("map_level"), figures.today_level(today, map_level.value),
-                   [("district", _t("map_by_district")), ("province", _t("map_by_province"))],
-                   map_level.set, name="today-level")
-    option = figures.today_map_option(today, today_metric.value, lang.value, map_level.value)
-    solara.FigureEcharts(option=option,
-                         maps={figures.map_name(today.region):
-                               figures.region_geojson_text(today.region)},
-                         attributes={"style": "height: 520px;", "class": "today-map"}
-                         ).key(f"today-map-{today.region}")
-    Heading(_t("history_title"), 4)
-    with solara.Columns([1, 1]):
-        for outcome in ("stunting", "anemia"):
-            solara.FigureEcharts(option=figures.history_option(today, outcome, lang.value),
-                                 attributes={"style": "height: 340px;",
-                                             "class": f"history-{outcome}"})
-    Note(_t("history_hint"))
+    # side by side on wide screens (Vuetify's lg, 1264 px and more), stacked below that
+    with solara.ColumnsResponsive(12, large=[5, 7]):
+        with solara.Column():
+            with solara.Row():
+                Choice(_t("map_metric"), today_metric.value,
+                       [(m, _t(m)) for m in ("stunting", "anemia")], today_metric.set,
+                       name="today-metric")
+                if today.region != L.ALL_PERU:
+                    Choice(_t("map_level"), figures.today_level(today, map_level.value),
+                           [("district", _t("map_by_district")),
+                            ("province", _t("map_by_province"))],
+                           map_level.set, name="today-level")
+            option = figures.today_map_option(today, today_metric.value, lang.value,
+                                              map_level.value)
+            solara.FigureEcharts(option=option,
+                                 maps={figures.map_name(today.region):
+                                       figures.region_geojson_text(today.region)},
+                                 attributes={"style": "height: 560px;", "class": "today-map"}
+                                 ).key(f"today-map-{today.region}")
+        with solara.Column():
+            Heading(_t("history_title"), 4)
+            for outcome in ("stunting", "anemia"):
+                solara.FigureEcharts(option=figures.history_option(today, outcome, lang.value),
+                                     attributes={"style": "height: 270px;",
+                                                 "class": f"history-{outcome}"})
+            Note(_t("history_hint"))
 
 
 @solara.component

@@ -179,3 +179,44 @@ def run_exercise(item: Exercise, on_progress: Callable[[float], None] | None = N
     return {"diff": policy_row["diff_median"], "low": policy_row["diff_p5"],
             "high": policy_row["diff_p95"], "policy": policy_row["median"],
             "baseline": rows[rows["scenario"] == "baseline"].iloc[0]["median"]}
+
+
+def teaching_sections(measured: str) -> str:
+    """The exercise sections of docs/teaching.md, each with the numbers it gives now."""
+    from viz.classroom import classroom_scenario
+    from viz.i18n import tr
+
+    seed = classroom_scenario("none").seed
+    parts = []
+    for n, item in enumerate(EXERCISES, 1):
+        r = run_exercise(item)
+        lever = ", ".join(f"`{dict(i)}`" for i in item.interventions)
+        parts.append(
+            f"### {n}. {item.title[1]} / {item.title[0]}\n\n"
+            f"**Lever:** {lever} switched on. **Outcome:** "
+            f"{tr(item.outcome + '_long', 'en')}.\n\n"
+            f"**Question.** {item.question[1]}\n\n*Pregunta.* {item.question[0]}\n\n"
+            f"**What the model gives** (measured {measured}, seed {seed}, {REPLICATES} "
+            f"replicates): {r['baseline']:.1f}% without programs, {r['policy']:.1f}% with it, "
+            f"a change of {r['diff']:+.2f} pp (90% interval {r['low']:+.2f} to "
+            f"{r['high']:+.2f}).\n\n**Why.** {item.why[1]}\n\n*Por qué.* {item.why[0]}\n")
+    return "\n".join(parts)
+
+
+def main() -> None:
+    """Rewrite the exercises of docs/teaching.md with today's numbers.
+
+    Run as ``python -m viz.exercises`` (about half a minute) after the model changes: the
+    text between the first exercise heading and "## Ideas for discussion" is replaced.
+    """
+    import datetime
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "teaching.md"
+    text = doc.read_text()
+    head, tail = text[:text.index("### 1. ")], text[text.index("## Ideas for discussion"):]
+    doc.write_text(head + teaching_sections(datetime.date.today().isoformat()) + "\n" + tail)
+
+
+if __name__ == "__main__":
+    main()

@@ -373,7 +373,8 @@ def history_option(today: TodayResult, outcome: str, lang: str) -> dict:
         "legend": {"bottom": 0},
         "grid": {"left": 50, "right": 20, "top": 40, "bottom": 70},
         "xAxis": {"type": "category", "data": dates, "name": tr("date", lang),
-                  "nameLocation": "middle", "nameGap": 28},
+                  "nameLocation": "middle", "nameGap": 28,
+                  "axisLabel": {"interval": 47}},  # every fourth January from 2000-01
         "yAxis": {"type": "value", "name": tr("prevalence", lang), "min": 0},
         "series": [
             {"type": "line", "name": tr("model_history", lang), "symbol": "none",

@@ -48,12 +48,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "precision_standard": ("estándar", "standard"),
     "precision_fine": ("fina", "fine"),
     "scale_note": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s, "
-                   "que incluye vivir la historia 2000-2019 (unos {history} s por réplica)",
+                   "que incluye simular la historia 2000-2019 (unos {history} s por réplica)",
                    "1 simulated child = {scale:g} real children; estimated time {seconds} s, "
-                   "including living the 2000-2019 history (about {history} s a replicate)"),
+                   "including simulating the 2000-2019 history (about {history} s a replicate)"),
     "scale_note_saved": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s "
-                         "(la historia 2000-2019 de {saved} réplicas ya está simulada en este "
-                         "servidor: se reutiliza)",
+                         "(la historia 2000-2019 de {saved} réplicas ya se simuló en este "
+                         "servidor y se reutiliza)",
                          "1 simulated child = {scale:g} real children; estimated time {seconds} "
                          "s (the 2000-2019 history of {saved} replicates is already simulated on "
                          "this server: it is reused)"),
@@ -61,9 +61,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "run": ("Simular", "Run"),
     "stop": ("Detener", "Stop"),
     "running": ("Simulando… {percent}%", "Simulating… {percent}%"),
-    "stage_history": ("Réplica {r} de {n}: el modelo vive la historia 2000-2019 (sin "
+    "stage_history": ("Réplica {r} de {n}: el modelo simula la historia 2000-2019 (sin "
                       "registrarla)…",
-                      "Replicate {r} of {n}: the model lives the 2000-2019 history "
+                      "Replicate {r} of {n}: the model simulates the 2000-2019 history "
                       "(unrecorded)…"),
     "stage_months": ("Réplica {r} de {n}: simulando la referencia y la política…",
                      "Replicate {r} of {n}: simulating the reference and the policy…"),
@@ -85,7 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_programs": ("Ningún programa activado: la política es igual a la referencia sin "
                     "programas.",
                     "No program is switched on: the policy equals the no-programs reference."),
-    "no_change": ("Ningún control se ha movido: la política es igual a la situación actual.",
+    "no_change": ("No se movió ningún control: la política es igual a la situación actual.",
                   "No lever has moved: the policy equals the status quo."),
     "cct_no_district": ("Ningún distrito de la región tiene pobreza ≥ {threshold}%: Juntos no "
                         "inscribirá a nadie.",
@@ -139,8 +139,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "home_visits.stipend": ("Estipendio (soles/mes)", "Stipend (soles/month)"),
     "municipal_visits.max_districts": ("Municipios participantes (nacional)",
                                        "Municipalities taking part (national)"),
-    "municipal_visits.max_child_age_months": ("Niños menores de (meses)",
-                                              "Children younger than (months)"),
+    "municipal_visits.max_child_age_months": ("Hogares con un niño menor de (meses)",
+                                              "Households with a child under (months)"),
     "iron.start_age_months": ("Edad de inicio (meses)", "Start age (months)"),
     "iron.adherence_mean": ("Adherencia media (%)", "Mean adherence (%)"),
     "iron.channel": ("Entrega", "Delivery"),
@@ -191,12 +191,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "today_title": ("{region} hoy (situación actual, fin de 2019)",
                     "{region} today (status quo, end of 2019)"),
     "today_peru": ("Perú", "Peru"),
-    "today_intro": ("El modelo vivió 2000-2019 con las tendencias y los programas de esos años "
-                    "(scenarios/peru_2000_2019.yaml); así deja {region} a fines de 2019, el "
-                    "punto de partida de toda política. Es una sola corrida con precisión "
-                    "rápida (1 niño simulado = {scale:g} niños reales, semilla {seed}): las "
-                    "diferencias pequeñas entre {areas} son ruido.",
-                    "The model lived 2000-2019 with the trends and programs of those years "
+    "today_intro": ("El modelo simuló los años 2000-2019 con las tendencias y los programas "
+                    "de ese periodo (scenarios/peru_2000_2019.yaml); así queda {region} a fines "
+                    "de 2019, el punto de partida de toda política. Es una sola corrida con "
+                    "precisión rápida (1 niño simulado = {scale:g} niños reales, semilla "
+                    "{seed}): las diferencias pequeñas entre {areas} son ruido.",
+                    "The model simulated 2000-2019 with the trends and programs of those years "
                     "(scenarios/peru_2000_2019.yaml); this is how it leaves {region} at the "
                     "end of 2019, the starting point of every policy. One run at the fast "
                     "precision (1 simulated child = {scale:g} real children, seed {seed}): "
@@ -228,12 +228,13 @@ TEXT: dict[str, tuple[str, str]] = {
                          "ENDES figures shown use the CDC adjustment."),
     "history_title": ("Historia 2000-2019: el modelo frente a la ENDES",
                       "History 2000-2019: the model against ENDES"),
-    "history_hint": ("Puntos rojos: la ENDES (a julio de cada año, con su intervalo de muestreo "
+    "history_hint": ("Puntos rojos: la ENDES (en julio de cada año, con su intervalo de muestreo "
                      "de 90% cuando se conoce el tamaño de la muestra); línea gris: el modelo, "
-                     "mes a mes. Pase el cursor por un punto para ver la cifra y la del modelo.",
+                     "mes a mes. Pase el cursor por un punto para ver la cifra de la encuesta y "
+                     "la del modelo.",
                      "Red points: ENDES (in July of each year, with its 90% sampling interval "
                      "where the sample size is known); grey line: the model, month by month. "
-                     "Hover over a point for the figure and the model's."),
+                     "Hover over a point for the survey's figure and the model's."),
     "survey": ("ENDES", "ENDES"),
     "survey_interval_name": ("ENDES, intervalo 90%", "ENDES, 90% interval"),
     "model_history": ("Modelo", "Model"),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -240,6 +241,16 @@ def levers_from_scenario(name: str = STATUS_QUO, **settings) -> Levers:
     For a change of the status quo: the status quo's values merged with the file's changes;
     a program is on if it runs at the start. Programs in neither keep their defaults, off.
     """
+    enabled, values = _file_levers(name)
+    return Levers(scenario=name, enabled=enabled, values=dict(values), **settings)
+
+
+@lru_cache(maxsize=len(SHIPPED))
+def _file_levers(name: str) -> tuple[tuple[str, ...], dict]:
+    """Programs on and lever values of a shipped file.
+
+    Cached (the page asks on every render); callers copy the dict.
+    """
     body = shipped_scenario(name)
     found = program_settings(body)
     values, enabled = {}, []
@@ -250,13 +261,42 @@ def levers_from_scenario(name: str = STATUS_QUO, **settings) -> Levers:
         for parameter in list(LEVERS[program]) + list(CHOICES.get(program, {})):
             values[(program, parameter)] = lever_value(program, parameter, params,
                                                        body["start"])
-    return Levers(scenario=name, enabled=tuple(enabled), values=values, **settings)
+    return tuple(enabled), values
 
 
 def moved_levers(levers: Levers) -> set[tuple[str, str]]:
     """The levers set away from the starting file's values."""
-    start = levers_from_scenario(levers.scenario)
-    return {key for key, value in levers.values.items() if start.values.get(key) != value}
+    _, start = _file_levers(levers.scenario)
+    return {key for key, value in levers.values.items() if start.get(key) != value}
+
+
+@lru_cache(maxsize=len(SHIPPED))
+def _schedules(name: str) -> dict[tuple[str, str], tuple[bool, dict]]:
+    """Per schedule lever (``REPLACES``): whether ``name`` keeps the status quo's schedule.
+
+    With what the schedule gives at the start (for the note).
+    """
+    body = shipped_scenario(name)
+    sq = status_quo_programs(shipped_scenario(STATUS_QUO))
+    found = program_settings(body)
+    start = body["start"]
+    out = {}
+    if "cct" in found and sq.get("cct", {}).get("rollout"):
+        districts = rollout_districts(sq["cct"]["rollout"], start)
+        out[("cct", "district_poverty_threshold")] = (bool(found["cct"]["rollout"]),
+                                                      {"districts": f"{districts:,}"})
+    if "home_visits" in found and sq.get("home_visits", {}).get("families_schedule"):
+        families = scheduled_families(sq["home_visits"]["families_schedule"],
+                                      sq["home_visits"]["families"], start)
+        out[("home_visits", "families")] = (bool(found["home_visits"]["families_schedule"]),
+                                            {"families": f"{families:,}"})
+    return out
+
+
+def schedule_kept(levers: Levers, program: str, parameter: str) -> bool:
+    """Whether the policy keeps the status quo's schedule behind this lever (not moved)."""
+    kept, _ = _schedules(levers.scenario).get((program, parameter), (False, {}))
+    return kept and (program, parameter) not in moved_levers(levers)
 
 
 def lever_notes(levers: Levers) -> dict[tuple[str, str], tuple[str, dict]]:
@@ -265,27 +305,12 @@ def lever_notes(levers: Levers) -> dict[tuple[str, str], tuple[str, dict]]:
     While the lever is where the status quo left it the note says what the schedule does;
     once moved (or once the file already replaced the schedule) it says what was replaced.
     """
-    body = shipped_scenario(levers.scenario)
-    sq = status_quo_programs(shipped_scenario(STATUS_QUO))
-    found = program_settings(body)
-    moved = moved_levers(levers)
-    start = body["start"]
+    kinds = {("cct", "district_poverty_threshold"): "rollout",
+             ("home_visits", "families"): "schedule"}
     notes = {}
-    cct = found.get("cct")
-    if cct is not None and sq.get("cct", {}).get("rollout"):
-        districts = rollout_districts(sq["cct"]["rollout"], start)
-        key = ("cct", "district_poverty_threshold")
-        kept = bool(cct["rollout"]) and key not in moved
-        notes[key] = ("note_rollout_kept" if kept else "note_rollout_replaced",
-                      {"districts": f"{districts:,}"})
-    visits = found.get("home_visits")
-    if visits is not None and sq.get("home_visits", {}).get("families_schedule"):
-        families = scheduled_families(sq["home_visits"]["families_schedule"],
-                                      sq["home_visits"]["families"], start)
-        key = ("home_visits", "families")
-        kept = bool(visits["families_schedule"]) and key not in moved
-        notes[key] = ("note_schedule_kept" if kept else "note_schedule_replaced",
-                      {"families": f"{families:,}"})
+    for key, (_, values) in _schedules(levers.scenario).items():
+        state = "kept" if schedule_kept(levers, *key) else "replaced"
+        notes[key] = (f"note_{kinds[key]}_{state}", values)
     return notes
 
 
@@ -383,9 +408,9 @@ def policy_interventions(levers: Levers) -> list[dict]:
     lever sets its parameter in the entry of its program (added if the file has none), with
     the fields it replaces (``REPLACES``).
     """
-    body = shipped_scenario(levers.scenario)
+    body = _shipped(levers.scenario)
     start_levers = levers_from_scenario(levers.scenario)
-    status_quo = status_quo_programs(body)
+    status_quo = _status_quo_types()
     entries = copy.deepcopy(body["interventions"])
 
     def entry(program: str) -> dict:
@@ -416,7 +441,34 @@ def policy_interventions(levers: Levers) -> list[dict]:
     return entries
 
 
+@lru_cache(maxsize=1)
+def _status_quo_types() -> frozenset[str]:
+    return frozenset(status_quo_programs(_shipped(STATUS_QUO)))
+
+
+def _key(levers: Levers) -> tuple:
+    """The levers as a hashable value (for the caches of the page's repeated questions)."""
+    return (levers.scenario, levers.reference, levers.region, levers.years, levers.replicates,
+            levers.seed, levers.precision, levers.enabled, tuple(sorted(levers.values.items())))
+
+
 def build_scenarios(levers: Levers) -> tuple[Scenario, Scenario]:
+    """The reference (status quo or no programs) and the policy scenario the levers describe.
+
+    See ``_build``; cached (the page asks on every render; the scenarios are not changed).
+    """
+    key = _key(levers)
+    if key not in _BUILT:
+        _BUILT[key] = _build(levers)
+        while len(_BUILT) > 64:
+            _BUILT.popitem(last=False)
+    return _BUILT[key]
+
+
+_BUILT: OrderedDict[tuple, tuple[Scenario, Scenario]] = OrderedDict()
+
+
+def _build(levers: Levers) -> tuple[Scenario, Scenario]:
     """The reference (status quo or no programs) and the policy scenario the levers describe.
 
     Both take start, history, anemia definition, trends and parameters from the status quo
@@ -450,7 +502,7 @@ def describe(levers: Levers) -> str:
         changes.append(f"{spec['type']} ({fields})" if fields else spec["type"])
     what = "; ".join(changes) or "no change"
     return (f"Dashboard: the status quo (baseline.yaml) with these changes from "
-            f"{shipped_scenario(STATUS_QUO)['start']}: {what}. Started from "
+            f"{_shipped(STATUS_QUO)['start']}: {what}. Started from "
             f"scenarios/{levers.scenario}.yaml.")
 
 
@@ -467,9 +519,8 @@ def check(levers: Levers) -> tuple[list[str], list[str]]:
         warnings.append(("no_change", {}))
     if levers.reference == "no_programs" and not levers.enabled:
         warnings.append(("no_programs", {}))
-    policy = program_settings({**shipped_scenario(levers.scenario),
-                               "interventions": policy_interventions(levers)})
-    if "cct" in levers.enabled and not policy["cct"]["rollout"]:
+    if "cct" in levers.enabled and not schedule_kept(levers, "cct",
+                                                     "district_poverty_threshold"):
         table = geography.load_district_table()
         if levers.region != ALL_PERU:
             table = table[table["department"] == levers.region]

@@ -1,10 +1,14 @@
-"""Running the dashboard's comparison: the same runs as ``python run.py compare``, stoppable.
+"""Running the dashboard's models: the comparison and the region's history.
 
-The runs are exactly those of the CLI (``comparison_specs`` with the same replicate seeds,
-``execute_run`` for each), so a dashboard result equals the CLI's for the scenario files the
-page offers for download. They are executed pairwise (reference r0, policy r0, reference r1,
-...) so that a stopped comparison keeps complete pairs; the finished frame is put back in
-the CLI's order (all reference runs, then all policy runs).
+The comparison's runs are exactly those of the CLI (``comparison_specs`` with the same
+replicate seeds, ``execute_run`` for each), so a dashboard result equals the CLI's for the
+scenario files the page offers for download. They are executed pairwise (reference r0,
+policy r0, reference r1, ...) so that a stopped comparison keeps complete pairs; the
+finished frame is put back in the CLI's order (all reference runs, then all policy runs).
+
+``run_today`` runs the history (``scenarios/peru_2000_2019.yaml``) of the chosen region with
+records, for the page's first screen: the status quo's levels and the model against the
+ENDES surveys.
 """
 
 from __future__ import annotations
