@@ -48,6 +48,18 @@ def load_boundaries() -> dict:
     return data
 
 
+def poverty_floor(n: int, threshold: float = 0.0) -> float:
+    """Poverty of Peru's n-th poorest district among those at or above ``threshold``.
+
+    "The n poorest districts" is a national list: a run restricted to a department keeps
+    those of its districts at or above this floor, not its own n poorest.
+    """
+    poverty = np.sort(load_district_table()["poverty_total_pct_2018"].to_numpy(
+        dtype=float) / 100.0)[::-1]
+    poverty = poverty[poverty >= threshold]
+    return float(poverty[min(n, len(poverty)) - 1]) if len(poverty) else float("inf")
+
+
 def department_names() -> list[str]:
     """The 25 department names as spelled in the data (upper case, no accents)."""
     return sorted(load_district_table()["department"].unique())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.geography import poverty_floor
 from model.interventions.base import Intervention, InterventionParams, month_index
 from model.population import JuntosStatus
 from model.services import attendance_probability
@@ -87,10 +88,10 @@ class Cct(Intervention):
                 if step.districts:
                     on |= np.isin(geo.ubigeo, step.districts)
                 if step.poverty_threshold is not None:
-                    above = np.flatnonzero(geo.poverty >= step.poverty_threshold)
-                    if step.max_districts:
-                        above = above[np.argsort(-geo.poverty[above])][:step.max_districts]
-                    on[above] = True
+                    floor = step.poverty_threshold
+                    if step.max_districts:  # Peru's poorest, whatever the run's region
+                        floor = max(floor, poverty_floor(step.max_districts, floor))
+                    on |= geo.poverty >= floor
             return on
         if self.p.districts:
             return np.isin(geo.ubigeo, self.p.districts)

@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from model import services
+from model.geography import poverty_floor
 from model.interventions.base import Intervention, InterventionParams
 
 
@@ -47,11 +48,9 @@ class Cred(Intervention):
 
     def retarget(self, model, changed: set[str]) -> None:
         """The program's districts (all, or the poorest ``max_districts``)."""
-        poverty = model.geography.poverty
         self.in_area = np.ones(model.geography.n, dtype=bool)
-        if self.p.max_districts is not None:
-            self.in_area[:] = False
-            self.in_area[np.argsort(-poverty, kind="stable")[:self.p.max_districts]] = True
+        if self.p.max_districts is not None:  # Peru's poorest, whatever the run's region
+            self.in_area = model.geography.poverty >= poverty_floor(self.p.max_districts)
 
     def act(self, model) -> None:
         """Due children's families ask for a contact; the post rations (services.py)."""
