@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from model.model import ECDModel
 
 
+# A step long before any run, history included (steps are negative before the start): the
+# default of "until" and "last" step fields, so that no comparison with them ever holds.
+NEVER = -10_000
+
+
 class HealthPost(mesa.Agent):
     """A primary-care post: staff, a monthly contact capacity and a catchment of households.
 
@@ -38,8 +43,8 @@ class HealthPost(mesa.Agent):
         self.staff = staff                  # permanent health workers
         self.serums_slots = serums_slots    # SERUMS positions this post can hold
         self.serums_staff = 0               # SERUMS positions filled this month
-        self.serums_until = -1              # last step of the current SERUMS term
-        self.vacant_until = -1              # a new SERUMS can arrive after this step
+        self.serums_until = NEVER           # last step of the current SERUMS term
+        self.vacant_until = NEVER           # a new SERUMS can arrive after this step
         self.index = -1                     # position in model.post_list
         self.contacts_used = 0.0            # real-child contacts given this month
         self.households = np.empty(0, dtype=np.int32)  # catchment (household indices)
@@ -114,7 +119,7 @@ class HomeVisitor(mesa.Agent):
         self.stipend = stipend                                # soles per month
         self.caseload = np.empty(0, dtype=np.int32)          # household indices
         self.months_in_post = 0
-        self.vacant_until = -1                                # step when a recruit arrives
+        self.vacant_until = NEVER                             # step when a recruit arrives
 
     def start_month(self) -> None:
         """Count another month of service (called in step 2, supply)."""

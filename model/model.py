@@ -137,6 +137,9 @@ class ECDModel(mesa.Model):
             intervention.setup(self)
         self._new_records()
         self.risk = household_risk_store(self.children.size)
+        # set-up happens on the calendar of the first simulated month: the history's, if any
+        # (its own run counts from step 0 at its start, the same month)
+        self.steps = -self.history_months
         self.refresh_household_risk()
         self.households.anc_prob[:] = self.households.anc_base
         self.households.facility_prob[:] = self.households.facility_base

@@ -260,7 +260,7 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     households.add("falter_relief", np.float32)        # z/month less faltering from program income
     households.add("sis_insured", bool)
     households.add("visitor", np.int32, -1)            # home visitor index, -1 = none
-    households.add("discouraged_until", np.int32, -1)  # turned-away family stays away to this step
+    households.add("discouraged_until", np.int32, -10_000)  # turned away: stays away to this step
     households.add("iron_adherence", np.float32)       # propensity to give iron doses (0-1)
     households.add("last_visit_step", np.int32, -10_000)  # step of the last home visit
     households.add("last_transfer_step", np.int32, -10_000)  # step of the last Juntos payment

@@ -100,3 +100,27 @@ def test_a_saved_history_gives_the_same_results_as_living_it_again(tmp_path):
             m.step()
     pd.testing.assert_frame_equal(restored.results(), fresh.results())
     pd.testing.assert_frame_equal(first.results(), fresh.results())
+
+
+def test_the_status_quo_starts_where_the_recorded_history_ends(tmp_path):
+    # the history lived before the start (negative steps) must be the history run itself
+    sq = scenario(tmp_path, "")
+    history = validate_scenario({**sq.history.model_dump(mode="json"), "scale": sq.scale,
+                                 "seed": sq.seed, "geography": sq.geography.model_dump()})
+    lived = ECDModel(history)
+    for _ in range(history.months):
+        lived.step()
+    started = ECDModel(sq)
+    for name in ("age_months", "haz", "hb", "iron_stock"):
+        assert np.array_equal(getattr(lived.children, name), getattr(started.children, name)), name
+    seen = lived.children.last_cred_step > -10_000  # step numbers: counted from 2000 or 2020
+    assert np.array_equal(lived.children.last_cred_step[seen] - history.months,
+                          started.children.last_cred_step[seen])
+    for name in ("juntos", "sis_insured", "visitor", "discouraged_until"):
+        left, right = getattr(lived.households, name), getattr(started.households, name)
+        if name == "discouraged_until":  # a step number: the same month, counted from 2000
+            left = np.where(left > -10_000, left - history.months, left)
+        assert np.array_equal(left, right), name
+    first = lambda r, m: r[(r["metric"] == m) & (r["group"] == "national")]["value"]  # noqa: E731
+    for metric in ("stunting", "anemia"):
+        assert first(lived.results(), metric).iloc[-1] == first(started.results(), metric).iloc[0]
