@@ -150,7 +150,7 @@ def summary_markdown(summary: pd.DataFrame, replicates: int,
              "numbers). Cases averted are children who would otherwise be stunted (0-59 m) or "
              "anemic (6-35 m) at that date. Costs are cumulative from the start, in soles. "
              f"The intervals show run-to-run chance only, not parameter uncertainty. "
-             f"{anemia_definition_note(anemia_definition).capitalize()}.", ""]
+             f"{_sentence(anemia_definition_note(anemia_definition))}.", ""]
     national = summary[summary["group"] == "national"]
     for year, block in national.groupby("year", sort=True):
         lines += [f"## {block['date'].iloc[0]}", "",
@@ -176,3 +176,8 @@ def summary_markdown(summary: pd.DataFrame, replicates: int,
                      an["cost_per_case_p95"], 0)]) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (the rest kept: 'WHO', 'g/dL')."""
+    return text[:1].upper() + text[1:]

@@ -33,3 +33,14 @@ def national_results(national_model) -> "pd.DataFrame":  # noqa: F821
 def prevalence_se(p: float, n: int) -> float:
     """Binomial standard error of a proportion."""
     return float(np.sqrt(p * (1 - p) / n))
+
+
+def person_weights(hh) -> np.ndarray:
+    """Household weights back to persons.
+
+    Rural areas have ``rural_children_ratio`` times as many young children per person, so
+    each rural household with children stands for fewer persons.
+    """
+    from model.defaults import DEFAULTS
+    from model.population import Area
+    return hh.n_children / np.where(hh.area == Area.RURAL, DEFAULTS.rural_children_ratio, 1.0)

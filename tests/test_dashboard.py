@@ -78,7 +78,7 @@ def test_levers_start_at_the_status_quo():
         "rollout"], "2020-01") == 1142
     package = L.levers_from_scenario("package")
     assert package.value("sis", "coverage_poor") == 0.95
-    assert package.value("cct", "district_poverty_threshold") == 0.30
+    assert package.value("cct", "district_poverty_threshold") == 0.20
     assert package.value("home_visits", "families") == 270_000
     assert package.value("cct", "transfer_soles") == 200  # not changed by the file
     big = L.levers_from_scenario("cuna_mas_1m")
@@ -99,7 +99,7 @@ def test_levers_become_changes_of_the_status_quo():
     # a moved lever adds or updates its program's entry (merged by the model)
     moved = L.levers_from_scenario("cct").with_value("cct", "transfer_soles", 300)
     assert L.policy_interventions(moved) == [
-        {"type": "cct", "rollout": [], "district_poverty_threshold": 0.3, "transfer_soles": 300}]
+        {"type": "cct", "rollout": [], "district_poverty_threshold": 0.2, "transfer_soles": 300}]
     # levers that stand for a schedule replace it when moved
     today = L.levers_from_scenario()
     assert L.policy_interventions(today.with_value("cct", "district_poverty_threshold",

@@ -76,7 +76,7 @@ def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path,
         ax.grid(alpha=0.3)
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel(ylabel)
-    axes[0].legend(loc="lower left", frameon=False)
+    axes[0].legend(loc="best", frameon=True, framealpha=0.9)
     return _save(fig, title, path)
 
 
