@@ -167,9 +167,24 @@ class BatchReport:
     failed: list[str] = field(default_factory=list)
 
 
+def model_source_digest() -> str:
+    """A hash of the model's source files (``model/**/*.py``), committed or not."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def batch_fingerprint(runs: list[RunSpec]) -> str:
-    """A hash of every run's id, scenario and seed: a resumed batch must match it."""
-    text = json.dumps([(r.run_id, r.seed, r.scenario) for r in runs], sort_keys=True)
+    """A hash of every run's id, scenario and seed and of the model's code.
+
+    A resumed batch must match it: finished runs of other scenarios, or of another version of
+    the model (edited code gives other numbers), are never mixed with new ones.
+    """
+    text = json.dumps([model_source_digest()] + [(r.run_id, r.seed, r.scenario) for r in runs],
+                      sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -180,9 +195,9 @@ def check_manifest(out: Path, runs: list[RunSpec], extra: dict | None = None) ->
     if manifest.exists():
         previous = json.loads(manifest.read_text()).get("fingerprint")
         if previous != fingerprint:
-            return (f"--out {out} holds a different batch of runs (fingerprint {previous}, "
-                    f"this one {fingerprint}); allowed: the same command to resume, or a new "
-                    "--out")
+            return (f"--out {out} holds a different batch of runs, or runs of another "
+                    f"version of the model (fingerprint {previous}, this one {fingerprint}); "
+                    "allowed: the same command with the same code to resume, or a new --out")
     out.mkdir(parents=True, exist_ok=True)
     manifest.write_text(json.dumps({"fingerprint": fingerprint, "runs": len(runs),
                                     **(extra or {})}, indent=2, default=str))

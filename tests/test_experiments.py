@@ -211,3 +211,13 @@ def test_compare_refuses_to_mix_runs_of_another_comparison(tmp_path):
                                                                 "  - type: sis\n")
     proc = cli("compare", a, b, "--replicates", 1, "--out", tmp_path / "out")
     assert proc.returncode == 2 and "different batch" in " ".join(proc.stderr.split())
+
+
+def test_a_batch_of_another_model_version_is_not_resumed(tmp_path, monkeypatch):
+    from model import experiments
+    runs = [experiments.RunSpec(run_id="a", scenario={"name": "a"}, seed=1, labels={})]
+    assert experiments.check_manifest(tmp_path, runs) is None
+    assert experiments.check_manifest(tmp_path, runs) is None  # same code: resumes
+    monkeypatch.setattr(experiments, "model_source_digest", lambda: "edited")
+    problem = experiments.check_manifest(tmp_path, runs)
+    assert problem and "another version of the model" in problem
