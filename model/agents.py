@@ -74,11 +74,10 @@ def build_health_posts(model: "ECDModel") -> AgentSet:
     """Create posts per district by the stated rule (see HealthPost) and their catchments."""
     geo, p, hh = model.geography, model.params, model.households
     n_posts = np.maximum(1, np.round(geo.population / p.residents_per_health_post)).astype(int)
-    workers = geo.population * p.health_workers_per_10k / 10_000 * p.primary_care_share
+    staff = staff_per_post(geo, n_posts, p.health_workers_per_10k, p)
     posts = []
     for d in range(geo.n):
-        staff = round(workers[d] / n_posts[d])  # small rural posts may have none
-        posts += [HealthPost(model, d, staff, serums_slots=1) for _ in range(n_posts[d])]
+        posts += [HealthPost(model, d, int(staff[d]), serums_slots=1) for _ in range(n_posts[d])]
     first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
     pick = model.streams["population"].random(hh.size)
     hh.health_post[:] = first_post[hh.district] + (pick * n_posts[hh.district]).astype(int)
@@ -98,12 +97,21 @@ def build_health_posts(model: "ECDModel") -> AgentSet:
     return AgentSet(posts, random=model.random)
 
 
+def staff_per_post(geo, n_posts: np.ndarray, workers_per_10k: float, params) -> np.ndarray:
+    """Permanent staff of each post, by district.
+
+    The district's primary-care workers split among its posts and rounded (the rule of
+    HealthPost; small rural posts may have none).
+    """
+    workers = geo.population * workers_per_10k / 10_000 * params.primary_care_share
+    return np.round(workers / np.maximum(n_posts, 1)).astype(int)
+
+
 def restaff_posts(model: "ECDModel", workers_per_10k: float) -> None:
     """Set every post's permanent staff for a health-worker density (the rule of HealthPost)."""
-    geo, p = model.geography, model.params
-    workers = geo.population * workers_per_10k / 10_000 * p.primary_care_share
+    geo = model.geography
     n_posts = np.bincount([post.district for post in model.post_list], minlength=geo.n)
-    staff = np.round(workers / np.maximum(n_posts, 1)).astype(int)
+    staff = staff_per_post(geo, n_posts, workers_per_10k, model.params)
     for post in model.post_list:
         post.staff = int(staff[post.district])
 

@@ -64,17 +64,25 @@ SEARCH_SPACE = {
 }
 
 
+def _element(name: str) -> tuple[str, int | None]:
+    """``("x", 2)`` for a search-space name ``"x[2]"``, ``("x", None)`` for ``"x"``."""
+    if "[" not in name:
+        return name, None
+    base, index = name[:-1].split("[")
+    return base, int(index)
+
+
 def as_parameters(flat: dict[str, float]) -> dict:
     """Search-space values -> scenario parameters (``x[i]`` entries folded into tuples)."""
     out: dict = {}
     for name, value in flat.items():
-        if "[" in name:
-            base, index = name[:-1].split("[")
-            current = list(out.get(base, getattr(DEFAULTS, base)))
-            current[int(index)] = float(value)
-            out[base] = tuple(current)
+        base, index = _element(name)
+        if index is None:
+            out[base] = float(value)
         else:
-            out[name] = float(value)
+            current = list(out.get(base, getattr(DEFAULTS, base)))
+            current[index] = float(value)
+            out[base] = tuple(current)
     return out
 
 
@@ -82,11 +90,9 @@ def default_point() -> dict[str, float]:
     """The search-space values of the current defaults."""
     point = {}
     for name in SEARCH_SPACE:
-        if "[" in name:
-            base, index = name[:-1].split("[")
-            point[name] = float(getattr(DEFAULTS, base)[int(index)])
-        else:
-            point[name] = float(getattr(DEFAULTS, name))
+        base, index = _element(name)
+        value = getattr(DEFAULTS, base)
+        point[name] = float(value if index is None else value[index])
     return point
 
 

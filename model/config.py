@@ -27,6 +27,7 @@ from pydantic import (
 
 from model import defaults, geography
 from model.interventions import INTERVENTIONS
+from model.interventions.base import month_index
 
 
 class ScenarioError(ValueError):
@@ -69,6 +70,18 @@ class GeographySpec(Strict):
         return cleaned
 
 
+def _yearly_path(path: dict[int, float], low: float, high: float,
+                 unit: str) -> dict[int, float]:
+    """A trend's {year: value}, checked (years 1900-2100, values low-high) and sorted."""
+    for year, value in path.items():
+        if not 1900 <= year <= 2100:
+            raise ValueError(f"year {year} is out of range; allowed: 1900-2100")
+        if not low <= value <= high:
+            raise ValueError(f"{value}{unit} for {year} is out of range; allowed: "
+                             f"{low:g}-{high:g}{unit}")
+    return dict(sorted(path.items()))
+
+
 class TrendSpec(Strict):
     """Secular trends a scenario sets (none by default: the 2018 poverty map holds)."""
 
@@ -106,23 +119,13 @@ class TrendSpec(Strict):
     @field_validator("health_workers_per_10k")
     @classmethod
     def _density(cls, path: dict[int, float]) -> dict[int, float]:
-        for year, value in path.items():
-            if not 1900 <= year <= 2100:
-                raise ValueError(f"year {year} is out of range; allowed: 1900-2100")
-            if not 0.1 <= value <= 500:
-                raise ValueError(f"{value} for {year} is out of range; allowed: 0.1-500")
-        return dict(sorted(path.items()))
+        return _yearly_path(path, 0.1, 500, "")
 
     @field_validator("poverty_national_pct", "improved_water_pct", "antenatal_care_pct",
                      "skilled_birth_pct", "vaccination_pct")
     @classmethod
     def _percentages(cls, path: dict[int, float]) -> dict[int, float]:
-        for year, pct in path.items():
-            if not 1900 <= year <= 2100:
-                raise ValueError(f"year {year} is out of range; allowed: 1900-2100")
-            if not 0.5 <= pct <= 99.5:
-                raise ValueError(f"{pct}% for {year} is out of range; allowed: 0.5-99.5")
-        return dict(sorted(path.items()))
+        return _yearly_path(path, 0.5, 99.5, "%")
 
 
 class OutputSpec(Strict):
@@ -198,7 +201,7 @@ class Scenario(Strict):
         if self.history is not None:
             if self.history.history is not None:
                 raise ValueError("a history scenario cannot itself have a history")
-            if _month_number(self.history.start) >= _month_number(self.start):
+            if month_index(self.history.start) >= month_index(self.start):
                 raise ValueError(f"the history starts {self.history.start}, not before this "
                                  f"scenario's start {self.start}; allowed: an earlier start")
         return self
@@ -250,12 +253,6 @@ class Scenario(Strict):
         """A short hash of the validated scenario, for the run metadata."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _month_number(text: str) -> int:
-    """Months since year 0 of 'YYYY-MM'."""
-    year, month = str(text).split("-")
-    return int(year) * 12 + int(month) - 1
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -8,7 +8,8 @@ Each line gives the value, its unit and where it comes from:
 * ``# derived`` from such figures, with the arithmetic;
 * ``# calibrated`` when no direct evidence gives the number and it was tuned so that model
   output matches ``model/data/calibration_targets.csv`` or a gradient in the evidence table
-  (issue 3 tuned these by hand; issue 6 fits them with optuna);
+  (those in ``model/calibration.py``'s ``SEARCH_SPACE`` are fitted to the surveys by
+  ``python run.py calibrate``; the others were tuned by hand in issue 3);
 * ``# ASSUMPTION`` when there is neither evidence nor a target: the number is our stated
   guess, listed again in ``docs/model.md`` ("Assumptions without evidence").
 
@@ -101,7 +102,7 @@ class Parameters:
     haz_birth_unskilled_shift: float = -0.1075     # z at birth without a skilled attendant (no newborn care); calibrated (E2: maternal and newborn care the main driver of the decline, no effect size), range -0.8 to 0
     vaccination_share: float = 0.79              # share of children immunised against rotavirus and pneumococcus when the scenario sets no trend; E3 (79% in 2016)
     vaccine_diarrhoea_rr: float = 0.8589            # rate ratio of diarrhoea episodes for an immunised child; calibrated (E3 gives coverage, not efficacy), range 0.5-1
-    vaccine_respiratory_rr: float = 0.9          # rate ratio of respiratory episodes for an immunised child; calibrated (E3), range 0.6-1
+    vaccine_respiratory_rr: float = 0.9          # rate ratio of respiratory episodes for an immunised child; ASSUMPTION (E3 gives coverage, not efficacy; left out of the fit, which cannot tell it from the diarrhoea ratio)
     lbw_odds_ratio_no_anc: float = 1.24          # odds ratio of low birth weight with no antenatal care; C6d (AOR 1.24)
     cost_per_cred_contact: float = 15.0          # soles per CRED contact, whichever program brought the family; ASSUMPTION, no unit cost in the evidence table
     cred_share_of_capacity: float = 0.3          # share of a post's contacts available for CRED; ASSUMPTION, no evidence row

@@ -48,15 +48,20 @@ def load_boundaries() -> dict:
     return data
 
 
-def poverty_floor(n: int, threshold: float = 0.0) -> float:
-    """Poverty of Peru's n-th poorest district among those at or above ``threshold``.
+def national_poverty() -> np.ndarray:
+    """Monetary poverty share (2018 map) of every district, in ``load_geography()``'s order."""
+    return load_district_table()["poverty_total_pct_2018"].to_numpy(dtype=float) / 100.0
+
+
+def poverty_floor(n: int, among: np.ndarray | None = None) -> float:
+    """Poverty of Peru's n-th poorest district (among the districts of mask ``among``).
 
     "The n poorest districts" is a national list: a run restricted to a department keeps
-    those of its districts at or above this floor, not its own n poorest.
+    those of its districts at or above this floor, not its own n poorest. ``among`` is a
+    boolean mask over ``national_poverty()`` (default: all).
     """
-    poverty = np.sort(load_district_table()["poverty_total_pct_2018"].to_numpy(
-        dtype=float) / 100.0)[::-1]
-    poverty = poverty[poverty >= threshold]
+    poverty = national_poverty()
+    poverty = np.sort(poverty if among is None else poverty[among])[::-1]
     return float(poverty[min(n, len(poverty)) - 1]) if len(poverty) else float("inf")
 
 

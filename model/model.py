@@ -12,7 +12,6 @@ import mesa
 import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
-from scipy.special import ndtr
 
 from model import draws, dynamics, memory, services
 from model.agents import (
@@ -35,6 +34,7 @@ from model.population import (
     household_risk_store,
     poverty_shift_by_month,
     probit,
+    trend_probit,
 )
 from model.results import N_BANDS, MetricsRecorder, cell_index
 
@@ -121,9 +121,7 @@ class ECDModel(mesa.Model):
         if history is not None:
             year, month = history.start_year_month
             self.history_months = self.start_index - (year * 12 + month - 1)
-        self._poverty_shift = poverty_shift_by_month(
-            self.trends.poverty_national_pct, self.national_geography, self.params,
-            self.start_index - self.history_months, self.history_months + scenario.months + 1)
+        self._poverty_shift = self._poverty_path()
         southern = np.isin(np.asarray(self.geography.departments)[
             self.geography.department_index], SOUTHERN_HIGHLANDS)
         self.district_hb_rise = dynamics.altitude_rise_true(self.geography.altitude_m, southern,
@@ -170,10 +168,15 @@ class ECDModel(mesa.Model):
         length, and the records.
         """
         self.scenario = scenario
-        self._poverty_shift = poverty_shift_by_month(
-            self.trends.poverty_national_pct, self.national_geography, self.params,
-            self.start_index - self.history_months, self.history_months + scenario.months + 1)
+        self._poverty_shift = self._poverty_path()
         self._new_records()
+
+    def _poverty_path(self) -> np.ndarray:
+        """Shift of the poverty lines for every month from the history's start to the end."""
+        return poverty_shift_by_month(
+            self.trends.poverty_national_pct, self.national_geography, self.params,
+            self.start_index - self.history_months,
+            self.history_months + self.scenario.months + 1)
 
     # --- calendar ------------------------------------------------------------------------------
 
@@ -324,22 +327,16 @@ class ECDModel(mesa.Model):
         hh, p, trends = self.households, self.params, self.trends
         year = self.month_index() / 12
 
-        def share(path: dict, default: float) -> float:
-            """The trend's share this year (probit-interpolated), or the default."""
-            if not path:
-                return default
-            return float(ndtr(np.interp(year, list(path), [probit(v / 100)
-                                                            for v in path.values()])))
+        def covered(score: np.ndarray, path: dict, default: float) -> np.ndarray:
+            """Households whose score is above the cut that covers this year's share."""
+            return score > np.float32(-trend_probit(path, year, default))
 
-        def covered(score: np.ndarray, fraction: float) -> np.ndarray:
-            return score > np.float32(-probit(min(max(fraction, 1e-6), 1 - 1e-6)))
-
-        hh.anc_base[:] = covered(hh.care_score, share(trends.antenatal_care_pct,
-                                                      p.anc_baseline_share))
-        hh.facility_base[:] = covered(hh.care_score, share(trends.skilled_birth_pct,
-                                                           p.facility_delivery_base))
-        hh.vaccine_access[:] = covered(hh.vaccine_score, share(trends.vaccination_pct,
-                                                               p.vaccination_share))
+        hh.anc_base[:] = covered(hh.care_score, trends.antenatal_care_pct,
+                                 p.anc_baseline_share)
+        hh.facility_base[:] = covered(hh.care_score, trends.skilled_birth_pct,
+                                      p.facility_delivery_base)
+        hh.vaccine_access[:] = covered(hh.vaccine_score, trends.vaccination_pct,
+                                       p.vaccination_share)
         if trends.health_workers_per_10k:
             density = trends.health_workers_per_10k
             restaff_posts(self, float(np.interp(year, list(density), list(density.values()))))
@@ -365,7 +362,7 @@ class ECDModel(mesa.Model):
                                               hh.schooling_score + shift)
         path = self.trends.improved_water_pct
         if path:
-            target = np.interp(year, list(path), [probit(v / 100) for v in path.values()])
+            target = trend_probit(path, year, p.improved_water_share)
             hh.improved_water[:] = hh.water_score > np.float32(probit(p.improved_water_share)
                                                                - target)
 

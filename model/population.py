@@ -354,15 +354,24 @@ def poverty_shift_by_month(path: dict[int, float], national: Geography, params: 
         return np.zeros(months)
     line = district_poverty_thresholds(national.poverty, national.urban_share,
                                        params.rural_welfare_gap_sd)
-    years = np.array(list(path), dtype=float)
-    targets = np.array([probit(v / 100) for v in path.values()])
     month_years = (start_index + np.arange(months)) / 12.0
     grid = np.arange(int(month_years.min()), int(month_years.max()) + 2)
     shifts = [national_threshold_shift(national.poverty, national.urban_share,
                                        national.population, line, params.rural_welfare_gap_sd,
-                                       float(ndtr(np.interp(year, years, targets))))
+                                       float(ndtr(trend_probit(path, year, 0.5))))
               for year in grid]
     return np.interp(month_years, grid, shifts)
+
+
+def trend_probit(path: dict[int, float], year: float, default: float) -> float:
+    """Probit of a trend's share (%) in ``year``.
+
+    Interpolated on the probit scale and held outside the path's years; without a path, the
+    probit of ``default`` (a share 0-1).
+    """
+    if not path:
+        return probit(min(max(default, 1e-6), 1 - 1e-6))
+    return float(np.interp(year, list(path), [probit(v / 100) for v in path.values()]))
 
 
 def probit(p: float) -> float:

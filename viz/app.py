@@ -116,17 +116,26 @@ def _t(key: str, **values) -> str:
 
 # --- policymaker view ----------------------------------------------------------------------
 
-@solara.lab.task(prefer_threaded=True)
-def comparison_task(settings: L.Levers):
-    """Run the comparison in a thread; yields results after each replicate pair."""
+def _throttled_progress(task):
+    """A progress callback (fraction 0-1) that sets ``task.progress`` at most 4 times a second.
+
+    Every update re-renders the components that read the task.
+    """
     shown = {"percent": -1, "at": 0.0}
 
     def on_progress(fraction: float) -> None:
-        # Every update re-renders the components that read the task: at most 4 a second.
         percent, now = int(100 * fraction), time.monotonic()
         if percent != shown["percent"] and now - shown["at"] >= PROGRESS_INTERVAL_S:
             shown.update(percent=percent, at=now)
-            comparison_task.progress = percent
+            task.progress = percent
+
+    return on_progress
+
+
+@solara.lab.task(prefer_threaded=True)
+def comparison_task(settings: L.Levers):
+    """Run the comparison in a thread; yields results after each replicate pair."""
+    on_progress = _throttled_progress(comparison_task)
 
     def on_stage(kind: str, replicate: int) -> None:
         stage.set((f"stage_{kind}", {"r": replicate + 1, "n": settings.replicates}))
@@ -141,15 +150,8 @@ def comparison_task(settings: L.Levers):
 @solara.lab.task(prefer_threaded=True)
 def today_task(region: str, seed: int) -> TodayResult | None:
     """Live the region's history 2000-2019 with records (fast precision) in a thread."""
-    shown = {"percent": -1, "at": 0.0}
-
-    def on_progress(fraction: float) -> None:
-        percent, now = int(100 * fraction), time.monotonic()
-        if percent != shown["percent"] and now - shown["at"] >= PROGRESS_INTERVAL_S:
-            shown.update(percent=percent, at=now)
-            today_task.progress = percent
-
-    return run_today(region, seed, on_progress, should_stop=lambda: not today_task.is_current())
+    return run_today(region, seed, _throttled_progress(today_task),
+                     should_stop=lambda: not today_task.is_current())
 
 
 @solara.component

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from model import geography
@@ -38,6 +37,9 @@ from model.defaults import DEFAULTS
 from model.experiments import replicate_seeds
 from model.interventions import INTERVENTIONS
 from model.interventions.base import month_index
+from model.interventions.cct import RolloutStep
+from model.interventions.cct import rollout_districts as cct_rollout
+from model.interventions.home_visits import families_at
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # Shipped scenarios a policymaker can start from: the status quo and its changes (each file
@@ -178,21 +180,9 @@ def _rollout_step(rollout: list[dict], start: str) -> dict | None:
 
 
 def rollout_districts(rollout: list[dict], start: str) -> int:
-    """Districts of Peru that Juntos' roll-out includes at ``start``."""
-    poverty = geography.load_geography().poverty
-    on = np.zeros(len(poverty), dtype=bool)
-    codes = np.asarray(geography.load_geography().ubigeo)
-    for step in rollout:
-        if month_index(step["start"]) > month_index(start):
-            continue
-        if step.get("districts"):
-            on |= np.isin(codes, step["districts"])
-        if step.get("poverty_threshold") is not None:
-            above = np.flatnonzero(poverty >= step["poverty_threshold"])
-            if step.get("max_districts"):
-                above = above[np.argsort(-poverty[above])][:step["max_districts"]]
-            on[above] = True
-    return int(on.sum())
+    """Districts of Peru that Juntos' roll-out includes at ``start`` (the model's rule)."""
+    steps = [RolloutStep.model_validate(step) for step in rollout]
+    return int(cct_rollout(steps, geography.load_geography(), month_index(start)).sum())
 
 
 def rollout_threshold(rollout: list[dict], start: str) -> float | None:
@@ -205,20 +195,16 @@ def rollout_threshold(rollout: list[dict], start: str) -> float | None:
     step = _rollout_step(rollout, start)
     if step is None or step.get("poverty_threshold") is None:
         return None
-    poverty = np.sort(geography.load_geography().poverty)[::-1]
-    poverty = poverty[poverty >= step["poverty_threshold"]]
-    n = step.get("max_districts")
-    if not n or n >= len(poverty):
-        return float(step["poverty_threshold"])
-    return math.floor(100 * float(poverty[n - 1])) / 100
+    threshold, n = step["poverty_threshold"], step.get("max_districts")
+    among = geography.national_poverty() >= threshold
+    if not n or n >= among.sum():
+        return float(threshold)
+    return math.floor(100 * geography.poverty_floor(n, among)) / 100
 
 
 def scheduled_families(schedule: dict, families, start: str):
     """Families in force at ``start``: the schedule's last month begun, else ``families``."""
-    for month, value in sorted(schedule.items()):
-        if month_index(month) <= month_index(start):
-            families = value
-    return families
+    return families_at(families, schedule, month_index(start))
 
 
 def lever_value(program: str, parameter: str, params: dict, start: str):
@@ -396,8 +382,7 @@ def estimated_seconds(levers: Levers, saved: int | None = None) -> float:
 
 
 def _month_before(start: str) -> str:
-    index = month_index(start) - 1
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return model_module.ECDModel.month_label(month_index(start) - 1)
 
 
 def policy_interventions(levers: Levers) -> list[dict]:

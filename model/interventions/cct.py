@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from model.geography import poverty_floor
+from model.geography import national_poverty, poverty_floor
 from model.interventions.base import Intervention, InterventionParams, month_index
 from model.population import JuntosStatus
 from model.services import attendance_probability
@@ -34,6 +34,26 @@ class RolloutStep(BaseModel):
         "Or: every district with poverty at or above this share."))
     max_districts: int | None = Field(None, ge=1, description=(
         "With a threshold: at most this many districts, poorest first."))
+
+
+def rollout_districts(rollout: list[RolloutStep], geo, month: int) -> np.ndarray:
+    """Boolean per district of ``geo``: included by the roll-out steps begun by ``month``.
+
+    A step's ``max_districts`` counts Peru's poorest, whatever the run's region.
+    """
+    on = np.zeros(geo.n, dtype=bool)
+    for step in rollout:
+        if month_index(step.start) > month:
+            continue
+        if step.districts:
+            on |= np.isin(geo.ubigeo, step.districts)
+        if step.poverty_threshold is not None:
+            floor = step.poverty_threshold
+            if step.max_districts:
+                national = national_poverty() >= step.poverty_threshold
+                floor = max(floor, poverty_floor(step.max_districts, national))
+            on |= geo.poverty >= floor
+    return on
 
 
 class CctParams(InterventionParams):
@@ -81,18 +101,7 @@ class Cct(Intervention):
         """Boolean per district of the run: Juntos operates there this month."""
         geo = model.geography
         if self.p.rollout:
-            on = np.zeros(geo.n, dtype=bool)
-            for step in self.p.rollout:
-                if month_index(step.start) > model.month_index():
-                    continue
-                if step.districts:
-                    on |= np.isin(geo.ubigeo, step.districts)
-                if step.poverty_threshold is not None:
-                    floor = step.poverty_threshold
-                    if step.max_districts:  # Peru's poorest, whatever the run's region
-                        floor = max(floor, poverty_floor(step.max_districts, floor))
-                    on |= geo.poverty >= floor
-            return on
+            return rollout_districts(self.p.rollout, geo, model.month_index())
         if self.p.districts:
             return np.isin(geo.ubigeo, self.p.districts)
         return geo.poverty > self.p.district_poverty_threshold

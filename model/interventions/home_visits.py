@@ -18,13 +18,22 @@ import numpy as np
 from pydantic import Field
 
 from model.agents import HomeVisitor
-from model.geography import load_geography
+from model.geography import load_geography, poverty_floor
 from model.interventions.base import Intervention, InterventionParams, month_index
 from model.population import Area
 from model.services import counselled_feeding
 
 # (under this age in months, visits a month): weekly, fortnightly, monthly; program documents
 VISITS_BY_AGE = ((12, 4.0), (24, 2.0), (36, 1.0))
+
+
+def families_at(families: int | None, schedule: dict[str, int | None],
+                month: int) -> int | None:
+    """Families in force in ``month``: the schedule's last month begun, else ``families``."""
+    for begun, value in sorted(schedule.items()):
+        if month_index(begun) <= month:
+            families = value
+    return families
 
 
 class HomeVisitParams(InterventionParams):
@@ -114,10 +123,9 @@ class HomeVisits(Intervention):
                 return (g.poverty > 0.4) | (g.urban_share <= 0.5)  # > 50% is within > 40%
             return g.poverty >= self.p.district_poverty_threshold
 
-        national_poverty = np.sort(nat.poverty[by_rule(nat)])[::-1]
         floor = 0.0
-        if self.p.max_districts is not None and len(national_poverty):
-            floor = national_poverty[min(self.p.max_districts, len(national_poverty)) - 1]
+        if self.p.max_districts is not None:
+            floor = poverty_floor(self.p.max_districts, by_rule(nat))
 
         def eligible(g):
             if self.p.districts:
@@ -182,10 +190,7 @@ class HomeVisits(Intervention):
 
     def target(self, model, eligible: np.ndarray) -> float:
         """Simulated households to enrol this month (the run's share of the families)."""
-        families = self.p.families
-        for month, value in sorted(self.p.families_schedule.items()):
-            if month_index(month) <= model.month_index():
-                families = value
+        families = families_at(self.p.families, self.p.families_schedule, model.month_index())
         if families is None:
             return float(np.count_nonzero(eligible))
         return families * self.share / model.scale
