@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import kernels
 from model.defaults import HB_PROFILE_AGES, Parameters
-from model.population import Illness
 
 AGE_OFFSET = 60  # table index = age in months + AGE_OFFSET (ages -60 .. 60)
 TABLE_SIZE = 121
@@ -107,6 +107,24 @@ def household_iron_gap(poor: np.ndarray, adequate_feeding: np.ndarray,
             + params.iron_gap_adequate_feeding * adequate_feeding).astype(np.float32)
 
 
+def _f32(values, n: int) -> np.ndarray:
+    """``values`` as a contiguous float32 array of ``n`` (scalars are broadcast)."""
+    values = np.asarray(values, dtype=np.float32)
+    if values.shape != (n,) or not values.flags.c_contiguous:
+        values = np.ascontiguousarray(np.broadcast_to(values, (n,)))
+    return values
+
+
+def _flags(illness, n: int) -> np.ndarray:
+    """Illness flags as a contiguous int8 array of ``n``."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(illness, dtype=np.int8), (n,)))
+
+
+def _rows(age_index) -> np.ndarray:
+    """Age-table rows as a contiguous ``np.intp`` array."""
+    return np.ascontiguousarray(age_index, dtype=np.intp)
+
+
 # --- Illness ----------------------------------------------------------------------------------
 
 def season_factor(month_of_year: int, params: Parameters) -> float:
@@ -124,17 +142,17 @@ def draw_illness(age_index: np.ndarray, household_rr: np.ndarray, season: float,
     immunised against rotavirus and pneumococcus (boolean ``vaccinated``) have fewer
     diarrhoea and respiratory episodes (E3).
     """
-    idx = age_index
-    p_d = np.take(tables.diarrhoea_mult, idx) * household_rr * np.float32(
-        params.diarrhoea_monthly_prob * season)
-    p_r = np.take(tables.respiratory_mult, idx) * np.float32(
-        params.respiratory_monthly_prob * season)
-    if vaccinated is not None:
-        p_d *= np.where(vaccinated, np.float32(params.vaccine_diarrhoea_rr), np.float32(1.0))
-        p_r *= np.where(vaccinated, np.float32(params.vaccine_respiratory_rr), np.float32(1.0))
-    illness = (u_diarrhoea < p_d).view(np.int8) * np.int8(Illness.DIARRHOEA)
-    illness |= (u_respiratory < p_r).view(np.int8) * np.int8(Illness.RESPIRATORY)
-    return illness
+    n = len(age_index)
+    out = np.empty(n, dtype=np.int8)
+    has_vaccinated = vaccinated is not None
+    kernels.illness(
+        _rows(age_index), _f32(household_rr, n),
+        np.asarray(vaccinated, dtype=bool) if has_vaccinated else kernels.empty(bool),
+        has_vaccinated, tables.diarrhoea_mult, tables.respiratory_mult,
+        params.diarrhoea_monthly_prob * season, params.respiratory_monthly_prob * season,
+        params.vaccine_diarrhoea_rr, params.vaccine_respiratory_rr,
+        _f32(u_diarrhoea, n), _f32(u_respiratory, n), out)
+    return out
 
 
 # --- Height-for-age ----------------------------------------------------------------------------
@@ -165,20 +183,16 @@ def haz_change(age_index: np.ndarray, rate: np.ndarray, feeding_penalty: np.ndar
     ``treated`` is set; ``z`` adds the random innovation. ``age_index`` is age in months +
     AGE_OFFSET. (Unborn slots, age < 0, get the drift: birth overwrites them.)
     """
-    idx = age_index
-    drift = np.float32(params.haz_drift_after_24m)
-    delta = velocity - rate
-    delta -= drift  # window * (v - r - drift) + drift: drift only outside the window
-    delta *= np.take(tables.falter_window, idx)
-    delta += drift
-    delta -= np.take(tables.feeding_window, idx) * feeding_penalty
-    delta += np.float32(params.haz_innovation_sd) * z
-    ill = np.flatnonzero(np.bitwise_and(illness, np.int8(Illness.DIARRHOEA)).view(bool))
-    loss = np.take(tables.diarrhoea_loss, idx[ill])
-    if treated is not None and len(treated):
-        loss *= 1 - np.float32(params.treated_illness_loss_reduction) * treated[ill]
-    delta[ill] -= loss
-    return delta
+    n = len(age_index)
+    out = np.empty(n, dtype=np.float32)
+    has_treated = treated is not None and len(treated) > 0
+    kernels.haz_change(
+        _rows(age_index), _f32(rate, n), _f32(feeding_penalty, n), _f32(velocity, n),
+        _flags(illness, n), tables.falter_window, tables.feeding_window, tables.diarrhoea_loss,
+        params.haz_drift_after_24m, params.haz_innovation_sd, _f32(z, n),
+        np.asarray(treated, dtype=bool) if has_treated else kernels.empty(bool), has_treated,
+        params.treated_illness_loss_reduction, out)
+    return out
 
 
 # --- Hemoglobin ---------------------------------------------------------------------------------
@@ -271,27 +285,25 @@ def hb_target(age_index: np.ndarray, offset: np.ndarray, altitude_rise: np.ndarr
     set) and ``non_iron_drop`` (g/dL: parasites, B12 deficiency, malaria; iron does not touch
     it). ``age_index`` is age in months + AGE_OFFSET.
     """
-    idx = age_index
-    gap = np.take(tables.iron_gap, idx) + household_gap
-    gap -= supplement
-    np.clip(gap, 0.0, 1.0, out=gap)
-    gap *= np.float32(-params.hb_iron_gap_deficit)
-    gap += np.take(tables.hb_profile, idx)
-    gap += offset
-    gap += altitude_rise
-    target = gap
-    target -= np.float32(params.hb_infection_drop) * (illness != 0)
-    if non_iron_drop is not None:
-        target -= non_iron_drop
-    if treated is not None:
-        relieved = np.flatnonzero(treated)
-        target[relieved] += np.float32(params.treated_illness_loss_reduction
-                                       * params.hb_infection_drop) * (illness[relieved] != 0)
-    return target
+    n = len(age_index)
+    out = np.empty(n, dtype=np.float32)
+    has_treated, has_non_iron = treated is not None, non_iron_drop is not None
+    kernels.hb_target(
+        _rows(age_index), _f32(offset, n), _f32(altitude_rise, n), _f32(household_gap, n),
+        _f32(supplement, n), _flags(illness, n), tables.iron_gap, tables.hb_profile,
+        params.hb_iron_gap_deficit, params.hb_infection_drop,
+        np.asarray(treated, dtype=bool) if has_treated else kernels.empty(bool), has_treated,
+        params.treated_illness_loss_reduction,
+        _f32(non_iron_drop, n) if has_non_iron else kernels.empty(np.float32), has_non_iron,
+        out)
+    return out
 
 
 def hb_update(hb: np.ndarray, target: np.ndarray, params: Parameters,
               z: np.ndarray) -> np.ndarray:
     """Move Hb part of the way to its target, plus a random innovation (g/dL)."""
-    return hb + np.float32(params.hb_adjustment_rate) * (target - hb) + np.float32(
-        params.hb_innovation_sd) * z
+    hb = np.asarray(hb, dtype=np.float32)
+    out = np.empty(len(hb), dtype=np.float32)
+    kernels.hb_update(hb, _f32(target, len(hb)), params.hb_adjustment_rate,
+                      params.hb_innovation_sd, _f32(z, len(hb)), out)
+    return out

@@ -485,17 +485,14 @@ class ECDModel(mesa.Model):
 
     def _record(self) -> None:
         kids, p = self.children, self.params
-        diarrhoea = np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
-        cell = self.risk.cell + np.take(self.tables.band, self._age_index)
-        haz_class = (kids.haz < p.stunting_cutoff).view(np.int8)
-        haz_class = haz_class + (kids.haz < p.severe_stunting_cutoff).view(np.int8)
         if self.steps >= self.scenario.months:
             self.running = False  # for mesa.batch_run and SolaraViz
-        adjusted = kids.hb - kids.hb_altitude_adjustment
         self.recorder.record(
             step=self.steps, date=self.month_label(self.start_index + self.steps),
-            cell=cell, haz_class=haz_class, anemic=self._anemic(adjusted).view(np.int8),
-            diarrhoea=diarrhoea, haz=kids.haz, hb_adjusted=adjusted)
+            cell=self.risk.cell, age_index=self._age_index, band=self.tables.band,
+            haz=kids.haz, hb=kids.hb, adjustment=kids.hb_altitude_adjustment,
+            cutoff=self.anemia_cutoff, stunting_cutoff=p.stunting_cutoff,
+            severe_cutoff=p.severe_stunting_cutoff, illness=kids.illness)
         self._record_programs()
         self.datacollector.collect(self)
         if self._tracked:

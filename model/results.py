@@ -1,8 +1,8 @@
 """Tidy monthly metrics: prevalences by group, recorded cheaply and returned as one frame.
 
 Every child falls in one *cell*: (district, urban/rural, welfare quintile, age band). Each
-month the recorder counts children per cell and outcome class with a single ``bincount``
-(plus two weighted ones for mean HAZ and mean Hb) and then sums cells into the groups of
+month the recorder counts children per cell and outcome class, and sums HAZ and Hb, in one
+compiled pass (``kernels.tally``), and then sums cells into the groups of
 DESIGN.md §6, plus regions and departments split into urban and rural (e.g.
 ``department:PUNO:rural``). Columns of the result: ``scenario, seed, step, date, metric,
 group, value``;
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from model import kernels
 from model.dynamics import AGE_BANDS, band_label
 from model.geography import NATURAL_REGIONS, Geography
 
@@ -72,26 +73,28 @@ class MetricsRecorder:
         self.values: list[np.ndarray] = []  # one (groups x metrics) array per record
         self.extra: list[tuple[int, str, str, str, float]] = []  # step, date, metric, group, value
 
-    def record(self, step: int, date: str, cell: np.ndarray, haz_class: np.ndarray,
-               anemic: np.ndarray, diarrhoea: np.ndarray, haz: np.ndarray,
-               hb_adjusted: np.ndarray) -> None:
+    def record(self, step: int, date: str, cell: np.ndarray, age_index: np.ndarray,
+               band: np.ndarray, haz: np.ndarray, hb: np.ndarray, adjustment: np.ndarray,
+               cutoff: np.ndarray, stunting_cutoff: float, severe_cutoff: float,
+               illness: np.ndarray) -> None:
         """Count this month's outcomes by cell and store the group metrics.
 
-        ``cell`` must be ``np.intp`` (bincount is several times slower on other integer types);
-        it is used as scratch space and overwritten.
+        ``cell`` is each child's household part of the cell index (times N_BANDS),
+        ``age_index`` its age-table row, ``band`` and ``cutoff`` the age band and anemia
+        cut-off by row; a child is anemic when ``hb - adjustment`` is below the cut-off.
+        One compiled pass (``kernels.tally``) fills the counts and sums.
         """
         n_cells = self.geo.n * CELLS_PER_DISTRICT
         shape = (self.geo.n, N_AREAS, N_QUINTILES, N_BANDS)
-        haz_sum = np.bincount(cell, weights=haz, minlength=n_cells).reshape(shape)
-        hb_sum = np.bincount(cell, weights=hb_adjusted, minlength=n_cells).reshape(shape)
-        code = haz_class * np.int8(4)  # outcome code 0-11 in one byte per child
-        code += anemic * np.int8(2)
-        code += diarrhoea
-        key = cell
-        key *= N_HAZ_CLASSES * 4
-        key += code
-        counts = np.bincount(key, minlength=n_cells * N_HAZ_CLASSES * 4).reshape(
-            shape + (N_HAZ_CLASSES, 2, 2)).astype(np.float64)
+        n_outcomes = N_HAZ_CLASSES * 4
+        counts = np.zeros(n_cells * n_outcomes, dtype=np.float64)
+        haz_sum = np.zeros(n_cells, dtype=np.float64)
+        hb_sum = np.zeros(n_cells, dtype=np.float64)
+        kernels.tally(cell, age_index, band, haz, hb, adjustment, cutoff,
+                      float(stunting_cutoff), float(severe_cutoff), illness, n_outcomes,
+                      counts, haz_sum, hb_sum)
+        counts = counts.reshape(shape + (N_HAZ_CLASSES, 2, 2))
+        haz_sum, hb_sum = haz_sum.reshape(shape), hb_sum.reshape(shape)
 
         by_group = [np.asarray(self.membership @ a.reshape(self.geo.n, -1)).reshape(
             (-1,) + a.shape[1:]) for a in (counts, haz_sum, hb_sum)]
