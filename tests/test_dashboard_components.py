@@ -29,7 +29,24 @@ def session():
             yield context
     finally:
         with context:
+            stop_tasks()
             context.close()
+
+
+def stop_tasks(seconds: float = 120.0) -> None:
+    """Cancel the session's background tasks and wait for their threads to end.
+
+    A task thread still running when its session closes re-renders a closed page and dies
+    with an exception in a later test.
+    """
+    for task in (app.comparison_task, app.today_task, app.exercise_task):
+        if task.pending:
+            task.cancel()
+    deadline = time.monotonic() + seconds
+    while any(t.pending for t in (app.comparison_task, app.today_task, app.exercise_task)):
+        if time.monotonic() > deadline:
+            raise AssertionError("a dashboard task did not stop")
+        time.sleep(0.1)
 
 
 def texts(widget, found=None) -> list[str]:
@@ -172,6 +189,7 @@ def test_each_session_has_its_own_model():
         assert app.room.value is first_room and first_room.model.steps == 2
     for context in (first, second):
         with context:
+            stop_tasks()
             context.close()
 
 
