@@ -1,8 +1,11 @@
-"""Mesa agents for the few (health posts, home visitors) and views onto the many.
+"""Health posts and home visitors as arrays with Mesa agents over them; views onto the many.
 
-Health posts and home visitors number in the thousands, so they are ordinary Mesa agents.
-Children and households live in arrays (``population.py``); ``ChildView`` and
-``HouseholdView`` read one of them for inspection without slowing the monthly step.
+Health posts and home visitors number in the thousands. Their state lives in small
+struct-of-arrays stores held by the model (``model.posts``, ``model.visitor_store``), so
+the monthly step handles all of them with a few vector operations; ``HealthPost`` and
+``HomeVisitor`` are Mesa agents whose attributes read and write those arrays, for the Mesa
+shell, inspection and the classroom. Children and households live in arrays too
+(``population.py``); ``ChildView`` and ``HouseholdView`` read one of them for inspection.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from model.population import Area, BirthWeight, Illness, Schooling, Sex, district_children
+from model.population import (
+    Area,
+    ArrayStore,
+    BirthWeight,
+    Illness,
+    Schooling,
+    Sex,
+    district_children,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from model.model import ECDModel
@@ -23,6 +34,18 @@ if TYPE_CHECKING:  # pragma: no cover
 # A step long before any run, history included (steps are negative before the start): the
 # default of "until" and "last" step fields, so that no comparison with them ever holds.
 NEVER = -10_000
+
+
+def _field(store: str, name: str, kind: type, doc: str, index: str = "index") -> property:
+    """An agent attribute that reads and writes entry ``index`` of ``model.<store>.<name>``."""
+
+    def get(agent):
+        return kind(getattr(getattr(agent.model, store), name)[getattr(agent, index)])
+
+    def put(agent, value) -> None:
+        getattr(getattr(agent.model, store), name)[getattr(agent, index)] = value
+
+    return property(get, put, doc=doc)
 
 
 class HealthPost(mesa.Agent):
@@ -34,20 +57,32 @@ class HealthPost(mesa.Agent):
     (``health_workers_per_10k`` x ``primary_care_share``), so the smallest rural posts have
     none; every post can hold one SERUMS worker, placed by the SERUMS intervention in the
     order of its allocation rule. A post without workers gives no CRED contacts.
+
+    The post's state is entry ``index`` of the arrays in ``model.posts`` (see
+    ``build_health_posts``); its attributes read and write them.
     """
 
-    def __init__(self, model: "ECDModel", district: int, staff: int, serums_slots: int):
-        """Create a post in district position ``district``."""
+    district = _field("posts", "district", int, "District position of the post.")
+    staff = _field("posts", "staff", int, "Permanent health workers.")
+    serums_slots = _field("posts", "serums_slots", int, "SERUMS positions this post can hold.")
+    serums_staff = _field("posts", "serums_staff", int, "SERUMS positions filled this month.")
+    serums_until = _field("posts", "serums_until", int, "Last step of the current SERUMS term.")
+    vacant_until = _field("posts", "vacant_until", int,
+                          "A new SERUMS worker can arrive after this step.")
+    contacts_used = _field("posts", "contacts_used", float,
+                           "Real-child contacts given this month.")
+
+    def __init__(self, model: "ECDModel", index: int):
+        """The post at position ``index`` of ``model.posts`` (and of ``model.post_list``)."""
         super().__init__(model)
-        self.district = district
-        self.staff = staff                  # permanent health workers
-        self.serums_slots = serums_slots    # SERUMS positions this post can hold
-        self.serums_staff = 0               # SERUMS positions filled this month
-        self.serums_until = NEVER           # last step of the current SERUMS term
-        self.vacant_until = NEVER           # a new SERUMS can arrive after this step
-        self.index = -1                     # position in model.post_list
-        self.contacts_used = 0.0            # real-child contacts given this month
-        self.households = np.empty(0, dtype=np.int32)  # catchment (household indices)
+        self.index = index
+
+    @property
+    def households(self) -> np.ndarray:
+        """The catchment (household indices)."""
+        posts = self.model.posts
+        return posts.catchment[posts.catchment_bounds[self.index]:
+                               posts.catchment_bounds[self.index + 1]]
 
     @property
     def workers(self) -> int:
@@ -66,35 +101,45 @@ class HealthPost(mesa.Agent):
         return self.model.serums_counselling_multiplier if self.serums_staff else 1.0
 
     def start_month(self) -> None:
-        """Reset the month's counters (called in step 2, supply)."""
+        """Reset the month's counter (step 2, supply, does it for every post at once)."""
         self.contacts_used = 0.0
 
 
 def build_health_posts(model: "ECDModel") -> AgentSet:
-    """Create posts per district by the stated rule (see HealthPost) and their catchments."""
+    """Create posts per district by the stated rule (see HealthPost) and their catchments.
+
+    The posts' state goes to ``model.posts``, one entry per post (in district order):
+    ``district``, ``staff``, ``serums_slots``, ``serums_staff``, ``serums_until``,
+    ``vacant_until``, ``contacts_used``, and what CRED rationing needs (services.post_demand):
+    ``real_children`` under five (the district's, shared equally by its posts), ``agents``
+    (simulated children) and ``department``; the catchments are ``catchment`` (household
+    indices by post) cut at ``catchment_bounds``. Returns the posts' Mesa agents.
+    """
     geo, p, hh = model.geography, model.params, model.households
     n_posts = np.maximum(1, np.round(geo.population / p.residents_per_health_post)).astype(int)
-    staff = staff_per_post(geo, n_posts, p.health_workers_per_10k, p)
-    posts = []
-    for d in range(geo.n):
-        posts += [HealthPost(model, d, int(staff[d]), serums_slots=1) for _ in range(n_posts[d])]
+    district = np.repeat(np.arange(geo.n), n_posts)
+    posts = ArrayStore(len(district))
+    posts.add("district", np.intp)[:] = district
+    posts.add("staff", np.int64)[:] = staff_per_post(geo, n_posts, p.health_workers_per_10k,
+                                                     p)[district]
+    posts.add("serums_slots", np.int64, 1)
+    posts.add("serums_staff", np.int64, 0)
+    posts.add("serums_until", np.int64, NEVER)
+    posts.add("vacant_until", np.int64, NEVER)
+    posts.add("contacts_used", np.float64, 0.0)
     first_post = np.concatenate(([0], np.cumsum(n_posts)[:-1]))
     pick = model.streams["population"].random(hh.size)
     hh.health_post[:] = first_post[hh.district] + (pick * n_posts[hh.district]).astype(int)
     order = np.argsort(hh.health_post, kind="stable")
-    bounds = np.searchsorted(hh.health_post[order], np.arange(len(posts) + 1))
-    for i, post in enumerate(posts):
-        post.index = i
-        post.households = order[bounds[i]:bounds[i + 1]].astype(np.int32)
-    # what CRED rationing needs per post (services.post_demand): real children under five
-    # (the district's, shared equally by its posts), simulated children, and department
-    district = np.repeat(np.arange(geo.n), n_posts)
+    posts.catchment = order.astype(np.int32)
+    posts.catchment_bounds = np.searchsorted(hh.health_post[order], np.arange(posts.size + 1))
     children, _ = district_children(geo, model.national_geography, p)
-    model.post_real_children = (children / n_posts)[district]
-    model.post_agents = np.bincount(hh.health_post, weights=hh.n_children,
-                                    minlength=len(posts)).astype(np.float64)
-    model.post_department = geo.department_index[district].astype(np.intp)
-    return AgentSet(posts, random=model.random)
+    posts.add("real_children", np.float64)[:] = (children / n_posts)[district]
+    posts.add("agents", np.float64)[:] = np.bincount(hh.health_post, weights=hh.n_children,
+                                                     minlength=posts.size)
+    posts.add("department", np.intp)[:] = geo.department_index[district]
+    model.posts = posts
+    return AgentSet([HealthPost(model, i) for i in range(posts.size)], random=model.random)
 
 
 def staff_per_post(geo, n_posts: np.ndarray, workers_per_10k: float, params) -> np.ndarray:
@@ -109,28 +154,66 @@ def staff_per_post(geo, n_posts: np.ndarray, workers_per_10k: float, params) -> 
 
 def restaff_posts(model: "ECDModel", workers_per_10k: float) -> None:
     """Set every post's permanent staff for a health-worker density (the rule of HealthPost)."""
-    geo = model.geography
-    n_posts = np.bincount([post.district for post in model.post_list], minlength=geo.n)
-    staff = staff_per_post(geo, n_posts, workers_per_10k, model.params)
-    for post in model.post_list:
-        post.staff = int(staff[post.district])
+    geo, posts = model.geography, model.posts
+    n_posts = np.bincount(posts.district, minlength=geo.n)
+    posts.staff[:] = staff_per_post(geo, n_posts, workers_per_10k, model.params)[posts.district]
+
+
+def start_month(model: "ECDModel") -> None:
+    """Step 2, supply: every post's contact counter restarts; every visitor serves a month."""
+    model.posts.contacts_used[:] = 0.0
+    model.visitor_store.months_in_post += 1
+
+
+def visitor_store() -> ArrayStore:
+    """An empty store of home visitors (one entry per visitor ever recruited, never reused).
+
+    ``uid`` is the visitor's Mesa ``unique_id`` (what ``households.visitor`` holds),
+    ``district``, ``health_post``, ``stipend`` (soles a month), ``months_in_post`` and
+    ``vacant_until`` (the step when a recruit arrives after a departure); ``agents`` holds
+    each entry's ``HomeVisitor`` (None once let go). Caseloads are kept by the program
+    (``HomeVisits.assigned``).
+    """
+    store = ArrayStore(0)
+    store.add("uid", np.int64, -1)
+    store.add("district", np.int64)
+    store.add("health_post", np.int64)
+    store.add("stipend", np.float64)
+    store.add("months_in_post", np.int64)
+    store.add("vacant_until", np.int64, NEVER)
+    store.agents = []
+    return store
 
 
 class HomeVisitor(mesa.Agent):
-    """A community home visitor (Cuna Más or municipal) with a caseload of households."""
+    """A community home visitor (Cuna Más or municipal) with a caseload of households.
 
-    def __init__(self, model: "ECDModel", district: int, health_post: int, stipend: float):
-        """Create a visitor attached to a district and health post."""
+    The visitor's state is entry ``slot`` of the arrays in ``model.visitor_store``; its
+    caseload is kept by its ``program`` (a ``HomeVisits`` intervention).
+    """
+
+    district = _field("visitor_store", "district", int, "District position.", "slot")
+    health_post = _field("visitor_store", "health_post", int, "Health post index.", "slot")
+    stipend = _field("visitor_store", "stipend", float, "Soles per month.", "slot")
+    months_in_post = _field("visitor_store", "months_in_post", int,
+                            "Months since the visitor started (or replaced the last one).",
+                            "slot")
+    vacant_until = _field("visitor_store", "vacant_until", int,
+                          "Step when a recruit arrives after a departure.", "slot")
+
+    def __init__(self, model: "ECDModel", slot: int, program):
+        """The visitor at entry ``slot`` of ``model.visitor_store``, working for ``program``."""
         super().__init__(model)
-        self.district = district
-        self.health_post = health_post
-        self.stipend = stipend                                # soles per month
-        self.caseload = np.empty(0, dtype=np.int32)          # household indices
-        self.months_in_post = 0
-        self.vacant_until = NEVER                             # step when a recruit arrives
+        self.slot = slot
+        self.program = program
+
+    @property
+    def caseload(self) -> np.ndarray:
+        """Household indices of the visitor's families, in the order they were assigned."""
+        return self.program.caseload_of(self.slot)
 
     def start_month(self) -> None:
-        """Count another month of service (called in step 2, supply)."""
+        """Count another month of service (step 2, supply, does it for every visitor)."""
         self.months_in_post += 1
 
 

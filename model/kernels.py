@@ -116,6 +116,22 @@ def tally(cell, age_index, band, haz, hb, adjustment, cutoff, stunting_cutoff,
         hb_sum[c] += adjusted
 
 
+@njit(cache=True, nogil=True)
+def youngest(age, first, out):  # pragma: no cover
+    """Age of each household's youngest child (``out``), as ``minimum.reduceat``.
+
+    Children are stored household by household from ``first`` (at least one each).
+    """
+    n = first.size
+    for h in range(n):
+        end = first[h + 1] if h + 1 < n else age.size
+        low = age[first[h]]
+        for i in range(first[h] + 1, end):
+            if age[i] < low:
+                low = age[i]
+        out[h] = low
+
+
 def empty(dtype) -> np.ndarray:
     """A zero-length array to pass where an optional array is absent."""
     return np.zeros(0, dtype=dtype)

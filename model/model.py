@@ -21,6 +21,8 @@ from model.agents import (
     HouseholdView,
     build_health_posts,
     restaff_posts,
+    start_month,
+    visitor_store,
 )
 from model.config import Scenario, validate_scenario
 from model.geography import load_geography
@@ -54,7 +56,8 @@ class ECDModel(mesa.Model):
 
     Build it from a validated ``Scenario`` (``model.config.load_scenario``). Children and
     households are numpy arrays in ``self.population``; health posts and home visitors are
-    Mesa agents (``self.health_posts``, ``self.visitors``). ``step()`` simulates one month;
+    Mesa agents (``self.health_posts``, ``self.visitors``) over arrays (``self.posts``,
+    ``self.visitor_store``). ``step()`` simulates one month;
     ``results()`` returns the tidy metrics recorded so far.
     """
 
@@ -103,6 +106,7 @@ class ECDModel(mesa.Model):
         self.health_posts = build_health_posts(self)
         self.post_list: list[HealthPost] = list(self.health_posts)
         self.visitors = AgentSet([], random=self.random)
+        self.visitor_store = visitor_store()
         self._first_child = np.concatenate(
             ([0], np.cumsum(self.households.n_children, dtype=np.int64)[:-1]))
         self.lbw_probability = services.low_birth_weight_by_anc(self.params)
@@ -375,8 +379,7 @@ class ECDModel(mesa.Model):
         return starts + offsets
 
     def _supply(self) -> None:
-        self.health_posts.do("start_month")
-        self.visitors.do("start_month")
+        start_month(self)  # all posts and visitors at once, on their arrays
 
     def _programs(self) -> None:
         if not self.interventions:

@@ -74,6 +74,7 @@ class ArrayStore:
         """Create an empty store for ``size`` agents."""
         self.size = size
         self.properties: list[str] = []
+        self.defaults: dict[str, object] = {}
 
     def add(self, name: str, dtype, default=0) -> np.ndarray:
         """Register the array ``name`` filled with ``default`` and return it."""
@@ -82,7 +83,20 @@ class ArrayStore:
         array = np.full(self.size, default, dtype=dtype)
         setattr(self, name, array)
         self.properties.append(name)
+        self.defaults[name] = default
         return array
+
+    def extend(self, n: int, **values) -> np.ndarray:
+        """Append ``n`` agents (``values`` by name, else the defaults); return their indices.
+
+        Every array is replaced by a longer one, so hold the store, not its arrays.
+        """
+        for name in self.properties:
+            array = getattr(self, name)
+            tail = np.full(n, values.get(name, self.defaults[name]), dtype=array.dtype)
+            setattr(self, name, np.concatenate([array, tail]))
+        self.size += n
+        return np.arange(self.size - n, self.size)
 
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""
@@ -282,8 +296,8 @@ def _generate_children(households: ArrayStore, params: Parameters,
     """
     n = int(households.n_children.sum(dtype=np.int64))
     children = ArrayStore(n)
-    children.add("household", np.int32)[:] = np.repeat(
-        np.arange(households.size, dtype=np.int32), households.n_children)
+    children.add("household", np.intp)[:] = np.repeat(  # intp: indexes per child monthly
+        np.arange(households.size, dtype=np.intp), households.n_children)
     children.add("uid", np.int64, -1)
     children.add("age_months", np.int16)[:] = rng.integers(0, 60, n) - 60
     children.add("sex", np.int8)

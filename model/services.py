@@ -63,16 +63,32 @@ def attendance_probability(model: "ECDModel", children: np.ndarray, base: float)
     """
     p, hh = model.params, model.households
     home = model.children.household[children]
-    prob = base * np.exp(-hh.distance_km[home] / p.attendance_distance_km)
+    prob = base * distance_decay(model)[home]
     discouraged = hh.discouraged_until[home] >= model.steps
     return np.where(discouraged, prob * p.discouraged_attendance_factor, prob)
 
 
+def distance_decay(model: "ECDModel") -> np.ndarray:
+    """exp(-km / attendance_distance_km) of every household (kept: distances never change)."""
+    scale_km = model.params.attendance_distance_km
+    kept = getattr(model, "_distance_decay", None)
+    if kept is None or kept[0] != scale_km:
+        kept = model._distance_decay = (scale_km,
+                                        np.exp(-model.households.distance_km / scale_km))
+    return kept[1]
+
+
 def post_capacity(model: "ECDModel") -> np.ndarray:
-    """CRED contacts (real children) each post can give this month."""
-    share = model.params.cred_share_of_capacity
-    return np.fromiter((post.capacity * share for post in model.post_list), dtype=np.float64,
-                       count=len(model.post_list))
+    """CRED contacts (real children) each post can give this month (HealthPost.capacity)."""
+    posts, p = model.posts, model.params
+    workers = posts.staff + posts.serums_staff
+    return (workers * p.contacts_per_worker_month * model.cred_capacity_multiplier
+            * p.cred_share_of_capacity)
+
+
+def post_counselling(model: "ECDModel") -> np.ndarray:
+    """Each post's counselling quality (HealthPost.counselling_multiplier)."""
+    return np.where(model.posts.serums_staff != 0, model.serums_counselling_multiplier, 1.0)
 
 
 def post_demand(model: "ECDModel", post: np.ndarray) -> np.ndarray:
@@ -87,15 +103,15 @@ def post_demand(model: "ECDModel", post: np.ndarray) -> np.ndarray:
     multiplied by the post's real children under five (from the district's population, not
     from the agent count). ``post`` holds the post of each request.
     """
-    n_posts = len(model.post_list)
+    n_posts = model.posts.size
     requests = np.bincount(post, minlength=n_posts).astype(np.float64)
-    agents = model.post_agents
-    dept = model.post_department
+    agents = model.posts.agents
+    dept = model.posts.department
     n_dept = int(dept.max()) + 1 if n_posts else 0
     dept_rate = (np.bincount(dept, weights=requests, minlength=n_dept)
                  / np.maximum(1, np.bincount(dept, weights=agents, minlength=n_dept)))
     rate = (requests + DEMAND_PRIOR_CHILDREN * dept_rate[dept]) / (agents + DEMAND_PRIOR_CHILDREN)
-    return rate * model.post_real_children
+    return rate * model.posts.real_children
 
 
 # Weight (in simulated children) of the department's request rate in each post's estimate;
@@ -122,9 +138,7 @@ def serve_cred(model: "ECDModel") -> int:
     turned_away = kids.household[requests[~seen]]
     hh.discouraged_until[turned_away] = model.steps + model.params.discouraged_months
     model.add_cost("cred", len(served) * model.scale * model.params.cost_per_cred_contact)
-    used = np.bincount(post[seen], minlength=len(model.post_list)) * model.scale
-    for index in np.flatnonzero(used):
-        model.post_list[index].contacts_used += float(used[index])
+    model.posts.contacts_used += np.bincount(post[seen], minlength=model.posts.size) * model.scale
     for hook in model.cred_contact_hooks:
         hook(model, served)
     return len(served)

@@ -106,10 +106,23 @@ class Cct(Intervention):
             return np.isin(geo.ubigeo, self.p.districts)
         return geo.poverty > self.p.district_poverty_threshold
 
+    def _in_area(self, model) -> np.ndarray:
+        """Boolean per household: Juntos operates in its district this month.
+
+        Kept while the parameters and the roll-out steps begun stay the same.
+        """
+        month = model.month_index()
+        key = (self.p, tuple(month_index(step.start) <= month for step in self.p.rollout))
+        cached = getattr(self, "_area_cache", None)
+        if cached is None or cached[0] is not key[0] or cached[1] != key[1]:
+            cached = self._area_cache = (*key, self.eligible_districts(model)[
+                model.households.district])
+        return cached[2]
+
     def act(self, model) -> None:
         """Enrol, verify last month's visits, ask for this month's, pay every period."""
         hh, kids, rng = model.households, model.children, model.streams["programs"]
-        in_area = self.eligible_districts(model)[hh.district]
+        in_area = self._in_area(model)
         targeted = in_area & np.where(hh.poor, self.u_exclusion >= self.p.exclusion_error,
                                       self.u_inclusion < self.p.inclusion_error)
         if model.month_index() % 12 == 0:  # January re-certification: the untargeted leave
@@ -118,13 +131,14 @@ class Cct(Intervention):
         joining = targeted & (hh.juntos == JuntosStatus.NOT_ENROLLED)
         hh.juntos[joining] = JuntosStatus.ENROLLED
         enrolled = hh.juntos != JuntosStatus.NOT_ENROLLED
+        enrolled_child = enrolled[kids.household]
 
         # Verification: a child due last month and not seen breaks the co-responsibility.
-        last_month = kids.cred_due_last & ~kids.cred_seen_last & enrolled[kids.household]
+        last_month = kids.cred_due_last & ~kids.cred_seen_last & enrolled_child
         self.missed[kids.household[last_month]] = True
 
         # This month's co-responsibilities: due visits and antenatal care.
-        due = np.flatnonzero(kids.cred_due & enrolled[kids.household])
+        due = np.flatnonzero(kids.cred_due & enrolled_child)
         go = rng.random(len(due)) < attendance_probability(model, due, self.p.attendance)
         kids.cred_request[due[go]] = True
         np.maximum(hh.anc_prob, np.where(enrolled, self.p.anc_enrolled, 0), out=hh.anc_prob)

@@ -51,13 +51,14 @@ class Cred(Intervention):
         self.in_area = np.ones(model.geography.n, dtype=bool)
         if self.p.max_districts is not None:  # Peru's poorest, whatever the run's region
             self.in_area = model.geography.poverty >= poverty_floor(self.p.max_districts)
+        # the same per child (children never change household, nor households district)
+        self.child_in_area = self.in_area[model.households.district[model.children.household]]
 
     def act(self, model) -> None:
         """Due children's families ask for a contact; the post rations (services.py)."""
         model.cred_capacity_multiplier = self.p.capacity_multiplier
         kids = model.children
-        due = np.flatnonzero(kids.cred_due & self.in_area[
-            model.households.district[kids.household]])
+        due = np.flatnonzero(kids.cred_due & self.child_in_area)
         go = model.streams["programs"].random(len(due)) < services.attendance_probability(
             model, due, self.p.attendance)
         kids.cred_request[due[go]] = True
@@ -78,10 +79,8 @@ class Cred(Intervention):
         if not self.is_active(model) or len(seen) == 0:
             return
         kids, hh = model.children, model.households
-        young = seen[(kids.age_months[seen] < 24)
-                     & self.in_area[hh.district[kids.household[seen]]]]
+        young = seen[(kids.age_months[seen] < 24) & self.child_in_area[seen]]
         homes = kids.household[young]
-        quality = np.array([model.post_list[i].counselling_multiplier
-                            for i in range(len(model.post_list))])
-        adoption = np.minimum(1.0, self.p.counselling_adoption * quality[hh.health_post[homes]])
+        quality = services.post_counselling(model)[hh.health_post[homes]]
+        adoption = np.minimum(1.0, self.p.counselling_adoption * quality)
         services.counselled_feeding(model, homes, adoption)

@@ -1,6 +1,7 @@
 """Home visits (Cuna Más family service and municipal visitors).
 
-Visitors (Mesa agents, each standing for ``scale`` real visitors) carry a caseload of
+Visitors (Mesa agents over ``model.visitor_store``, each standing for ``scale`` real
+visitors; the program handles them all at once as arrays) carry a caseload of
 enrolled households with a child under 36 months in eligible districts. They visit weekly
 under 12 months, every two weeks at 12-23 and monthly at 24-35 (program documents), up to
 what a part-time visitor can do. Visitors leave (more often with larger caseloads and
@@ -17,6 +18,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from model import kernels
 from model.agents import HomeVisitor
 from model.geography import load_geography, poverty_floor
 from model.interventions.base import Intervention, InterventionParams, month_index
@@ -110,9 +112,24 @@ class HomeVisits(Intervention):
         """Find eligible districts and this run's share of the families."""
         self.retarget(model, set())
         self.enrolled = np.zeros(model.households.size, dtype=bool)
-        self.assigned = np.full(model.households.size, -1, dtype=np.int64)  # visitor unique_id
-        self.team: list[HomeVisitor] = []  # this program's visitors (model.visitors has all)
+        # each household's visitor (entry of model.visitor_store, -1 = none) and its place
+        # in that visitor's caseload (families keep the order they were assigned in)
+        self.assigned = np.full(model.households.size, -1, dtype=np.int64)
+        self.assigned_order = np.zeros(model.households.size, dtype=np.int64)
+        self.assignments = 0  # families assigned so far (the next assigned_order)
+        self.store = model.visitor_store  # the visitors' state (all programs')
+        self.slots = np.empty(0, dtype=np.int64)  # this program's visitors, in recruitment order
         self.carry = 0.0
+
+    @property
+    def team(self) -> list[HomeVisitor]:
+        """The program's visitors, in recruitment order (``model.visitors`` has all)."""
+        return [self.store.agents[slot] for slot in self.slots]
+
+    def caseload_of(self, slot: int) -> np.ndarray:
+        """Household indices of visitor ``slot``'s families, in the order they were assigned."""
+        mine = np.flatnonzero(self.assigned == slot)
+        return mine[np.argsort(self.assigned_order[mine], kind="stable")].astype(np.int32)
 
     def retarget(self, model, changed: set[str]) -> None:
         """Eligible districts and this run's share of the families (enrolment carries on)."""
@@ -138,34 +155,73 @@ class HomeVisits(Intervention):
         local = (geo.population * rural_run)[eligible(geo)]
         self.share = local.sum() / max(1.0, national.sum())
         self.eligible_district = eligible(geo)
+        # households in those districts (and rural, if asked): neither ever changes
+        hh = model.households
+        self.eligible_home = self.eligible_district[hh.district]
+        if self.p.rural_only:
+            self.eligible_home &= hh.area == Area.RURAL
 
     def _youngest_age(self, model) -> np.ndarray:
         """Age in months of each household's youngest child (children are contiguous)."""
-        return np.minimum.reduceat(model.children.age_months, model._first_child)
+        ages = model.children.age_months
+        out = np.empty(model.households.size, dtype=ages.dtype)
+        kernels.youngest(ages, model._first_child, out)
+        return out
 
     def idle(self, model) -> None:
         """Outside its dates nobody is visited and the visitors are let go."""
-        for visitor in list(self.team):
-            self._let_go(model, visitor)
+        self._unassign(model, np.flatnonzero(self.assigned >= 0))
+        self._let_go(model, self.slots)
         self.enrolled[:] = False
 
-    def _let_go(self, model, visitor: HomeVisitor) -> None:
-        """A visitor leaves the program (its families wait for another)."""
+    def _unassign(self, model, households: np.ndarray) -> None:
+        """These families lose their visitor (and wait for another if still enrolled)."""
         hh = model.households
-        mine = visitor.caseload[hh.visitor[visitor.caseload] == visitor.unique_id]
-        hh.visitor[mine] = -1
-        self.assigned[visitor.caseload] = -1
-        self.team.remove(visitor)
-        model.visitors.remove(visitor)
-        visitor.remove()
+        theirs = self.store.uid[self.assigned[households]]
+        hh.visitor[households[hh.visitor[households] == theirs]] = -1
+        self.assigned[households] = -1
+
+    def _assign(self, model, households: np.ndarray, slots: np.ndarray) -> None:
+        """Add families to the end of visitors' caseloads (``households`` in caseload order)."""
+        self.assigned[households] = slots
+        model.households.visitor[households] = self.store.uid[slots]
+        self.assigned_order[households] = self.assignments + np.arange(len(households))
+        self.assignments += len(households)
+
+    def _let_go(self, model, slots: np.ndarray) -> None:
+        """Visitors without families leave the program (and the model)."""
+        if len(slots) == 0:
+            return
+        for slot in slots:  # only those leaving: Mesa removes its agents one by one
+            visitor = self.store.agents[slot]
+            model.visitors.remove(visitor)
+            visitor.remove()
+            self.store.agents[slot] = None
+        self.slots = self.slots[~np.isin(self.slots, slots)]
+
+    def _recruit(self, model, district: np.ndarray, health_post: np.ndarray) -> np.ndarray:
+        """New visitors (one per entry) who start after the recruitment lag; their slots."""
+        slots = self.store.extend(len(district), district=district, health_post=health_post,
+                                  stipend=self.p.stipend,
+                                  vacant_until=model.steps + self.p.recruitment_months - 1)
+        for slot in slots:  # only the recruits: Mesa creates its agents one by one
+            visitor = HomeVisitor(model, int(slot), self)
+            self.store.uid[slot] = visitor.unique_id
+            self.store.agents.append(visitor)
+            model.visitors.add(visitor)
+        self.slots = np.concatenate([self.slots, slots])
+        return slots
+
+    def _loads(self) -> np.ndarray:
+        """Families of each of this program's visitors (in ``slots`` order)."""
+        mine = self.assigned[self.assigned >= 0]
+        return np.bincount(mine, minlength=self.store.size)[self.slots]
 
     def act(self, model) -> None:
         """Enrol, keep the visitor roster, visit, and record effects and costs."""
         hh, rng = model.households, model.streams["programs"]
         youngest = self._youngest_age(model)
-        eligible = self.eligible_district[hh.district] & (youngest < self.p.max_child_age_months)
-        if self.p.rural_only:
-            eligible &= hh.area == Area.RURAL
+        eligible = self.eligible_home & (youngest < self.p.max_child_age_months)
         if self.p.poor_only:
             eligible &= hh.poor
         self.enrolled &= eligible  # families leave when their youngest turns 3
@@ -182,8 +238,8 @@ class HomeVisits(Intervention):
         hh.last_visit_step[visited] = model.steps
         if self.p.feeding_adoption > 0:
             counselled_feeding(model, visited, np.full(len(visited), self.p.feeding_adoption))
-        active = [v for v in self.team if v.vacant_until < model.steps]
-        model.add_cost(self.name, len(active) * model.scale * self.p.stipend
+        active = np.count_nonzero(self.store.vacant_until[self.slots] < model.steps)
+        model.add_cost(self.name, active * model.scale * self.p.stipend
                        + np.count_nonzero(self.enrolled) * model.scale
                        * self.p.supervision_per_family_month)
         model.month_coverage[self.name] = 100 * len(visited) / max(1, np.count_nonzero(eligible))
@@ -208,59 +264,74 @@ class HomeVisits(Intervention):
 
     def _roster(self, model, rng) -> None:
         """Assign caseloads, turnover and recruitment."""
-        hh, p = model.households, self.p
-        for visitor in list(self.team):  # drop families no longer enrolled
-            keep = self.enrolled[visitor.caseload]
-            gone = visitor.caseload[~keep]
-            hh.visitor[gone[hh.visitor[gone] == visitor.unique_id]] = -1
-            self.assigned[gone] = -1
-            visitor.caseload = visitor.caseload[keep]
-            if len(visitor.caseload) == 0:  # a visitor with no families is let go
-                self._let_go(model, visitor)
-        for visitor in self.team:  # turnover, with the visitor's actual caseload
-            load = max(len(visitor.caseload), 1) / 10
-            rate = p.turnover_base * load ** p.turnover_caseload_elasticity * (
-                460.0 / max(p.stipend, 1.0)) ** p.turnover_stipend_elasticity
-            if visitor.vacant_until < model.steps and rng.random() < min(1.0, rate):
-                visitor.vacant_until = model.steps + p.recruitment_months
-                visitor.months_in_post = 0
-        unassigned = np.flatnonzero(self.enrolled & (self.assigned < 0))
-        waiting = {int(d): list(unassigned[hh.district[unassigned] == d])
-                   for d in np.unique(hh.district[unassigned])}
-        for visitor in self.team:  # fill open places in the same district
-            room = p.caseload - len(visitor.caseload)
-            queue = waiting.get(visitor.district)
-            if room > 0 and queue:
-                take = np.array(queue[:room], dtype=np.int32)
-                del queue[:room]
-                visitor.caseload = np.concatenate([visitor.caseload, take])
-                hh.visitor[take] = self.assigned[take] = visitor.unique_id
-        for district, families in waiting.items():  # recruit new visitors (with lag)
-            for start in range(0, len(families), p.caseload):
-                group = np.array(families[start:start + p.caseload], dtype=np.int32)
-                visitor = HomeVisitor(model, district, int(hh.health_post[group[0]]), p.stipend)
-                visitor.vacant_until = model.steps + p.recruitment_months - 1
-                visitor.caseload = group
-                hh.visitor[group] = self.assigned[group] = visitor.unique_id
-                model.visitors.add(visitor)
-                self.team.append(visitor)
+        hh, p, store = model.households, self.p, self.store
+        # families no longer enrolled leave their caseloads; a visitor with none is let go
+        self._unassign(model, np.flatnonzero((self.assigned >= 0) & ~self.enrolled))
+        load = self._loads()
+        self._let_go(model, self.slots[load == 0])
+        load = load[load > 0]
+        # turnover, with each visitor's actual caseload (one draw per visitor on duty)
+        on_duty = store.vacant_until[self.slots] < model.steps
+        rate = self._turnover_by_load(int(load.max(initial=0)))[load[on_duty]]
+        leaving = self.slots[on_duty][rng.random(np.count_nonzero(on_duty)) < rate]
+        store.vacant_until[leaving] = model.steps + p.recruitment_months
+        store.months_in_post[leaving] = 0
+        # families waiting, by district then index; open places filled in the same district,
+        # visitor by visitor in recruitment order
+        waiting = np.flatnonzero(self.enrolled & (self.assigned < 0))
+        waiting = waiting[np.argsort(hh.district[waiting], kind="stable")]
+        district = hh.district[waiting].astype(np.int64)
+        queue_place = np.arange(len(waiting)) - np.searchsorted(district, district)
+        room = p.caseload - load
+        open_slots = self.slots[room > 0]
+        room = room[room > 0]
+        by_district = np.argsort(store.district[open_slots], kind="stable")
+        open_slots, room = open_slots[by_district], room[by_district]
+        open_district = store.district[open_slots]
+        room_end = np.cumsum(room)  # end of each visitor's share of its district's queue
+        room_end -= (room_end - room)[np.searchsorted(open_district, open_district)]
+        span = len(waiting) + int(room.sum()) + 1
+        taker = np.searchsorted(open_district * span + room_end, district * span + queue_place,
+                                side="right")
+        taken = taker < len(open_slots)
+        taken[taken] = open_district[taker[taken]] == district[taken]
+        self._assign(model, waiting[taken], open_slots[taker[taken]])
+        # the rest: new visitors (with lag), one per group of `caseload` families
+        rest, district = waiting[~taken], district[~taken]
+        first = (np.arange(len(rest)) - np.searchsorted(district, district)) % p.caseload == 0
+        recruits = self._recruit(model, district[first], hh.health_post[rest[first]])
+        self._assign(model, rest, recruits[np.cumsum(first) - 1])
+
+    def _turnover_by_load(self, most: int) -> np.ndarray:
+        """Monthly chance a visitor leaves, by number of families (0 to ``most``)."""
+        p = self.p
+        return np.array([min(1.0, p.turnover_base * (max(n, 1) / 10)
+                             ** p.turnover_caseload_elasticity
+                             * (460.0 / max(p.stipend, 1.0)) ** p.turnover_stipend_elasticity)
+                         for n in range(most + 1)])
 
     def _visit(self, model, youngest: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-        """Households visited this month and the share of their scheduled visits made."""
-        visited, shares = [], []
-        for visitor in self.team:
-            if visitor.vacant_until >= model.steps or len(visitor.caseload) == 0:
-                continue
-            homes = visitor.caseload[rng.random(len(visitor.caseload)) < self.p.visited_share]
-            need = np.zeros(len(homes))
-            for limit, per_month in reversed(VISITS_BY_AGE):
-                need[youngest[homes] < limit] = per_month
-            share = min(1.0, self.p.visits_capacity / max(need.sum(), 1e-9))
-            visited.append(homes)
-            shares.append(np.full(len(homes), share))
-        if not visited:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        return np.concatenate(visited), np.concatenate(shares)
+        """Households visited this month and the share of their scheduled visits made.
+
+        Each visitor on duty draws which of its families it sees (visitor by visitor in
+        recruitment order, families in caseload order) and splits its visits among them.
+        """
+        store = self.store
+        on_duty = np.zeros(store.size, dtype=bool)
+        on_duty[self.slots[store.vacant_until[self.slots] < model.steps]] = True
+        homes = np.flatnonzero(self.assigned >= 0)
+        homes = homes[on_duty[self.assigned[homes]]]
+        # by visitor (slots grow in recruitment order), then by place in the caseload
+        homes = homes[np.argsort(self.assigned[homes] * (self.assignments + 1)
+                                 + self.assigned_order[homes])]
+        homes = homes[rng.random(len(homes)) < self.p.visited_share]
+        need = np.zeros(len(homes))
+        for limit, per_month in reversed(VISITS_BY_AGE):
+            need[youngest[homes] < limit] = per_month
+        visitor = self.assigned[homes]
+        scheduled = np.bincount(visitor, weights=need, minlength=store.size)
+        share = np.minimum(1.0, self.p.visits_capacity / np.maximum(scheduled, 1e-9))
+        return homes, share[visitor]
 
 
 class MunicipalVisitParams(HomeVisitParams):

@@ -81,15 +81,20 @@ class Iron(Intervention):
         else:
             model.households.iron_adherence[:] = mean
 
-    def _eligible(self, model, children: np.ndarray) -> np.ndarray:
-        age = model.children.age_months[children]
+    def _eligible(self, model, children: np.ndarray | None = None) -> np.ndarray:
+        """Those of ``children`` (default: all) in the age range."""
+        age = model.children.age_months
+        if children is None:
+            return np.flatnonzero((age >= self.p.start_age_months)
+                                  & (age <= self.p.end_age_months))
+        age = age[children]
         return children[(age >= self.p.start_age_months) & (age <= self.p.end_age_months)]
 
     def act(self, model) -> None:
         """Stock-outs, requests for drops, visits' deliveries, and who takes them."""
         kids, hh, rng = model.children, model.households, model.streams["programs"]
         self.stocked = rng.random(len(model.post_list)) >= self.p.stockout_prob
-        eligible = self._eligible(model, np.arange(kids.size))
+        eligible = self._eligible(model)
         visited = hh.last_visit_step[kids.household[eligible]] >= model.steps - 1
         if self.p.channel in ("visits", "both"):
             given = eligible[visited & (kids.iron_stock[eligible] == 0)]

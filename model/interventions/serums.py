@@ -54,13 +54,14 @@ class Serums(Intervention):
         """Slot order and monthly placements (posts keep their current SERUMS staff)."""
         if not changed & {"rule", "placements_per_year"}:
             return
-        slotted = [p for p in model.post_list if p.serums_slots > 0]
+        posts = model.posts
+        slotted = np.flatnonzero(posts.serums_slots > 0)
         if self.p.rule == "poverty_map":
-            poverty = np.array([model.geography.poverty[p.district] for p in slotted])
+            poverty = model.geography.poverty[posts.district[slotted]]
             order = np.argsort(-poverty, kind="stable")
         else:
             order = model.streams["programs"].permutation(len(slotted))
-        self.queue = [slotted[i] for i in order]
+        self.order = slotted[order]  # post indices, in the order placements fill them
         nat = load_geography()
         national_slots = np.maximum(1, np.round(
             nat.population / model.params.residents_per_health_post)).sum()
@@ -69,25 +70,21 @@ class Serums(Intervention):
     def act(self, model) -> None:
         """End terms, place this month's share in the first free slots, count costs."""
         model.serums_counselling_multiplier = self.p.counselling_multiplier
-        step = model.steps
-        for post in self.queue:
-            if post.serums_staff and post.serums_until < step:
-                post.serums_staff = 0
-                post.vacant_until = step + self.p.vacancy_months - 1
+        posts, step, order = model.posts, model.steps, self.order
+        ending = order[(posts.serums_staff[order] != 0) & (posts.serums_until[order] < step)]
+        posts.serums_staff[ending] = 0
+        posts.vacant_until[ending] = step + self.p.vacancy_months - 1
         self.carry += self.monthly
-        for post in self.queue:
-            if self.carry < 1:
-                break
-            if post.serums_staff == 0 and post.vacant_until < step:
-                post.serums_staff = 1
-                post.serums_until = step + self.p.rotation_months - 1
-                self.carry -= 1
+        free = order[(posts.serums_staff[order] == 0) & (posts.vacant_until[order] < step)]
+        placed = free[:max(0, int(self.carry))]  # one placement per whole unit carried
+        posts.serums_staff[placed] = 1
+        posts.serums_until[placed] = step + self.p.rotation_months - 1
+        self.carry -= len(placed)
         self.carry = min(self.carry, 1.0)  # unfilled placements do not pile up
-        staffed = sum(post.serums_staff for post in self.queue)
+        staffed = int(posts.serums_staff[order].sum())
         model.add_cost(self.name, staffed * self.p.salary_soles_month)
-        model.month_coverage[self.name] = 100 * staffed / max(1, len(self.queue))
+        model.month_coverage[self.name] = 100 * staffed / max(1, len(order))
 
     def idle(self, model) -> None:
         """Outside its dates no one is placed; terms in progress end."""
-        for post in getattr(self, "queue", []):
-            post.serums_staff = 0
+        model.posts.serums_staff[getattr(self, "order", [])] = 0
