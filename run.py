@@ -290,11 +290,22 @@ def calibrate(
                                        "(a local search after TPE's exploration)."),
     scale: float = typer.Option(25.0, help="Scale of each trial run."),
     seed: int = typer.Option(1, help="Seed of the runs and of the optuna sampler."),
-    out: Path = typer.Option(Path("calibration"), help="Folder for study.db (resumable), "
-                                                       "fitted.csv and calibrated.yaml."),
+    out: Optional[Path] = typer.Option(None, help="Folder for study.db (resumable), "
+                                                   "fitted.csv and calibrated.yaml (default: "
+                                                   "calibration); with --posterior, the CSV "
+                                                   "file to write (default: "
+                                                   "model/data/calibration_posterior.csv)."),
     write: Optional[Path] = typer.Option(None, help="Also write the calibrated parameter file "
                                                     "here (a 'parameters:' file a scenario "
                                                     "can name under 'include:')."),
+    posterior: bool = typer.Option(False, "--posterior", help="Do not fit: compute the joint "
+                                   "covariance of the fitted parameters at the current "
+                                   "defaults (Gauss-Newton, 24 runs per seed) and write it to "
+                                   "--out."),
+    seeds: int = typer.Option(6, help="Seeds of the --posterior runs, >= 2 (--seed, --seed + 1, "
+                                      "...); their disagreement measures the Monte Carlo "
+                                      "error."),
+    workers: int = typer.Option(2, help="Processes for the --posterior runs (1 = serial)."),
 ) -> None:
     """Fit the parameters marked 'calibrated' to survey targets (optuna, SQLite study).
 
@@ -302,7 +313,8 @@ def calibrate(
     (binomial with design effect 2, from its sample size) plus the run's Monte Carlo
     variance; only figures up to 2012 are fitted. Writes fitted.csv (default, fitted value,
     search range and bound flag of each parameter) and calibrated.yaml (a 'parameters:'
-    file).
+    file). With --posterior, no fit: the Gauss-Newton covariance of the fitted parameters
+    (docs/calibration_posterior.md) goes to --out, and a table of their sds is printed.
     """
     import yaml
 
@@ -319,6 +331,10 @@ def calibrate(
         table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
+    if posterior:
+        _calibration_posterior(spec, table, out, seeds, workers, refine, write)
+        return
+    out = out or Path("calibration")
     progress = Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("best loss {task.fields[best]}"), TimeElapsedColumn(),
                         TimeRemainingColumn(), console=console)
@@ -344,6 +360,70 @@ def calibrate(
     console.print(f"best loss {study.best_value:.1f} after {len(study.trials)} trials; wrote "
                   f"{out / 'fitted.csv'}, {out / 'calibrated.yaml'}"
                   + (f", {write}" if write else ""), highlight=False)
+
+
+def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers: int,
+                           refine: int, write: Optional[Path]) -> None:
+    """The --posterior job of calibrate: covariance at the defaults to ``out``, a table."""
+    import time
+
+    from rich.table import Table
+
+    from model.calibration import (
+        POORLY_IDENTIFIED,
+        POSTERIOR_FILE,
+        posterior_covariance,
+    )
+
+    if seeds < 2:
+        fail(f"--seeds {seeds}: allowed >= 2")
+    if workers < 1:
+        fail(f"--workers {workers}: allowed >= 1")
+    if refine or write:
+        fail("--refine, --write: not used with --posterior (it fits nothing); allowed: "
+             "leave them out")
+    out = out or POSTERIOR_FILE
+    if out.is_dir() or out.suffix != ".csv":
+        fail(f"--out {out}: with --posterior, allowed: a .csv file path")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        probe = out.parent / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        fail(f"--out {out}: cannot write there ({err.strerror})")
+    seeds = tuple(range(spec.seed, spec.seed + seeds))
+    progress = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=console)
+    started = time.perf_counter()
+    with progress:
+        task = progress.add_task("runs", total=None)
+        try:
+            post = posterior_covariance(spec, table, seeds=seeds, scale=spec.scale,
+                                        workers=workers, on_run=lambda done, total:
+                                        progress.update(task, completed=done, total=total))
+        except ValueError as err:
+            fail(str(err))
+    post.save(out)
+    summary = post.table()
+    view = Table("parameter", "fitted", "posterior sd", "sd % of range",
+                 title=f"Posterior of the calibrated parameters (phi {post.phi:.2f}, "
+                       f"{post.n_figures} figures)")
+    for row in summary.itertuples():
+        view.add_row(row.parameter, f"{row.fitted:.4g}", f"{row.sd:.3g}",
+                     f"{row.sd_pct_range:.1f}" + (" *" if row.poorly_identified else ""))
+    console.print(view)
+    poor = summary.loc[summary.poorly_identified, "parameter"]
+    if len(poor):
+        console.print(f"* poorly identified by the figures (sd > {100 * POORLY_IDENTIFIED:.1f}"
+                      "% of the range: they tell less than the range itself, which alone "
+                      f"gives 28.9%): {', '.join(poor)}", highlight=False)
+    pairs = "; ".join(f"{a} ~ {b} {r:+.2f}"
+                      for a, b, r in post.strongest_correlations().itertuples(index=False))
+    console.print(f"strongest correlations: {pairs}", highlight=False)
+    console.print(f"wrote {out} ({len(seeds) * (len(post.names) + 1)} runs, seeds "
+                  f"{seeds[0]} to {seeds[-1]}, scale "
+                  f"{spec.scale:g}, {time.perf_counter() - started:.0f} s)", highlight=False)
 
 
 @app.command()

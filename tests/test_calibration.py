@@ -120,3 +120,106 @@ def test_replicate_trials_command_writes_the_table(tmp_path):
     assert {"trial", "outcome", "published", "simulated_median", "agrees"} <= set(table.columns)
     assert len(table) == 6
     assert "| trial |" in (tmp_path / "trials.md").read_text()
+
+
+def test_the_loss_is_the_sum_of_the_squared_residuals(files):
+    from model.calibration import fit_targets, loss, residuals, run_once
+    from model.targets import model_values
+    targets = fit_targets(load_targets(files / "targets.csv"))
+    results = run_once(load_scenario(files / "short.yaml"), {}, last_year=2007)
+    res = residuals(results, targets, scale=50)
+    assert list(res.index) == ["2007 stunting 0-59m national total",
+                               "2007 anemia 6-35m national total",
+                               "2007 anemia 9-11m national total"]
+    assert np.isclose((res ** 2).sum(), loss(results, targets, scale=50), rtol=1e-12)
+    assert (res != 0).all()
+    # with given variances only the model values come from the run
+    ones = pd.Series(1.0, index=res.index[:2])
+    raw = residuals(results, targets, scale=50, variance=ones)
+    assert list(raw.index) == list(res.index[:2])
+    values = model_values(results, targets)
+    gaps = values["model"].to_numpy() - targets.loc[values["target"], "value_percent"].to_numpy()
+    assert np.allclose(raw, gaps[:2]) and (np.sign(res) == np.sign(gaps)).all()
+    later = targets.assign(year=2030)
+    assert residuals(results, later, scale=50).empty and loss(results, later, 50) == np.inf
+
+
+def test_the_stored_posterior_matches_the_search_space_and_the_defaults():
+    from model.calibration import SEARCH_SPACE, default_point, load_posterior
+    post = load_posterior()
+    assert post.names == list(SEARCH_SPACE)
+    assert np.allclose(post.mean, list(default_point().values()), rtol=0, atol=1e-9)
+    assert post.cov.shape == (23, 23) and np.array_equal(post.cov, post.cov.T)
+    np.linalg.cholesky(post.cov)  # positive definite
+    widths = np.array([high - low for low, high in SEARCH_SPACE.values()])
+    # the range's prior alone gives range / sqrt(12); the figures can only narrow it
+    assert (post.sd > 0).all() and (post.sd <= widths / np.sqrt(12) * (1 + 1e-9)).all()
+    assert post.phi > 1 and post.n_figures == 929
+
+
+def test_gauss_newton_covariance_on_a_linear_problem(tmp_path):
+    from model.calibration import (
+        SEARCH_SPACE,
+        Posterior,
+        finite_difference_steps,
+        gauss_newton_covariance,
+        load_posterior,
+    )
+    rng = np.random.default_rng(3)
+    jac = rng.normal(size=(200, 3)) * [1.0, 10.0, 0.1]
+    phi, ranges = 2.5, np.array([0.5, 0.02, 3.0])
+    closed = np.linalg.inv(jac.T @ jac / phi + np.diag(12 / ranges ** 2))
+    assert np.allclose(gauss_newton_covariance(jac, phi, ranges), closed, rtol=1e-10, atol=0)
+    # with wide ranges it is the least-squares covariance: check it by simulation
+    wide = gauss_newton_covariance(jac, phi, np.full(3, 1e6))
+    noise = rng.normal(scale=np.sqrt(phi), size=(4000, 200))
+    estimates = np.linalg.lstsq(jac, noise.T, rcond=None)[0].T
+    assert np.allclose(np.cov(estimates.T), wide, rtol=0.1, atol=0.05 * np.sqrt(
+        np.outer(np.diag(wide), np.diag(wide))).max())
+    with pytest.raises(ValueError, match="phi"):
+        gauss_newton_covariance(jac, 0.0, ranges)
+    # steps go backward at the top of a range; a saved posterior reads back; a bad one fails
+    point = {name: high for name, (low, high) in SEARCH_SPACE.items()}
+    assert all(step < 0 for step in finite_difference_steps(point).values())
+    names = list(SEARCH_SPACE)[:3]
+    post = Posterior(names, np.array([0.0, 0.8, 0.05]), closed, phi, 200)
+    post.save(tmp_path / "post.csv")
+    back = load_posterior(tmp_path / "post.csv")
+    assert back.names == names and np.array_equal(back.cov, closed) and back.phi == phi
+    table = pd.read_csv(tmp_path / "post.csv")
+    assert list(table.columns) == ["parameter", "mean", "low", "high", "phi", "n_figures",
+                                   *names]
+    table.loc[0, names[1]] += 1.0
+    table.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(ValueError, match="not symmetric"):
+        load_posterior(tmp_path / "bad.csv")
+
+
+def test_monte_carlo_error_is_taken_out_of_the_jacobian():
+    from model.calibration import Jacobian, gauss_newton_covariance
+    rng = np.random.default_rng(5)
+    jac = rng.normal(size=(300, 3))
+    jac[:, 2] = jac[:, 1] + 0.02 * rng.normal(size=300)  # a weakly identified direction
+    phi, ranges = 1.0, np.array([1.0, 2.0, 2.0])
+    # a given noise is subtracted from J'J (here it leaves J'J - noise positive definite)
+    small = 0.01 * np.eye(3)
+    closed = np.linalg.inv(jac.T @ jac - small + np.diag(12 / ranges ** 2))
+    assert np.allclose(gauss_newton_covariance(jac, phi, ranges, small), closed, rtol=1e-10)
+    # seeds whose Jacobians carry Monte Carlo error: the plain mean looks better identified
+    # than the truth; the seeds' disagreement puts most of the lost spread back
+    seeds = jac + 0.3 * rng.normal(size=(4, 300, 3))
+    noisy = Jacobian(figures=[str(i) for i in range(300)], names=["a", "b", "c"],
+                     per_seed=seeds, chi2=np.zeros(4))
+    truth = np.sqrt(np.diag(gauss_newton_covariance(jac, phi, ranges)))
+    plain = np.sqrt(np.diag(gauss_newton_covariance(noisy.mean, phi, ranges)))
+    fixed = np.sqrt(np.diag(gauss_newton_covariance(noisy.mean, phi, ranges, noisy.noise)))
+    assert plain[2] < 0.7 * truth[2]  # although the error is 2% of each column's norm
+    assert np.all(np.abs(np.log(fixed / truth)) < 0.15)
+    assert np.allclose(noisy.noise, 0.3 ** 2 * 300 / 4 * np.eye(3), rtol=0.15, atol=3)
+    assert noisy.noise_share()[0] < 0.1
+
+
+def test_posterior_option_refuses_bad_input(tmp_path):
+    proc = cli("calibrate", "--posterior", "--out", tmp_path / "post.txt")
+    assert proc.returncode == 2 and "allowed: a .csv file path" in proc.stderr
+    assert not (tmp_path / "post.txt").exists()
