@@ -66,7 +66,7 @@ def run(
                                                   "trajectories.png (created if missing)."),
 ) -> None:
     """Run one scenario and write results.csv, metadata.json and trajectories.png to --out."""
-    from model.experiments import run_scenario
+    from model.analysis.experiments import run_scenario
     from viz.plots import plot_trajectories
 
     try:
@@ -112,7 +112,7 @@ def run(
 
 def _print_summary(results, meta: dict, out: Path) -> None:
     """A few numbers on the terminal so the user sees what happened."""
-    from model.validation import anemia_definition_note
+    from model.analysis.validation import anemia_definition_note
 
     nat = results[results["group"] == "national"]
     first, last = nat["step"].min(), nat["step"].max()
@@ -127,6 +127,12 @@ def _print_summary(results, meta: dict, out: Path) -> None:
                   highlight=False)
     console.print(f"Wrote {out / 'results.csv'}, {out / 'metadata.json'}, "
                   f"{out / 'trajectories.png'} in {meta['wall_seconds']:.1f} s", highlight=False)
+
+
+# the options of every batch command (compare, sweep, sensitivity)
+WORKERS_OPTION = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial).")
+CLUSTER_OPTION = typer.Option(None, help="Dask scheduler address, e.g. tcp://host:8786 (needs "
+                                         "the [cluster] extra).")
 
 
 def _batch_progress(total: int):
@@ -144,7 +150,7 @@ def _batch_progress(total: int):
 
 def _run_with_progress(runs, out: Path, workers: int, cluster: Optional[str]):
     """Run a batch behind a progress bar; a cluster that cannot be reached exits 2."""
-    from model.experiments import ClusterError, run_batch
+    from model.analysis.experiments import ClusterError, run_batch
 
     progress, update = _batch_progress(len(runs))
     try:
@@ -170,35 +176,46 @@ def _finish_batch(report, out: Path) -> None:
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario YAML files; the "
                                                     "first is the reference."),
-    replicates: int = typer.Option(10, help="Replicates per scenario (same seeds for all)."),
+    replicates: int = typer.Option(10, help="Replicates per scenario (and per draw; same "
+                                            "seeds for all)."),
+    draws: int = typer.Option(0, help="Parameter draws (Latin hypercube over every uncertain "
+                                      "number, reproducible from --seed); 0 = the defaults "
+                                      "only, intervals from chance alone."),
     seed: int = typer.Option(1, help="Root seed; replicate seeds come from "
                                      "SeedSequence(seed).spawn(replicates)."),
     years: Optional[str] = typer.Option(None, help="Comma-separated years to summarise "
                                                    "(default: the middle and last year)."),
     months: Optional[int] = typer.Option(None, help="Months for every scenario."),
     scale: Optional[float] = typer.Option(None, help="Scale for every scenario."),
-    workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
-    cluster: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. "
-                                                     "tcp://host:8786 (needs the [cluster] "
-                                                     "extra)."),
+    workers: int = WORKERS_OPTION,
+    cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("comparison"), help="Folder for results.parquet, "
-                                                      "summary.csv, summary.md, "
+                                                      "summary.csv, summary.md, draws.csv, "
                                                       "comparison.png and runs/."),
 ) -> None:
-    """Compare scenarios over replicates with common random numbers.
+    """Compare scenarios over parameter draws and replicates with common random numbers.
 
-    Writes results.parquet (all runs), summary.csv and summary.md (medians, 90% intervals,
-    differences from the first scenario, cases averted, costs) and comparison.png. Finished
-    runs are kept in --out/runs, so an interrupted comparison resumes where it stopped.
+    Prints the national table and writes results.parquet (all runs), summary.csv and
+    summary.md (medians, 90% intervals, differences from the first scenario, child-years
+    averted, costs, and with --draws the share of each change's variance due to parameter
+    uncertainty), draws.csv (the parameter sets) and comparison.png. Finished runs are kept in
+    --out/runs, so an interrupted comparison resumes where it stopped.
     """
-    from model.comparison import check_comparable, comparison_specs, summarise, summary_markdown
-    from model.experiments import check_manifest, load_runs
+    from model.analysis.comparison import (
+        check_comparable,
+        comparison_specs,
+        summarise,
+        summary_markdown,
+    )
+    from model.analysis.experiments import check_manifest, load_runs
     from viz.plots import plot_comparison
 
     if len(scenarios) < 2:
         fail("compare: give at least two scenario files (the first is the reference)")
     if replicates < 1 or replicates > 1000:
         fail(f"--replicates {replicates}: allowed 1-1000")
+    if draws < 0 or draws > 10_000:
+        fail(f"--draws {draws}: allowed 0-10000")
     if workers < 1:
         fail(f"--workers {workers}: allowed >= 1")
     try:
@@ -216,33 +233,197 @@ def compare(
         fail("compare: scenarios must share start, months, scale, geography, anemia "
              "definition and history for common random numbers; " + "; ".join(problems)
              + " (--months and --scale set them for all)")
-    runs = comparison_specs(specs, replicates, seed)
-    problem = check_manifest(out, runs, {"scenarios": [str(p) for p in scenarios]})
+    runs = comparison_specs(specs, replicates, seed, draws)
+    problem = check_manifest(out, runs, {"scenarios": [str(p) for p in scenarios],
+                                         "draws": draws, "replicates": replicates})
     if problem:
         fail(problem)
+    if draws:
+        from model.analysis.draws import parameter_draws
+        parameter_draws(draws, seed).to_csv(out / "draws.csv")
     report = _run_with_progress(runs, out, workers, cluster)
     results = load_runs(out, [r.run_id for r in runs])
     if not results.empty:
         results.to_parquet(out / "results.parquet", index=False)
         summary = summarise(results, year_list)
         summary.to_csv(out / "summary.csv", index=False)
-        (out / "summary.md").write_text(summary_markdown(summary, replicates,
-                                                         specs[0].anemia_definition))
+        (out / "summary.md").write_text(summary_markdown(
+            summary, replicates, specs[0].anemia_definition, draws))
+        label = f"{draws} draws x {replicates} replicates" if draws else \
+            f"{replicates} replicates"
         plot_comparison(results, out / "comparison.png",
-                        title=f"{' vs '.join(names)} ({replicates} replicates)")
+                        title=f"{' vs '.join(names)} ({label})")
+        _print_comparison(summary, draws, replicates)
         console.print(f"Wrote {out / 'results.parquet'}, {out / 'summary.csv'}, "
-                      f"{out / 'summary.md'}, {out / 'comparison.png'}", highlight=False)
+                      f"{out / 'summary.md'}, {out / 'comparison.png'}"
+                      + (f", {out / 'draws.csv'}" if draws else ""), highlight=False)
     _finish_batch(report, out)
+
+
+def _print_comparison(summary, draws: int, replicates: int) -> None:
+    """The national changes of the last summarised year, in the terminal."""
+    from rich.table import Table
+
+    from model.analysis.comparison import interval_meaning
+
+    national = summary[(summary["group"] == "national")]
+    if national.empty:
+        return
+    last = national[national["year"] == national["year"].max()]
+    reference = summary["scenario"].iloc[0]
+    table = Table(title=f"{last['date'].iloc[0]}: change from {reference} (median and 90% "
+                        "interval)", title_justify="left")
+    for column in ("scenario", "outcome", "level", "change", "child-years averted",
+                   "incremental cost (M soles)", "parameters' share of variance"):
+        table.add_column(column)
+
+    def show(median, low, high, digits=1, scale=1.0):
+        if median != median:  # NaN
+            return "-"
+        return (f"{median / scale:,.{digits}f} ({low / scale:,.{digits}f} to "
+                f"{high / scale:,.{digits}f})")
+
+    for _, row in last[last["scenario"] != reference].iterrows():
+        digits = 3 if row["outcome"] == "development" else 2
+        table.add_row(
+            row["scenario"], row["outcome"], show(row["median"], row["p5"], row["p95"]),
+            show(row["diff_median"], row["diff_p5"], row["diff_p95"], digits),
+            show(row.get("averted_median", float("nan")), row.get("averted_p5"),
+                 row.get("averted_p95"), 0),
+            show(row["extra_cost_median"], row["extra_cost_p5"], row["extra_cost_p95"], 1, 1e6),
+            "-" if row["param_share"] != row["param_share"] else f"{100 * row['param_share']:.0f}%")
+    console.print(table)
+    console.print(interval_meaning(draws, replicates) + ".", highlight=False)
+
+
+@app.command()
+def sensitivity(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (the policy)."),
+    reference: Optional[Path] = typer.Argument(None, help="Reference scenario YAML file (e.g. "
+                                                          "scenarios/baseline.yaml); with it "
+                                                          "the policy's effect and cost are "
+                                                          "analysed too."),
+    method: str = typer.Option("morris", help="morris (elementary effects, ranks by mu*) or "
+                                              "sobol (Saltelli design: S1 and total ST)."),
+    parameters: Optional[str] = typer.Option(None, help="Comma-separated uncertain numbers "
+                                                        "to analyse (names of docs/"
+                                                        "uncertainty.md); the others keep "
+                                                        "their defaults. Default: all."),
+    trajectories: int = typer.Option(4, help="Morris trajectories R: R x (parameters + 1) "
+                                             "points."),
+    levels: int = typer.Option(4, help="Morris grid levels (even, 4 to 10)."),
+    samples: int = typer.Option(16, help="Sobol base samples N (a power of 2): N x "
+                                         "(parameters + 2) points."),
+    seed: int = typer.Option(1, help="Seeds the design; every point runs with replicate 0 of "
+                                     "compare --seed (common random numbers)."),
+    years: Optional[str] = typer.Option(None, help="Comma-separated years whose outputs are "
+                                                   "analysed (January; default: the last)."),
+    months: Optional[int] = typer.Option(None, help="Months for both scenarios."),
+    scale: Optional[float] = typer.Option(None, help="Scale for both scenarios."),
+    workers: int = WORKERS_OPTION,
+    cluster: Optional[str] = CLUSTER_OPTION,
+    out: Path = typer.Option(Path("sensitivity"), help="Folder for sensitivity.csv, "
+                                                       "sensitivity.md, tornado.png, "
+                                                       "points.csv and runs/."),
+) -> None:
+    """Rank the uncertain parameters by how much they move the headline results.
+
+    Outputs: national stunting and anemia in a year and, with a REFERENCE, the policy's
+    effect on them (paired: same parameters and seed) and the soles per child-year of anemia
+    averted. Writes sensitivity.csv (every index and rank), sensitivity.md (the top 10 per
+    output, read), tornado.png and points.csv (the design and each point's outputs).
+    Finished runs are kept in --out/runs, so an interrupted analysis resumes.
+    """
+    from model.analysis import sensitivity as analysis
+    from model.analysis.comparison import check_comparable
+    from model.analysis.draws import names as uncertain_names
+    from model.analysis.experiments import check_manifest, load_runs
+
+    if method not in analysis.METHODS:
+        fail(f"--method {method!r}: allowed {', '.join(analysis.METHODS)}")
+    if trajectories < 2 or trajectories > 1000:
+        fail(f"--trajectories {trajectories}: allowed 2-1000")
+    if levels % 2 or not 4 <= levels <= 10:
+        fail(f"--levels {levels}: allowed an even number from 4 to 10")
+    if samples < 2 or samples > 2**16 or samples & (samples - 1):
+        fail(f"--samples {samples}: allowed a power of 2 from 2 to 65536")
+    if workers < 1:
+        fail(f"--workers {workers}: allowed >= 1")
+    chosen = [n.strip() for n in parameters.split(",") if n.strip()] if parameters else None
+    unknown = analysis.unknown_names(chosen or [])
+    if unknown or chosen == []:
+        fail(f"--parameters: unknown {', '.join(unknown) or 'empty list'}; valid names: "
+             f"{', '.join(uncertain_names())}")
+    try:
+        paths = [scenario] if reference is None else [reference, scenario]
+        specs = [load_scenario(p, {"months": months, "scale": scale}) for p in paths]
+        year_list = [int(y) for y in years.split(",")] if years else None
+    except ScenarioError as err:
+        fail(str(err))
+    except ValueError:
+        fail(f"--years {years!r}: allowed a comma-separated list of years, e.g. 2024,2029")
+    if reference is not None and specs[0].name == specs[1].name:
+        fail(f"sensitivity: the scenario and the reference must have different names, both "
+             f"are {specs[0].name!r}")
+    problems = check_comparable(specs)
+    if problems:
+        fail("sensitivity: the scenarios must share start, months, scale, geography, anemia "
+             "definition and history for a paired effect; " + "; ".join(problems)
+             + " (--months and --scale set them for both)")
+    design = analysis.make_design(method, chosen, seed, trajectories, levels, samples)
+    runs = analysis.sensitivity_specs(design, specs[-1], specs[0] if reference else None, seed)
+    problem = check_manifest(out, runs, {"method": method, "parameters": design.names,
+                                         "scenarios": [str(p) for p in paths]})
+    if problem:
+        fail(problem)
+    console.print(f"{method}: {len(design.names)} parameters, {len(design.unit)} points, "
+                  f"{len(runs)} runs", highlight=False)
+    report = _run_with_progress(runs, out, workers, cluster)
+    results = load_runs(out, [r.run_id for r in runs])
+    if not results.empty:
+        first = specs[-1]
+        outputs = analysis.point_outputs(results, len(design.unit), first.name,
+                                         specs[0].name if reference else None, year_list)
+        indices = analysis.analyse(design, outputs)
+        description = (f"{first.name}" + (f" against {specs[0].name}" if reference else "")
+                       + f": {first.months} months from {first.start}, scale {first.scale:g}, "
+                       f"seed {seed}")
+        written = analysis.write_outputs(out, design, outputs, indices, len(runs), description)
+        _print_sensitivity(indices, method)
+        console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
+    _finish_batch(report, out)
+
+
+def _print_sensitivity(indices, method: str) -> None:
+    """The top 10 parameters for the policy's effect on anemia (else anemia's level)."""
+    from rich.table import Table
+
+    from model.analysis.sensitivity import headline_output, number, output_title
+
+    output = headline_output(indices)
+    year = int(indices["year"].max())
+    block = indices[(indices["output"] == output) & (indices["year"] == year)]
+    if block["note"].iloc[0]:
+        console.print(f"{output_title(output, year)}: {block['note'].iloc[0]}", highlight=False)
+        return
+    table = Table(title=f"{output_title(output, year)}: top 10 ({method})", title_justify="left")
+    columns = (("mean |change|", "mean_abs_change"), ("95% +/-", "mean_abs_change_conf"),
+               ("SD", "sd_change")) if method == "morris" else \
+        (("ST", "ST"), ("+/-", "ST_conf"), ("S1", "S1"), ("+/-", "S1_conf"))
+    for column in ("rank", "parameter", *(c for c, _ in columns)):
+        table.add_column(column)
+    for _, row in block.sort_values("rank").head(10).iterrows():
+        table.add_row(str(row["rank"]), f"{row['label']}\n[dim]{row['parameter']}[/]",
+                      *(number(row[key]) for _, key in columns))
+    console.print(table)
 
 
 @app.command()
 def sweep(
     sweep_file: Path = typer.Argument(..., help="Sweep YAML file (base scenario, fields to "
                                                 "vary, replicates)."),
-    workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
-    cluster: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. "
-                                                     "tcp://host:8786 (needs the [cluster] "
-                                                     "extra)."),
+    workers: int = WORKERS_OPTION,
+    cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("sweep"), help="Folder for runs/ (one Parquet file per "
                                                  "run) and sweep_summary.csv."),
 ) -> None:
@@ -253,8 +434,8 @@ def sweep(
     row per parameter point (medians and 90% intervals over replicates). The exit code is 1
     if any run failed.
     """
-    from model.experiments import check_manifest, load_runs
-    from model.sweeps import load_sweep, sweep_summary
+    from model.analysis.experiments import check_manifest, load_runs
+    from model.analysis.sweeps import load_sweep, sweep_summary
 
     if workers < 1:
         fail(f"--workers {workers}: allowed >= 1")
@@ -318,9 +499,9 @@ def calibrate(
     """
     import yaml
 
-    from model.calibration import as_parameters, fitted_table
-    from model.calibration import calibrate as fit
-    from model.targets import combine_targets, load_targets
+    from model.analysis.calibration import as_parameters, fitted_table
+    from model.analysis.calibration import calibrate as fit
+    from model.analysis.targets import combine_targets, load_targets
 
     if trials < 1:
         fail(f"--trials {trials}: allowed >= 1")
@@ -369,7 +550,7 @@ def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers
 
     from rich.table import Table
 
-    from model.calibration import (
+    from model.analysis.calibration import (
         POORLY_IDENTIFIED,
         POSTERIOR_FILE,
         posterior_covariance,
@@ -432,13 +613,20 @@ def validate(
                                        help="Targets CSV file(s) (repeat the option)."),
     scenario: Path = typer.Option(HISTORICAL, help="Scenario to validate."),
     replicates: int = typer.Option(5, help="Replicates (seeds from SeedSequence(seed))."),
+    draws: int = typer.Option(0, help="Parameter draws, each run with every replicate seed; "
+                                      "0 = the defaults only (intervals from chance)."),
     seed: int = typer.Option(1, help="Root seed."),
     scale: Optional[float] = typer.Option(None, help="Scale (default: the scenario's)."),
     workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
     out: Path = typer.Option(Path("validation"), help="Folder for validation.csv, "
                                                       "validation.png and runs/."),
 ) -> None:
-    """Run the historical scenario with replicates and compare it with survey targets.
+    """Run the historical scenario over replicates (and draws) against survey targets.
+
+    Each survey figure is set against its 90% predictive interval: the model's spread over
+    runs (parameter draws and chance) combined with the survey's sampling error; the share of
+    figures inside it (coverage) is printed for the figures the calibration fitted and for
+    those it did not, and written to validation_coverage.csv.
 
     Writes validation.csv (each target with the model median, 90% interval, error, survey
     standard error, level and whether the survey lies in the widened 90% interval),
@@ -449,10 +637,11 @@ def validate(
     validation_error_map.png; prints the mean absolute error per indicator and the fit by
     indicator and level.
     """
-    from model.experiments import RunSpec, load_runs, replicate_seeds, run_batch
-    from model.targets import combine_targets, load_targets
-    from model.validation import (
+    from model.analysis.experiments import RunSpec, load_runs, replicate_seeds, run_batch
+    from model.analysis.targets import combine_targets, load_targets
+    from model.analysis.validation import (
         anemia_definition_note,
+        coverage,
         department_summary,
         fit_by_level,
         forecast_against_persistence,
@@ -464,15 +653,28 @@ def validate(
 
     if replicates < 1:
         fail(f"--replicates {replicates}: allowed >= 1")
+    if draws < 0 or draws > 10_000:
+        fail(f"--draws {draws}: allowed 0-10000")
     try:
         spec = load_scenario(scenario, {"scale": scale})
         table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
     body = spec.model_dump(mode="json")
-    runs = [RunSpec(run_id=f"{spec.name}-r{r:03d}", scenario=body, seed=s,
-                    labels={"replicate": r})
-            for r, s in enumerate(replicate_seeds(seed, replicates))]
+    seeds = list(enumerate(replicate_seeds(seed, replicates)))
+    if draws:
+        from model.analysis.draws import apply_draw, parameter_draws
+
+        drawn = parameter_draws(draws, seed)
+        out.mkdir(parents=True, exist_ok=True)
+        drawn.to_csv(out / "draws.csv")
+        runs = [RunSpec(run_id=f"{spec.name}-d{d:03d}-r{r:03d}",
+                        scenario=apply_draw(body, drawn.iloc[d].to_dict()), seed=s,
+                        labels={"draw": d, "replicate": r})
+                for d in range(draws) for r, s in seeds]
+    else:
+        runs = [RunSpec(run_id=f"{spec.name}-r{r:03d}", scenario=body, seed=s,
+                        labels={"replicate": r}) for r, s in seeds]
     out.mkdir(parents=True, exist_ok=True)
     progress, update = _batch_progress(len(runs))
     with progress:
@@ -482,8 +684,9 @@ def validate(
         fail("validate: no run finished; see the errors in " + str(out / "runs"))
     result_table = validation_table(results, table)
     result_table.to_csv(out / "validation.csv", index=False)
+    label = f"{draws} draws x {replicates} replicates" if draws else f"{replicates} replicates"
     plot_validation(results, result_table, out / "validation.png",
-                    title=f"{spec.name}: model ({replicates} replicates) against surveys")
+                    title=f"{spec.name}: model ({label}) against surveys")
     mae = mean_absolute_error(result_table)
     for indicator, value in mae.items():
         console.print(f"mean absolute error, {indicator}: {value:.1f} percentage points "
@@ -514,9 +717,18 @@ def validate(
         "mae": "MAE (pp)", "mean_survey_se": "survey SE (pp)",
         "share_inside_90": "inside 90%"})
     console.print("fit by indicator and level (MAE: mean |model median - survey|; inside "
-                  "90%: survey within the model's 90% interval widened by 1.645 survey SE):",
-                  highlight=False)
+                  "90%: survey within its 90% predictive interval, the model's spread over "
+                  "runs combined with the survey's sampling error):", highlight=False)
     console.print(shown.to_string(index=False), highlight=False)
+    covered = coverage(result_table)
+    covered.to_csv(out / "validation_coverage.csv", index=False)
+    written.append(out / "validation_coverage.csv")
+    what = ("parameter draws, chance and the survey's error" if draws else
+            "chance and the survey's error only (add --draws for parameter uncertainty)")
+    console.print(f"coverage of the 90% predictive intervals ({what}; aim: about 90%):",
+                  highlight=False)
+    console.print(covered.assign(inside_90=covered["inside_90"].map("{:.0%}".format))
+                  .to_string(index=False), highlight=False)
     forecast = forecast_against_persistence(result_table)
     if not forecast.empty:
         forecast.to_csv(out / "forecast_vs_persistence.csv", index=False)
@@ -539,9 +751,9 @@ def replicate_trials_command(
     """Replay the Cuna Más cluster trial and the Juntos evaluation in silico.
 
     Writes trials.csv and trials.md: published effect, simulated median and 90% interval,
-    and whether they agree (criteria in model/trials.py and docs/validation.md).
+    and whether they agree (criteria in model/analysis/trials.py and docs/validation.md).
     """
-    from model.trials import replicate_trials
+    from model.analysis.trials import replicate_trials
 
     if replicates < 1:
         fail(f"--replicates {replicates}: allowed >= 1")
@@ -568,13 +780,22 @@ def bench(
     mesa_months: int = typer.Option(12, help="Months for the plain-Mesa comparison."),
     sweep: bool = typer.Option(False, "--sweep", help="Instead: 16 classroom runs serially "
                                                       "and on a pool of 2 workers."),
+    draws: int = typer.Option(0, help="Instead: a comparison of baseline and package over this "
+                                      "many parameter draws (all Peru, scale 20, 5 years, 2 "
+                                      "workers; target <= 10 min for 100), then 6 draws on a "
+                                      "local Dask cluster of 1 and 2 workers."),
 ) -> None:
     """Benchmark speed and memory against the same dynamics as plain Mesa agents.
 
     All of Peru at scale 1 for 120 months (time, peak memory, cost per child-month), then
-    20,000 children written as plain Mesa agents.
+    20,000 children written as plain Mesa agents, then the cost of the status quo's history.
+    With --sweep or --draws, that benchmark instead.
     """
-    from model.benchmark import run_benchmark, run_sweep_benchmark
+    from model.analysis.benchmark import (
+        run_benchmark,
+        run_sweep_benchmark,
+        run_uncertainty_benchmark,
+    )
 
     if sweep:
         console.print("Sweep benchmark: 16 runs of scenarios/classroom.yaml", highlight=False)
@@ -582,6 +803,14 @@ def bench(
             str(Path(__file__).parent / "scenarios" / "sweeps" / "classroom_bench.yaml"),
             log=lambda s: console.print(s, highlight=False))
         _print_checks(report["checks"])
+        return
+    if draws:
+        if not 2 <= draws <= 1000:
+            fail(f"--draws {draws}: allowed 2-1000")
+        report = run_uncertainty_benchmark(draws=draws,
+                                           log=lambda s: console.print(s, highlight=False))
+        _print_checks(report["checks"])
+        return
     if months < 1 or scale < 1 or mesa_children < 100 or mesa_months < 1:
         fail("bench: --months >= 1, --scale >= 1, --mesa-children >= 100 and --mesa-months >= 1 "
              "are required")

@@ -421,3 +421,35 @@ def plot_equity(tables: dict[str, pd.DataFrame], labels: list[str], names: dict[
     axes[0][0].set_ylabel(ylabel)
     axes[0][0].legend(frameon=False)
     return _save(fig, title, path, dpi=110)
+
+
+def plot_tornado(panels: dict[str, pd.DataFrame], path: str | Path, xlabel: str,
+                 title: str = "") -> Path:
+    """Sensitivity indices as horizontal bars, one panel per output, largest on top.
+
+    ``panels`` maps a panel title to a table with ``label`` (the parameter in words),
+    ``value`` (the index: Morris mu* or Sobol ST) and ``error`` (its confidence half-width,
+    drawn as a whisker; NaN draws none).
+    """
+    count = max(len(panels), 1)
+    columns = 1 if count == 1 else 2
+    rows = -(-count // columns)
+    height = max((len(table) for table in panels.values()), default=1)
+    fig, axes = plt.subplots(rows, columns, figsize=(8 * columns, 0.32 * height * rows + 1.6),
+                             squeeze=False)
+    for ax, (panel, table) in zip(axes.flat, panels.items()):
+        table = table.sort_values("value")
+        y = np.arange(len(table))
+        error = table["error"].fillna(0).clip(lower=0).to_numpy()
+        low = np.minimum(error, table["value"].clip(lower=0).to_numpy())  # not below 0
+        ax.barh(y, table["value"], xerr=[low, error], color="#1f77b4", ecolor="#555555",
+                capsize=2)
+        ax.set_yticks(y, table["label"], fontsize=8.5)
+        ax.set_ylim(-0.6, height - 0.4)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_title(panel, fontsize=11)
+        ax.grid(alpha=0.3, axis="x")
+        ax.set_xlabel(xlabel, fontsize=8.5)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    return _save(fig, title, path, dates=False)
