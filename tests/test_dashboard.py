@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 import run as cli
-from model.comparison import check_comparable
+from model.analysis.comparison import check_comparable
+from model.analysis.experiments import run_scenario
 from model.config import ScenarioError, load_scenario
-from model.experiments import run_scenario
 from model.model import build_model
 from viz import exercises, figures, plots, runner
 from viz import levers as L
@@ -27,7 +27,16 @@ SMALL = dict(region="TUMBES", years=1, replicates=2, seed=3)
 
 @pytest.fixture(scope="module")
 def small_result():
-    """A finished 2-replicate comparison of the package with the status quo, Tumbes, 1 year."""
+    """A finished 2-replicate comparison of the package with the status quo, Tumbes, 1 year,
+    chance alone (the default parameters)."""
+    *_, last = run_comparison(L.levers_from_scenario("package", uncertainty=False, **SMALL))
+    return last
+
+
+@pytest.fixture(scope="module")
+def small_draws():
+    """The same comparison with parameter uncertainty (the page's default): 2 draws x 1
+    replicate."""
     *_, last = run_comparison(L.levers_from_scenario("package", **SMALL))
     return last
 
@@ -54,6 +63,9 @@ def test_every_text_exists_in_both_languages():
     used |= {f"anemia_note_{d}" for d in ("who2011", "who2024", "peru")}
     used |= {f"stage_{s}" for s in ("history", "months")}
     used |= {f"note_{n}_{k}" for n in ("rollout", "schedule") for k in ("kept", "replaced")}
+    used |= {f"{text}_{kind}" for text in ("interval_title", "interval_text", "interval_short",
+                                           "runs_note") for kind in ("draws", "chance")}
+    used |= {"policy_file", "policy_file_changed"}
     missing = sorted(k for k in used if k not in TEXT)
     assert not missing, missing
     assert tr("running", "en", percent=40) == "Simulating… 40%"
@@ -197,13 +209,17 @@ def test_time_estimate_includes_the_history(small_result):
     assert L.histories_saved(replace(done, seed=done.seed + 1)) == 0
 
 
-def test_dashboard_numbers_equal_the_cli_compare(small_result, tmp_path):
-    """The scenario files the page offers, run by `run.py compare`, give the same numbers."""
+@pytest.mark.parametrize("fixture", ["small_result", "small_draws"])
+def test_dashboard_numbers_equal_the_cli_compare(fixture, request, tmp_path):
+    """The scenario files the page offers, run by `run.py compare`, give the same numbers
+    (with parameter draws too: the command then says --draws N --replicates 1)."""
+    small_result = request.getfixturevalue(fixture)
     reference, policy = small_result.reference, small_result.policy
     (tmp_path / "reference_dashboard.yaml").write_text(L.scenario_yaml(reference))
     (tmp_path / "policy_dashboard.yaml").write_text(L.scenario_yaml(policy))
     out = tmp_path / "out"
     command = L.cli_command(small_result.levers).split()[2:]  # after "python run.py"
+    assert ("--draws 2 --replicates 1" in " ".join(command)) == (fixture == "small_draws")
     command = [str(tmp_path / a) if a.endswith(".yaml") else a for a in command]
     outcome = CliRunner().invoke(cli.app, command + ["--workers", "1", "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output
@@ -218,10 +234,46 @@ def test_dashboard_numbers_equal_the_cli_compare(small_result, tmp_path):
     # the map's district values are the CLI's district rows
     row = from_cli[districts & (from_cli["metric"] == "anemia")].iloc[-1]
     scenario = 0 if row["scenario"] == "baseline" else 1
+    pair = row["draw"] if small_result.draws else row["replicate"]
     cube_value = small_result.district_values[
-        scenario, row["replicate"], small_result.dates.index(row["date"]),
+        scenario, pair, small_result.dates.index(row["date"]),
         small_result.ubigeos.index(row["group"].removeprefix("district:")), 1]
     assert cube_value == pytest.approx(row["value"], rel=1e-6)
+
+
+def test_runner_pairs_draws_and_their_cube(small_draws, small_result):
+    """With parameter uncertainty each pair is one draw (one replicate seed): reference and
+    policy of a draw run together, the cube's pair axis follows the draws."""
+    result = small_draws
+    assert result.draws == 2 and result.complete and result.pairs_done == 2
+    assert small_result.draws == 0
+    assert list(dict.fromkeys(result.results["run_id"])) == [
+        "s00-baseline-d000-r000", "s01-policy-d000-r000",
+        "s00-baseline-d001-r000", "s01-policy-d001-r000"]  # the CLI's order
+    assert set(result.results["replicate"]) == {0} and set(result.results["draw"]) == {0, 1}
+    assert result.district_values.shape == (2, 2, 13, 13, len(runner.CUBE_METRICS))
+    # pairs by group, scenario within: both orders of comparison_specs
+    reference, policy = result.reference, result.policy
+    for draws, replicates, groups in ((2, 1, ["d000-r000", "d001-r000"]),
+                                      (0, 3, ["r000", "r001", "r002"])):
+        specs = runner.comparison_specs([reference, policy], replicates, 3, draws)
+        pairs = runner.execution_order(specs)
+        assert [pair[0].group for pair in pairs] == groups
+        assert all([s.run_id[:3] for s in pair] == ["s00", "s01"] and pair[0].group ==
+                   pair[1].group for pair in pairs)
+    # the draws differ in their parameters; both arms of a draw share them
+    specs = runner.comparison_specs([reference, policy], 1, 3, 2)
+    assert specs[0].scenario["parameters"] == specs[1].scenario["parameters"]
+    assert specs[0].scenario["parameters"] != specs[2].scenario["parameters"]
+    # a draw's reference and policy differ (the package), the two draws' references too
+    cube = result.district_values
+    assert not np.array_equal(cube[0, 0], cube[0, 1], equal_nan=True)
+    assert not np.array_equal(cube[0, 0], cube[1, 0], equal_nan=True)
+    # the histories the draws lived are saved: a rerun restores them
+    assert L.histories_saved(result.levers) == 2
+    assert result.summary["draws"].max() == 2
+    assert figures.interval_kind(result) == "draws" and figures.interval_kind(
+        small_result) == "chance"
 
 
 def test_stop_keeps_the_finished_pairs():
@@ -235,7 +287,7 @@ def test_stop_keeps_the_finished_pairs():
                                   should_stop=lambda: calls["progress"] > 0.45))
     last = results[-1]
     assert last.stopped and not last.complete and last.pairs_done == 1
-    assert set(last.results["replicate"]) == {0}
+    assert set(last.results["draw"]) == {0} and last.draws == 3
     assert last.district_values.shape[:2] == (2, 1)
 
 
@@ -265,6 +317,34 @@ def test_figures_describe_the_result(small_result):
     assert "TUMBES" in first["tooltip"]["formatter"] and "Anemia" in first["tooltip"]["formatter"]
     equity = figures.equity_table(small_result, "anemia")
     assert {"urban", "rural", "quintile:1", "quintile:5"} <= set(equity["group"])
+    assert (equity["policy_p5"] <= equity["policy"]).all()
+    assert (equity["policy"] <= equity["policy_p95"]).all()
+    summary = small_result.summary
+    rural = summary[(summary["outcome"] == "anemia") & (summary["group"] == "rural")
+                    & (summary["scenario"] == "baseline")].iloc[0]
+    assert equity.set_index("group").loc["rural", "baseline_p95"] == rural["p95"]
+    # the equity chart: two bars and each one's 90% interval as error bars
+    option = figures.equity_option(small_result, "anemia", "es")
+    bars = [s for s in option["series"] if s["type"] == "bar"]
+    whiskers = [s for s in option["series"] if s["type"] == "line"]
+    assert len(bars) == 2 and len(whiskers) == 2
+    assert all(w["xAxisIndex"] == 1 for w in whiskers)
+    first = equity.iloc[0]
+    x = -figures.BAR_WIDTH / 2  # the reference's bar of the first group
+    assert whiskers[0]["data"][:2] == [[x, round(first["baseline_p5"], 2)],
+                                       [x, round(first["baseline_p95"], 2)]]
+    assert "intervalo 90%" in bars[1]["data"][0]["tooltip"]["formatter"]
+    # downloads carry their context
+    assert figures.context_title(small_result, "es") == (
+        "Tumbes, simulado: Política (package.yaml) frente a Situación actual")
+    assert "solo azar" in figures.context_note(small_result, "es", "2026-12-01")
+    assert "2026-12-01" in figures.context_note(small_result, "es", "2026-12-01")
+    table = figures.with_context(small_result.summary, small_result, "en", "2026-12-01")
+    assert table[["region", "interval", "simulated", "generated"]].iloc[0].tolist() == [
+        "TUMBES", "90% interval: chance alone", True, "2026-12-01"]
+    moved = replace(small_result, levers=small_result.levers.with_value(
+        "iron", "adherence_mean", 0.9))
+    assert figures.policy_label(moved, "en") == "Policy (package.yaml with changes)"
     national = figures.headline(small_result)["anemia"]
     assert national["diff_median"] < 0  # the package raises iron adherence
     assert figures.reference_label(small_result, "es") == "Situación actual"
@@ -302,15 +382,18 @@ def test_today_shows_the_history_against_the_surveys(tumbes_today):
 
 def test_dashboard_pngs_are_drawn(small_result, tmp_path):
     names = {"baseline": "Sin programas", "policy": "Política"}
+    note = figures.context_note(small_result, "es", "2026-12-01")
     plots.plot_comparison(small_result.results, tmp_path / "t.png",
                           titles={"stunting": "Desnutrición", "anemia": "Anemia"}, names=names,
-                          colors=figures.COLORS, ylabel="Prevalencia (%)", xlabel="Fecha")
+                          colors=figures.COLORS, ylabel="Prevalencia (%)", xlabel="Fecha",
+                          note=note)
     table = figures.map_values(small_result, small_result.dates[-1])
     plots.plot_district_map(figures.region_geojson("TUMBES"),
                             dict(zip(table["ubigeo"], table["anemia_policy"])),
-                            tmp_path / "m.png", "Anemia", "%")
+                            tmp_path / "m.png", "Anemia", "%", note=note)
     equity = {o: figures.equity_table(small_result, o) for o in ("stunting", "anemia")}
-    plots.plot_equity(equity, list(equity["anemia"]["group"]), names, tmp_path / "e.png", "%")
+    plots.plot_equity(equity, list(equity["anemia"]["group"]), names, tmp_path / "e.png", "%",
+                      note=note)
     for name in ("t", "m", "e"):
         assert (tmp_path / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -6,6 +6,7 @@ without internet.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +43,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_group(process: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to the process group of ``process`` (it and the Solara it started)."""
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 @pytest.fixture(scope="module")
 def server():
     """The dashboard as a newcomer starts it, on a free port."""
@@ -50,9 +59,10 @@ def server():
     # CDN at a closed local port: a missing file then fails (and the test with it) even on a
     # machine that could reach the internet.
     env = {**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
+    # its own process group: run.py starts Solara as a child, stopped with it at the end
     process = subprocess.Popen([sys.executable, "run.py", "dashboard", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+                               stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -63,11 +73,11 @@ def server():
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            stop_group(process, signal.SIGKILL)
             pytest.fail(f"dashboard did not start: {process.stdout.read().decode()[-2000:]}")
         time.sleep(0.5)
     yield url
-    process.terminate()
+    stop_group(process, signal.SIGTERM)
     process.wait(timeout=20)
 
 
@@ -203,12 +213,13 @@ def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
     page.get_by_text("Cobertura de pobres (%): 95").wait_for()
     choose(page, "region", "Huancavelica", typed=True)
     set_slider(page, "Horizonte", ["Home", "ArrowRight"])
-    set_slider(page, "Réplicas", ["Home", "ArrowRight"])
+    set_slider(page, "Simulaciones", ["Home", "ArrowRight"])
     page.get_by_text("Horizonte (años): 2").wait_for()
-    page.get_by_text("Réplicas: 2").wait_for()
+    page.get_by_text("Simulaciones: 2").wait_for()
     page.get_by_role("button", name="Simular").click()
-    page.get_by_text("Al final del horizonte (2022-01), mediana e intervalo 90% de 2 "
-                     "réplicas").wait_for(timeout=180_000)
+    page.get_by_text("Al final del horizonte (2022-01), mediana e intervalo de 90% de 2 "
+                     "simulaciones").wait_for(timeout=180_000)
+    page.get_by_text("Intervalo de 90%: el 90% de los modelos plausibles y del azar").wait_for()
     page.get_by_role("button", name="Simular").wait_for()  # enabled again: the run finished
     page.wait_for_selector(".district-map canvas")
     trajectory = chart_option(page, "chart-stunting")
@@ -236,11 +247,20 @@ def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
     with page.expect_download() as download:
         page.get_by_text("Resultados (CSV)").click()
     csv = Path(download.value.path()).read_text().splitlines()
-    assert csv[0] == "run_id,scenario,seed,step,date,metric,group,value,replicate"
+    assert csv[0] == ("run_id,scenario,seed,step,date,metric,group,value,draw,replicate,"
+                      "region,interval,simulated,generated")
+    assert csv[1].split(",")[-4:-1] == ["HUANCAVELICA",
+                                        "intervalo 90%: modelos plausibles y azar", "True"]
     assert len(csv) > 1000
-    with page.expect_download() as download:
-        page.get_by_text("Gráfico de trayectorias (PNG)").click()
-    assert Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
+    for label, name in (("Gráfico de trayectorias (PNG)", "trajectories"),
+                        ("Mapa (PNG)", "map"), ("Gráfico de equidad (PNG)", "equity")):
+        with page.expect_download() as download:
+            page.get_by_text(label).click()
+        assert download.value.suggested_filename == f"{name}.png"
+        png = Path(download.value.path()).read_bytes()
+        assert png[:4] == b"\x89PNG"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"download_{name}.png").write_bytes(png)
 
     # English
     page.locator(".language").get_by_text("en", exact=True).click()
@@ -288,7 +308,7 @@ def test_instructor_steps_the_classroom_and_opens_a_story(server, browser):
     # predict, then run
     page.locator(".exercise input").fill("-8")
     page.locator(".exercise-button").click()
-    page.get_by_text("la clase predijo -8.0 pp").wait_for(timeout=60_000)
+    page.get_by_text("la clase predijo -8.0 p.p.").wait_for(timeout=60_000)
     page.locator(".exercise").scroll_into_view_if_needed()
     shot(page, "exercise")
     watch.check()

@@ -1,5 +1,6 @@
 """Component tests of the Solara page (solara.render, no browser), one session per test."""
 
+import threading
 import time
 from dataclasses import replace
 
@@ -43,10 +44,13 @@ def stop_tasks(seconds: float = 120.0) -> None:
         if task.pending:
             task.cancel()
     deadline = time.monotonic() + seconds
-    while any(t.pending for t in (app.comparison_task, app.today_task, app.exercise_task)):
-        if time.monotonic() > deadline:
-            raise AssertionError("a dashboard task did not stop")
-        time.sleep(0.1)
+    for thread in threading.enumerate():  # a task's thread re-renders after it says "done"
+        target = getattr(thread, "_target", None)
+        code = getattr(target, "__code__", None)
+        if code is not None and code.co_filename.endswith("solara/tasks.py"):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                raise AssertionError("a dashboard task did not stop")
 
 
 def texts(widget, found=None) -> list[str]:
@@ -136,9 +140,40 @@ def test_run_shows_headline_map_and_equity(session):
     assert shown(box, "Quintil 1") and shown(box, "Casos evitados")
     result = app.comparison_task.latest
     assert result.complete and result.pairs_done == 2
+    # by default the intervals include parameter uncertainty, and the page says what they mean
+    assert result.draws == 2
+    assert shown(box, "Intervalo de 90%: el 90% de los modelos plausibles y del azar")
+    assert shown(box, "cuánto reduce la anemia el hierro")
+    assert shown(box, "--draws 2 --replicates 1 \\\n    --seed 1")
+    assert shown(box, "La precisión cambia el ancho de los intervalos, no el resultado")
     # moving a lever marks the shown result as out of date
     app.levers.set(app.levers.value.with_value("iron", "adherence_mean", 0.9))
     wait_for(lambda: shown(box, "Los controles cambiaron"), seconds=10)
+
+
+def test_chance_alone_switch_runs_replicates(session):
+    """The switch turns parameter draws into replicates at the default parameters."""
+    app.levers.set(L.levers_from_scenario("iron", region="TUMBES", years=1, replicates=2))
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert app.levers.value.uncertainty and shown(box, "--draws 2 --replicates 1")
+    switch = rc.find(vw.Switch, class_="chance-only").widget
+    assert switch.label == "Solo el azar (sin incertidumbre de parámetros)"
+    assert switch.v_model is False
+    switch.v_model = True
+    assert not app.levers.value.uncertainty
+    assert shown(box, "policy_dashboard.yaml \\\n    --replicates 2 \\")
+    assert not shown(box, "--draws")
+    assert shown(box, "los intervalos muestran solo el azar")
+    rc.find(vw.Btn, class_="run-button").widget.click()
+    wait_for(lambda: app.comparison_task.finished)
+    result = app.comparison_task.latest
+    assert result.draws == 0 and result.pairs_done == 2
+    assert set(result.results["replicate"]) == {0, 1} and "draw" not in result.results
+    wait_for(lambda: shown(box, "Intervalo de 90%: solo el azar"), seconds=10)
+    assert not shown(box, "modelos plausibles")
+    app.lang.set("en")
+    assert shown(box, "Chance alone (no parameter uncertainty)")
+    assert shown(box, "90% interval: chance alone")
 
 
 def test_oversized_run_is_refused_in_the_page(session):
@@ -199,11 +234,11 @@ def test_exercise_card_runs_and_explains(session):
     rc.find(vw.Btn, class_="exercise-button").widget.click()
     wait_for(lambda: app.exercise_task.finished or app.exercise_task.error, seconds=120)
     assert not app.exercise_task.error, app.exercise_task.exception
-    wait_for(lambda: shown(box, "la clase predijo -10.0 pp"), seconds=10)  # the re-render
+    wait_for(lambda: shown(box, "la clase predijo -10.0 p.p."), seconds=10)  # the re-render
     assert shown(box, "Por qué")
 
 
-def test_page_answers_during_a_run_and_stop_keeps_finished_replicates(session):
+def test_page_answers_during_a_run_and_stop_keeps_finished_runs(session):
     app.levers.set(L.levers_from_scenario("package", region="HUANCAVELICA", years=5,
                                           replicates=8))
     box, rc = solara.render(app.Page(), handle_error=False)
@@ -212,7 +247,7 @@ def test_page_answers_during_a_run_and_stop_keeps_finished_replicates(session):
     assert app.comparison_task.pending
     app.lang.set("en")  # the page keeps answering while the model runs
     wait_for(lambda: shown(box, "Simulating…"), seconds=10)
-    wait_for(lambda: shown(box, "Replicate "), seconds=10)  # the stage: history or months
+    wait_for(lambda: shown(box, "Run 1 of 8"), seconds=10)  # the stage: history or months
     stop = rc.find(vw.Btn, class_="stop-button").widget
     assert not stop.disabled
     stop.click()

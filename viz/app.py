@@ -12,9 +12,11 @@ classroom model; no model object is created at import time.
 
 from __future__ import annotations
 
+import datetime
 import html
 import itertools
 import tempfile
+import textwrap
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -134,11 +136,11 @@ def _throttled_progress(task):
 
 @solara.lab.task(prefer_threaded=True)
 def comparison_task(settings: L.Levers):
-    """Run the comparison in a thread; yields results after each replicate pair."""
+    """Run the comparison in a thread; yields results after each pair of runs."""
     on_progress = _throttled_progress(comparison_task)
 
-    def on_stage(kind: str, replicate: int) -> None:
-        stage.set((f"stage_{kind}", {"r": replicate + 1, "n": settings.replicates}))
+    def on_stage(kind: str, pair: int) -> None:
+        stage.set((f"stage_{kind}", {"r": pair + 1, "n": settings.replicates}))
 
     for result in run_comparison(settings, on_progress,
                                  should_stop=lambda: not comparison_task.is_current(),
@@ -187,14 +189,15 @@ def ProgramLevers(program: str):
 
 @solara.component
 def LeverPanel():
-    """Scenario, region, horizon, replicates and the programs' levers; run and stop."""
+    """Scenario, region, horizon, runs, uncertainty and the programs' levers; run and stop."""
     current = levers.value
     departments = geography.department_names()
     Choice(_t("scenario"), current.scenario, [(s, f"scenarios/{s}.yaml") for s in L.SHIPPED],
            lambda name: levers.set(L.levers_from_scenario(
                name, reference=current.reference, region=current.region, years=current.years,
                replicates=current.replicates, seed=current.seed,
-               precision=current.precision)), name="scenario")
+               precision=current.precision, uncertainty=current.uncertainty)),
+           name="scenario")
     Choice(_t("reference"), current.reference,
            [(r, _t(f"ref_{r}")) for r in L.REFERENCES],
            lambda x: levers.set(_replace(reference=x)), name="reference")
@@ -204,11 +207,16 @@ def LeverPanel():
            lambda region: levers.set(_replace(region=region)) if region else None,
            name="region", searchable=True)
     Lever(_t("years"), current.years, 1, 10, lambda x: levers.set(_replace(years=x)))
-    Lever(_t("replicates"), current.replicates, 1, 20,
+    Lever(_t("runs"), current.replicates, 1, 20,
           lambda x: levers.set(_replace(replicates=x)))
+    solara.Switch(label=_t("chance_only"), value=not current.uncertainty,
+                  on_value=lambda flag: levers.set(_replace(uncertainty=not flag)),
+                  classes=["chance-only"])
+    Note(_t("runs_note_draws" if current.uncertainty else "runs_note_chance"))
     Choice(_t("precision"), current.precision,
            [(p, _t(f"precision_{p}")) for p in L.PRECISION_TARGET],
            lambda x: levers.set(_replace(precision=x)), name="precision")
+    Note(_t("precision_note"))
     solara.InputInt(_t("seed"), value=current.seed,
                     on_value=lambda x: levers.set(_replace(seed=max(0, int(x or 0)))))
     saved = L.histories_saved(current)
@@ -270,13 +278,18 @@ def Reproduce(current: L.Levers):
         solara.Error(str(err))
         return
     with solara.Details(summary=_t("reproduce")):
-        solara.HTML(tag="pre", unsafe_innerHTML=html.escape(L.cli_command(current)),
-                    style={"white-space": "pre-wrap", "font-size": "0.8em"})
-        with solara.Row():
-            solara.FileDownload(L.scenario_yaml(reference), "reference_dashboard.yaml",
-                                label="reference_dashboard.yaml")
-            solara.FileDownload(L.scenario_yaml(policy), "policy_dashboard.yaml",
-                                label="policy_dashboard.yaml")
+        # one argument a line (a narrow lever column would break them anywhere)
+        solara.HTML(tag="pre", unsafe_innerHTML=html.escape(L.cli_command(current,
+                                                                          multiline=True)),
+                    style={"white-space": "pre", "overflow-x": "auto", "font-size": "0.75em"},
+                    classes=["cli-command"])
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+            for scenario, name in ((reference, "reference_dashboard.yaml"),
+                                   (policy, "policy_dashboard.yaml")):
+                solara.FileDownload(L.scenario_yaml(scenario), name, children=[
+                    solara.Button(name, icon_name="mdi-cloud-download-outline", text=True,
+                                  style={"text-transform": "none", "font-size": "0.8em",
+                                         "letter-spacing": "0", "padding": "0 4px"})])
 
 
 def _current_result() -> ComparisonResult | None:
@@ -334,6 +347,7 @@ def Headline(result: ComparisonResult):
         return
     first = next(iter(numbers.values()))
     Heading(_t("headline", date=first["date"], n=result.pairs_done), 4)
+    IntervalMeaning(result)
     with solara.Columns([1, 1]):
         for outcome, row in numbers.items():
             with solara.Card(_t(f"{outcome}_long"), classes=[f"headline-{outcome}"]):
@@ -341,8 +355,8 @@ def Headline(result: ComparisonResult):
                             f"({row['cost_per_case_p5']:,.0f} – {row['cost_per_case_p95']:,.0f})"
                             if row["averted_median"] > 0 else _t("not_applicable"))
                 Table([], [
-                    [_t("difference"), f"{row['diff_median']:+.2f} pp ({row['diff_p5']:+.2f} "
-                                       f"– {row['diff_p95']:+.2f})"],
+                    [_t("difference"), f"{row['diff_median']:+.2f} {_t('pp')} "
+                                       f"({row['diff_p5']:+.2f} – {row['diff_p95']:+.2f})"],
                     [_t("cases_averted"), f"{row['averted_median']:,.0f} "
                                           f"({row['averted_p5']:,.0f} – "
                                           f"{row['averted_p95']:,.0f})"],
@@ -350,6 +364,17 @@ def Headline(result: ComparisonResult):
                                  f"({row['extra_cost_p5'] / 1e6:,.1f} – "
                                  f"{row['extra_cost_p95'] / 1e6:,.1f})"],
                     [_t("cost_per_case"), per_case]])
+
+
+@solara.component
+def IntervalMeaning(result: ComparisonResult):
+    """What the result's 90% intervals include, in one title and one sentence."""
+    kind = figures.interval_kind(result)
+    with solara.Div(classes=[f"interval-{kind}"],
+                    style={"border-left": "3px solid #1f77b4", "padding": "2px 10px",
+                           "margin": "0 0 10px 0"}):
+        Bold(_t(f"interval_title_{kind}"))
+        Note(_t(f"interval_text_{kind}"))
 
 
 def _map_level(region: str) -> str:
@@ -402,8 +427,10 @@ def Equity(result: ComparisonResult):
         table = figures.equity_table(result, outcome)
         for r in table.itertuples(index=False):
             rows.append([_t(outcome), figures.group_label(r.group, lang.value),
-                         f"{r.baseline:.1f}", f"{r.policy:.1f}",
+                         f"{r.baseline:.1f} ({r.baseline_p5:.1f} – {r.baseline_p95:.1f})",
+                         f"{r.policy:.1f} ({r.policy_p5:.1f} – {r.policy_p95:.1f})",
                          f"{r.diff:+.2f} ({r.diff_p5:+.2f} – {r.diff_p95:+.2f})"])
+    Note(_t("equity_hint"))
     Table(["", _t("group"), f"{figures.reference_label(result, lang.value)} (%)",
            f"{_t('policy')} (%)", _t("change_pp")],
           rows, classes="equity-table")
@@ -411,14 +438,24 @@ def Equity(result: ComparisonResult):
 
 @solara.component
 def Downloads(result: ComparisonResult):
-    """Results and summary as CSV, charts as PNG (drawn in the page's language)."""
+    """Results and summary as CSV, charts as PNG (drawn in the page's language).
+
+    Each carries its context: the tables as columns (region, what the interval means,
+    simulated, the date made), the charts in their title and a note under them (region,
+    policy against reference, simulated, the interval's meaning, runs, the date made).
+    """
     language = lang.value
 
+    def today() -> str:
+        return datetime.date.today().isoformat()
+
     def results_csv() -> bytes:
-        return result.results.to_csv(index=False).encode()
+        return figures.with_context(result.results, result, language, today()).to_csv(
+            index=False).encode()
 
     def summary_csv() -> bytes:
-        return result.summary.to_csv(index=False).encode()
+        return figures.with_context(result.summary, result, language, today()).to_csv(
+            index=False).encode()
 
     def png(draw) -> bytes:
         with tempfile.TemporaryDirectory() as folder:
@@ -427,24 +464,34 @@ def Downloads(result: ComparisonResult):
             return path.read_bytes()
 
     names = figures.scenario_labels(result, language)
+    title = figures.context_title(result, language)
 
     def trajectory_png() -> bytes:
         return png(lambda p: plots.plot_comparison(
-            result.results, p, titles={o: tr(f"{o}_long", language)
-                                       for o in ("stunting", "anemia")},
-            names=names, colors=figures.COLORS, ylabel=tr("prevalence", language),
-            xlabel=tr("date", language)))
+            result.results, p, title=title,
+            titles={o: tr(f"{o}_long", language) for o in ("stunting", "anemia")},
+            names=names, colors=figures.COLORS, ylabel=tr("prevalence_band", language),
+            xlabel=tr("date", language), note=figures.context_note(result, language,
+                                                                  today())))
 
     def map_png() -> bytes:
         date = map_date.value if map_date.value in result.dates else result.dates[-1]
         table = figures.map_values(result, date, _map_level(result.levers.region))
         column = f"{map_metric.value}_{map_show.value}"
+        caption = {"change": tr("map_change", language),
+                   "policy": tr("map_level_policy", language),
+                   "baseline": tr("map_level_reference", language,
+                                  reference=figures.reference_label(result, language).lower())
+                   }[map_show.value]
+        heading = (f"{textwrap.fill(title, 58)}\n"
+                   f"{tr(map_metric.value + '_long', language)}\n{caption}, {date}")
+        note = textwrap.fill(f"{tr('map_median', language)} "
+                             f"{figures.context_note(result, language, today())}", 80)
         return png(lambda p: plots.plot_district_map(
             figures.region_geojson(result.levers.region),
-            dict(zip(table["ubigeo"], table[column])), p,
-            f"{tr(map_metric.value + '_long', language)}, {date}",
+            dict(zip(table["ubigeo"], table[column])), p, heading,
             tr("change_pp" if map_show.value == "change" else "prevalence", language),
-            diverging=map_show.value == "change"))
+            diverging=map_show.value == "change", note=note))
 
     def equity_png() -> bytes:
         tables = {tr(f"{o}_long", language): figures.equity_table(result, o)
@@ -453,7 +500,8 @@ def Downloads(result: ComparisonResult):
         return png(lambda p: plots.plot_equity(
             tables, [figures.group_label(g, language) for g in groups],
             {"baseline": names[result.reference.name], "policy": names["policy"]}, p,
-            tr("prevalence", language)))
+            tr("prevalence_band", language), title=title,
+            note=figures.context_note(result, language, today())))
 
     Heading(_t("downloads"))
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
@@ -716,6 +764,8 @@ def Exercises():
 def Page():
     """The dashboard: language switch and the two views as tabs."""
     solara.Title(_t("title"))
+    # Vuetify breaks card titles anywhere ("mese-s"): break between words only
+    solara.Style(".v-card__title { word-break: normal; }")
     with solara.AppBar():
         solara.Text(_t("language"), style={"margin-right": "8px"})
         solara.ToggleButtonsSingle(value=lang.value, values=list(LANGUAGES),

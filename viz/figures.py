@@ -13,9 +13,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from model.comparison import OUTCOMES
+from model.analysis.comparison import OUTCOMES
 from model.geography import load_boundaries, load_district_table
 from viz.i18n import tr
+from viz.levers import ALL_PERU, changed_from_file
 from viz.runner import MAP_METRICS, ComparisonResult, TodayResult
 
 COLORS = {"baseline": "#7f7f7f", "no_programs": "#7f7f7f", "policy": "#1f77b4"}
@@ -42,8 +43,48 @@ def scenario_labels(result: ComparisonResult, lang: str) -> dict[str, str]:
             result.policy.name: tr("policy", lang)}
 
 
+def region_label(region: str, lang: str) -> str:
+    """All Peru or the department's name, in words."""
+    return tr("all_peru", lang) if region == ALL_PERU else region.title()
+
+
+def policy_label(result: ComparisonResult, lang: str) -> str:
+    """The policy's name for a download: the starting file, and whether levers moved."""
+    levers = result.levers
+    if levers is None:
+        return tr("policy", lang)
+    key = "policy_file_changed" if changed_from_file(levers) else "policy_file"
+    return tr(key, lang, file=f"{levers.scenario}.yaml")
+
+
+def interval_kind(result: ComparisonResult) -> str:
+    """``draws`` (plausible models and chance) or ``chance`` (chance alone)."""
+    return "draws" if result.draws > 0 else "chance"
+
+
+def context_title(result: ComparisonResult, lang: str) -> str:
+    """Region, policy against reference, simulated: the first line of a downloaded chart."""
+    region = region_label(result.levers.region if result.levers else ALL_PERU, lang)
+    return tr("download_title", lang, region=region, policy=policy_label(result, lang),
+              reference=reference_label(result, lang))
+
+
+def context_note(result: ComparisonResult, lang: str, generated: str) -> str:
+    """What a downloaded chart's intervals mean, how many runs and when it was made."""
+    return tr("download_note", lang, interval=tr(f"interval_short_{interval_kind(result)}",
+                                                   lang), n=result.pairs_done, date=generated)
+
+
+def with_context(table: pd.DataFrame, result: ComparisonResult, lang: str,
+                 generated: str) -> pd.DataFrame:
+    """A downloaded table with its context as columns: region, interval, simulated, date."""
+    return table.assign(region=result.levers.region if result.levers else ALL_PERU,
+                        interval=tr(f"interval_short_{interval_kind(result)}", lang),
+                        simulated=True, generated=generated)
+
+
 def bands(result: ComparisonResult, outcome: str, group: str = "national") -> pd.DataFrame:
-    """Median and 5th/95th percentiles over replicates, per scenario and date."""
+    """Median and 5th/95th percentiles over runs, per scenario and date."""
     data = result.results
     rows = data[(data["metric"] == outcome) & (data["group"] == group)]
     table = rows.groupby(["scenario", "date"])["value"].quantile([0.05, 0.5, 0.95])
@@ -74,7 +115,7 @@ def trajectory_option(result: ComparisonResult, outcome: str, lang: str) -> dict
              "lineStyle": {"color": color, "width": 2}, "itemStyle": {"color": color}},
         ]
     return {
-        "animation": False,  # redrawn after every replicate pair
+        "animation": False,  # redrawn after every pair of runs
         "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
                   "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
@@ -155,12 +196,12 @@ def map_values(result: ComparisonResult, date: str, level: str = "district") -> 
     """Per district: reference and policy medians of both map metrics, and the change.
 
     Columns ``<metric>_baseline`` (the reference, whichever it is) and ``<metric>_policy``
-    (levels, %) and ``<metric>_change`` (policy minus reference, paired by replicate,
-    percentage points), medians over replicates. With ``level="province"`` every district
+    (levels, %) and ``<metric>_change`` (policy minus reference, paired by run, percentage
+    points), medians over runs. With ``level="province"`` every district
     carries its province's values (``by_area``).
     """
     t = result.dates.index(date)
-    cube = result.district_values[:, :, t]  # scenario, replicate, district, metric
+    cube = result.district_values[:, :, t]  # scenario, pair of runs, district, metric
     prevalence = by_area(cube, result.ubigeos, level)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no simulated children
@@ -195,7 +236,8 @@ def map_option(result: ComparisonResult, date: str, metric: str, show: str,
             if np.isnan(base):
                 lines.append(f"{tr(m, lang)}: {tr('map_no_children', lang)}")
             else:
-                lines.append(f"{tr(m, lang)}: {base:.1f}% → {pol:.1f}% ({chg:+.1f} pp)")
+                lines.append(f"{tr(m, lang)}: {base:.1f}% → {pol:.1f}% ({chg:+.1f} "
+                             f"{tr('pp', lang)})")
         value = row[column]
         data.append({"name": row["ubigeo"], "value": None if np.isnan(value) else
                      round(float(value), 2), "tooltip": {"formatter": "<br/>".join(lines)}})
@@ -235,41 +277,84 @@ def map_name(region: str) -> str:
 
 
 def equity_table(result: ComparisonResult, outcome: str) -> pd.DataFrame:
-    """Reference, policy and difference (with interval) by group at the end of the horizon."""
+    """Reference, policy and difference by group at the end of the horizon.
+
+    Medians (``baseline``: the reference, whichever it is; ``policy``; ``diff``, paired by
+    run) with their 90% intervals (``<column>_p5``, ``<column>_p95``).
+    """
     summary = result.summary
     rows = summary[(summary["outcome"] == outcome) & summary["group"].isin(
         ("national",) + EQUITY_GROUPS)]
     wide = rows.pivot_table(index="group", columns="scenario",
-                            values=["median", "diff_median", "diff_p5", "diff_p95"])
+                            values=["median", "p5", "p95", "diff_median", "diff_p5",
+                                    "diff_p95"])
     order = [g for g in ("national",) + EQUITY_GROUPS if g in wide.index]
-    return pd.DataFrame({
-        "group": order,
-        "baseline": wide[("median", result.reference.name)].reindex(order).to_numpy(),
-        "policy": wide[("median", "policy")].reindex(order).to_numpy(),
-        "diff": wide[("diff_median", "policy")].reindex(order).to_numpy(),
-        "diff_p5": wide[("diff_p5", "policy")].reindex(order).to_numpy(),
-        "diff_p95": wide[("diff_p95", "policy")].reindex(order).to_numpy(),
-    })
+    table = {"group": order}
+    for column, scenario in (("baseline", result.reference.name), ("policy", "policy")):
+        for stat, suffix in (("median", ""), ("p5", "_p5"), ("p95", "_p95")):
+            table[column + suffix] = wide[(stat, scenario)].reindex(order).to_numpy()
+    for stat in ("median", "p5", "p95"):
+        name = "diff" if stat == "median" else f"diff_{stat}"
+        table[name] = wide[(f"diff_{stat}", "policy")].reindex(order).to_numpy()
+    return pd.DataFrame(table)
+
+
+BAR_WIDTH = 0.3  # of a category's width: the equity chart's two bars side by side
 
 
 def equity_option(result: ComparisonResult, outcome: str, lang: str) -> dict:
-    """Grouped bars: the outcome with and without the policy, by area, region and quintile."""
+    """Grouped bars: the outcome with and without the policy, by area, region and quintile.
+
+    Each bar is a median with its 90% interval as an error bar. ECharts has no error bars
+    (a ``custom`` series needs a JavaScript function, which the page's JSON options cannot
+    carry): they are line segments on a hidden value axis laid over the categories, where
+    category i spans i - 0.5 to i + 0.5 and the two bars are centred at i -/+ BAR_WIDTH / 2.
+    Hovering a bar gives its median and interval.
+    """
     table = equity_table(result, outcome)
     labels = [group_label(g, lang) for g in table["group"]]
+    names = scenario_labels(result, lang)
     series = []
-    for column, scenario in (("baseline", result.reference.name), ("policy", "policy")):
-        series.append({"type": "bar", "name": scenario_labels(result, lang)[scenario],
-                       "data": _round(table[column]), "itemStyle": {"color": COLORS[scenario]}})
+    whiskers = []
+    for side, (column, scenario) in zip((-1, 1), (("baseline", result.reference.name),
+                                                  ("policy", "policy"))):
+        color, name = COLORS[scenario], names[scenario]
+        data, segments = [], []
+        for i, (label, mid, low, high) in enumerate(zip(
+                labels, table[column], table[f"{column}_p5"], table[f"{column}_p95"])):
+            if pd.isna(mid):
+                data.append(None)
+                continue
+            data.append({"value": round(float(mid), 2), "tooltip": {"formatter": (
+                f"{label}<br/>{name}: {mid:.1f}% ({tr('band', lang)}: {low:.1f} – "
+                f"{high:.1f})")}})
+            x = i + side * BAR_WIDTH / 2
+            cap = BAR_WIDTH / 6
+            segments += [[x, round(float(low), 2)], [x, round(float(high), 2)], "-",
+                         [x - cap, round(float(low), 2)], [x + cap, round(float(low), 2)],
+                         "-", [x - cap, round(float(high), 2)],
+                         [x + cap, round(float(high), 2)], "-"]
+        series.append({"type": "bar", "name": name, "data": data,
+                       "barWidth": f"{100 * BAR_WIDTH:g}%", "barGap": "0%",
+                       "itemStyle": {"color": color}})
+        whiskers.append({"type": "line", "name": f"{name} {tr('band', lang)}",
+                         "xAxisIndex": 1, "data": segments, "symbol": "none",
+                         "silent": True, "connectNulls": False, "z": 3,
+                         "lineStyle": {"color": "#222222", "width": 1.2},
+                         "itemStyle": {"color": "#222222"}, "tooltip": {"show": False}})
     return {
         "animation": False,
         "title": {"text": tr(f"{outcome}_long", lang), "left": "center",
                   "textStyle": {"fontSize": 13}},
-        "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0},
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0, "data": [names[result.reference.name], names["policy"]]},
         "grid": {"left": 50, "right": 20, "top": 40, "bottom": 100},
-        "xAxis": {"type": "category", "data": labels, "axisLabel": {"rotate": 30}},
-        "yAxis": {"type": "value", "name": tr("prevalence", lang), "min": 0},
-        "series": series,
+        "xAxis": [{"type": "category", "data": labels, "axisLabel": {"rotate": 30}},
+                  {"type": "value", "min": -0.5, "max": len(labels) - 0.5, "show": False}],
+        # onZero would draw the y axis at 0 of the hidden axis: the first group's centre
+        "yAxis": {"type": "value", "name": tr("prevalence", lang), "min": 0,
+                  "axisLine": {"onZero": False}},
+        "series": series + whiskers,
     }
 
 

@@ -41,34 +41,51 @@ TEXT: dict[str, tuple[str, str]] = {
     "region": ("Región", "Region"),
     "all_peru": ("Todo el Perú", "All Peru"),
     "years": ("Horizonte (años)", "Horizon (years)"),
-    "replicates": ("Réplicas", "Replicates"),
+    "runs": ("Simulaciones", "Runs"),
+    "chance_only": ("Solo el azar (sin incertidumbre de parámetros)",
+                    "Chance alone (no parameter uncertainty)"),
+    "runs_note_draws": ("Cada simulación toma otro juego de parámetros plausibles y vive su "
+                        "propia historia 2000-2019: los intervalos incluyen lo que no se sabe "
+                        "con certeza y el azar.",
+                        "Each run takes another set of plausible parameters and lives its own "
+                        "2000-2019 history: the intervals include what is not known for sure "
+                        "and chance."),
+    "runs_note_chance": ("Cada simulación usa los parámetros por defecto con otra semilla: los "
+                         "intervalos muestran solo el azar y son más estrechos de lo que se "
+                         "sabe en realidad.",
+                         "Each run uses the default parameters with another seed: the "
+                         "intervals show chance alone and are narrower than what is really "
+                         "known."),
+    "precision_note": ("La precisión cambia el ancho de los intervalos, no el resultado.",
+                       "Precision changes the width of the intervals, not the answer."),
     "seed": ("Semilla", "Seed"),
     "precision": ("Precisión", "Precision"),
     "precision_fast": ("rápida", "fast"),
     "precision_standard": ("estándar", "standard"),
     "precision_fine": ("fina", "fine"),
     "scale_note": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s, "
-                   "que incluye simular la historia 2000-2019 (unos {history} s por réplica)",
+                   "que incluye simular la historia 2000-2019 (unos {history} s por "
+                   "simulación)",
                    "1 simulated child = {scale:g} real children; estimated time {seconds} s, "
-                   "including simulating the 2000-2019 history (about {history} s a replicate)"),
+                   "including simulating the 2000-2019 history (about {history} s a run)"),
     "scale_note_saved": ("1 niño simulado = {scale:g} niños reales; tiempo estimado {seconds} s "
-                         "(la historia 2000-2019 de {saved} réplicas ya se simuló en este "
-                         "servidor y se reutiliza)",
+                         "(la historia 2000-2019 de {saved} de las simulaciones ya está "
+                         "guardada en este servidor y se reutiliza)",
                          "1 simulated child = {scale:g} real children; estimated time {seconds} "
-                         "s (the 2000-2019 history of {saved} replicates is already simulated on "
+                         "s (the 2000-2019 history of {saved} of the runs is already saved on "
                          "this server: it is reused)"),
     "programs": ("Programas", "Programs"),
     "run": ("Simular", "Run"),
     "stop": ("Detener", "Stop"),
     "running": ("Simulando… {percent}%", "Simulating… {percent}%"),
-    "stage_history": ("Réplica {r} de {n}: el modelo simula la historia 2000-2019 (sin "
+    "stage_history": ("Simulación {r} de {n}: el modelo simula la historia 2000-2019 (sin "
                       "registrarla)…",
-                      "Replicate {r} of {n}: the model simulates the 2000-2019 history "
+                      "Run {r} of {n}: the model simulates the 2000-2019 history "
                       "(unrecorded)…"),
-    "stage_months": ("Réplica {r} de {n}: simulando la referencia y la política…",
-                     "Replicate {r} of {n}: simulating the reference and the policy…"),
-    "stopped": ("Detenido: se muestran {done} de {total} réplicas terminadas.",
-                "Stopped: showing {done} of {total} finished replicates."),
+    "stage_months": ("Simulación {r} de {n}: simulando la referencia y la política…",
+                     "Run {r} of {n}: simulating the reference and the policy…"),
+    "stopped": ("Detenido: se muestran {done} de {total} simulaciones terminadas.",
+                "Stopped: showing {done} of {total} finished runs."),
     "failed": ("La simulación falló: {error}", "The simulation failed: {error}"),
     "not_run": ("Mueva los controles y haga clic en «Simular» para comparar la política con "
                 "la referencia.",
@@ -76,11 +93,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "stale": ("Los controles cambiaron desde esta simulación; haga clic en «Simular» para "
               "actualizarla.",
               "The levers changed since this run; press Run to update."),
-    "too_slow": ("Demasiado grande: unos {seconds} s (límite {limit} s). Reduzca réplicas, "
-                 "horizonte o precisión, elija un departamento, o use «python run.py "
-                 "compare» con los archivos de abajo.",
-                 "Too large: about {seconds} s (limit {limit} s). Reduce replicates, horizon "
-                 "or precision, pick a department, or use `python run.py compare` with the "
+    "too_slow": ("Demasiado grande: unos {seconds} s (límite {limit} s). Reduzca las "
+                 "simulaciones, el horizonte o la precisión, elija un departamento, o use "
+                 "«python run.py compare» con los archivos de abajo.",
+                 "Too large: about {seconds} s (limit {limit} s). Reduce runs, horizon or "
+                 "precision, pick a department, or use `python run.py compare` with the "
                  "files below."),
     "no_programs": ("Ningún programa activado: la política es igual a la referencia sin "
                     "programas.",
@@ -157,13 +174,42 @@ TEXT: dict[str, tuple[str, str]] = {
     "band": ("intervalo 90%", "90% interval"),
     "date": ("Fecha", "Date"),
     "prevalence": ("Prevalencia (%)", "Prevalence (%)"),
-    "change_pp": ("Cambio (pp)", "Change (pp)"),
+    "prevalence_band": ("Prevalencia (%): mediana e intervalo 90%",
+                        "Prevalence (%): median and 90% interval"),
+    "pp": ("p.p.", "pp"),
+    "change_pp": ("Cambio (p.p.)", "Change (pp)"),
     # headline
-    "headline": ("Al final del horizonte ({date}), mediana e intervalo 90% de {n} réplicas",
-                 "At the end of the horizon ({date}), median and 90% interval of {n} replicates"),
+    "headline": ("Al final del horizonte ({date}), mediana e intervalo de 90% de {n} "
+                 "simulaciones",
+                 "At the end of the horizon ({date}), median and 90% interval of {n} runs"),
+    "interval_title_draws": ("Intervalo de 90%: el 90% de los modelos plausibles y del azar",
+                             "90% interval: 90% of plausible models and chance"),
+    "interval_text_draws": ("Cada simulación toma valores plausibles de lo que no se sabe con "
+                            "certeza, según la evidencia (por ejemplo, cuánto reduce la anemia "
+                            "el hierro) y la calibración del modelo con las encuestas, y suma "
+                            "el azar de una simulación a otra. No incluye el error de muestreo "
+                            "de las encuestas ni lo que la estructura del modelo deja fuera.",
+                            "Each run takes plausible values for what is not known for sure, "
+                            "from the evidence (for example, how much iron lowers anemia) and "
+                            "the model's calibration to the surveys, plus run-to-run chance. "
+                            "It does not include the surveys' sampling error or what the "
+                            "model's structure leaves out."),
+    "interval_title_chance": ("Intervalo de 90%: solo el azar", "90% interval: chance alone"),
+    "interval_text_chance": ("Todas las simulaciones usan los parámetros por defecto y solo "
+                             "difieren por azar: el intervalo no incluye la incertidumbre de "
+                             "la evidencia ni de la calibración, y es más estrecho de lo que "
+                             "se sabe en realidad.",
+                             "Every run uses the default parameters and they differ only by "
+                             "chance: the interval leaves out the uncertainty of the evidence "
+                             "and of the calibration, and is narrower than what is really "
+                             "known."),
+    "interval_short_draws": ("intervalo 90%: modelos plausibles y azar",
+                             "90% interval: plausible models and chance"),
+    "interval_short_chance": ("intervalo 90%: solo azar", "90% interval: chance alone"),
     "difference": ("Diferencia", "Difference"),
     "cases_averted": ("Casos evitados", "Cases averted"),
-    "cost": ("Costo acumulado (millones S/)", "Cumulative cost (million soles)"),
+    "cost": ("Costo adicional acumulado (millones S/)",
+             "Added cumulative cost (million soles)"),
     "cost_per_case": ("S/ por caso evitado", "Soles per case averted"),
     "not_applicable": ("no aplica (no evita casos)", "n/a (no cases averted)"),
     # map
@@ -173,7 +219,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_level_policy": ("nivel con la política", "level with the policy"),
     "map_level_reference": ("nivel sin la política: {reference}",
                             "level without the policy: {reference}"),
-    "map_change": ("cambio por la política (pp)", "change due to the policy (pp)"),
+    "map_change": ("cambio por la política (p.p.)", "change due to the policy (pp)"),
     "map_date": ("Fecha del mapa", "Map date"),
     "map_level": ("Nivel", "Level"),
     "map_by_district": ("por distrito", "by district"),
@@ -181,12 +227,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_by_department": ("por departamento", "by department"),
     "map_no_children": ("sin niños simulados", "no simulated children"),
     "map_hint": ("Pase el cursor por el mapa para ver nombres y valores (medianas de las "
-                 "réplicas). Con todo el Perú cada distrito tiene pocos niños simulados: el "
+                 "simulaciones). Con todo el Perú cada distrito tiene pocos niños simulados: el "
                  "mapa muestra provincias; elija un departamento o la precisión fina para ver "
                  "distritos.",
-                 "Hover over the map for names and values (medians over replicates). With all "
+                 "Hover over the map for names and values (medians over runs). With all "
                  "Peru each district has few simulated children: the map shows provinces; pick "
                  "a department or fine precision to see districts."),
+    "map_median": ("Valores: medianas de las simulaciones.", "Values: medians over runs."),
     # Peru today
     "today_title": ("{region} hoy (situación actual, fin de 2019)",
                     "{region} today (status quo, end of 2019)"),
@@ -252,6 +299,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "Selva": ("Selva", "Amazon"),
     "quintile": ("Quintil {q}", "Quintile {q}"),
     "national": ("Total", "Total"),
+    "equity_hint": ("Barras: medianas; líneas negras: intervalo 90%. En la tabla, el intervalo "
+                    "va entre paréntesis.",
+                    "Bars: medians; black lines: 90% interval. In the table the interval is in "
+                    "brackets."),
     # downloads
     "downloads": ("Descargas", "Downloads"),
     "download_csv": ("Resultados (CSV)", "Results (CSV)"),
@@ -259,6 +310,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_png": ("Gráfico de trayectorias (PNG)", "Trajectory chart (PNG)"),
     "download_map_png": ("Mapa (PNG)", "Map (PNG)"),
     "download_equity_png": ("Gráfico de equidad (PNG)", "Equity chart (PNG)"),
+    "download_title": ("{region}, simulado: {policy} frente a {reference}",
+                       "{region}, simulated: {policy} vs. {reference}"),
+    "download_note": ("Resultados simulados por el modelo, no observados · {interval} · "
+                      "{n} simulaciones · generado el {date}",
+                      "Results simulated by the model, not observed · {interval} · {n} runs · "
+                      "made on {date}"),
+    "policy_file": ("Política ({file})", "Policy ({file})"),
+    "policy_file_changed": ("Política ({file} con cambios)", "Policy ({file} with changes)"),
     # classroom
     "classroom_intro": ("Huancavelica, 1 niño simulado por cada {scale:g} reales. Avance mes a "
                         "mes y observe a las familias.",
@@ -329,11 +388,11 @@ TEXT: dict[str, tuple[str, str]] = {
                        "años en Huancavelica (3 réplicas).",
                        "Pick an exercise, write the class's prediction and simulate five "
                        "years in Huancavelica (3 replicates)."),
-    "prediction": ("Predicción de la clase: cambio en {outcome} (pp)",
+    "prediction": ("Predicción de la clase: cambio en {outcome} (p.p.)",
                    "Class prediction: change in {outcome} (pp)"),
     "run_exercise": ("Simular el ejercicio", "Run the exercise"),
-    "exercise_result": ("Resultado: {outcome} cambió {diff:+.1f} pp (intervalo {low:+.1f} a "
-                        "{high:+.1f}); la clase predijo {prediction:+.1f} pp.",
+    "exercise_result": ("Resultado: {outcome} cambió {diff:+.1f} p.p. (intervalo {low:+.1f} a "
+                        "{high:+.1f}); la clase predijo {prediction:+.1f} p.p.",
                         "Result: {outcome} changed {diff:+.1f} pp (interval {low:+.1f} to "
                         "{high:+.1f}); the class predicted {prediction:+.1f} pp."),
     "why": ("Por qué", "Why"),

@@ -14,7 +14,10 @@ roll-out list (``rollout: []``), Cuna Más' families replace its yearly schedule
 The reference is the status quo itself (``baseline.yaml``) or, as a labelled counterfactual,
 ``no_programs.yaml`` (every program ended in December 2019): same start, history, horizon,
 region, scale and seeds as the policy, so the pair shares common random numbers and the
-difference between them is the policy's effect.
+difference between them is the policy's effect. By default both arms of each run also
+share a parameter draw (``model.analysis.draws``): N runs are N draws x 1 replicate and
+intervals include parameter uncertainty; ``uncertainty=False`` makes them N replicates at
+the default parameters (chance alone).
 
 Nothing here imports Solara: the functions are plain and tested on their own.
 """
@@ -32,9 +35,9 @@ import yaml
 
 from model import geography
 from model import model as model_module
+from model.analysis.comparison import comparison_specs
 from model.config import Scenario, ScenarioError, load_scenario, validate_scenario
 from model.defaults import DEFAULTS
-from model.experiments import replicate_seeds
 from model.interventions import INTERVENTIONS
 from model.interventions.base import month_index
 from model.interventions.cct import RolloutStep
@@ -81,16 +84,23 @@ REPLACES: dict[tuple[str, str], dict] = {
 # Simulated children aimed at per run, by precision. The scale (real children per simulated
 # child) follows from the region's size; see ``scale_for``.
 PRECISION_TARGET = {"fast": 15_000, "standard": 30_000, "fine": 120_000}
-# Four replicates by default: the model keeps the saved states of four histories
+# Four runs by default: the model keeps the saved states of four histories
 # (model.model.HISTORY_STATES_KEPT), so a second run with the same region, precision and seed
-# (after moving a lever) restores every replicate's history instead of living it again.
+# (after moving a lever) restores every run's history instead of living it again.
 DEFAULT_REPLICATES = 4
 MAX_ESTIMATED_SECONDS = 300  # longer runs belong on the command line (the page says so)
 
 
 @dataclass(frozen=True)
 class Levers:
-    """Everything the policymaker view sets."""
+    """Everything the policymaker view sets.
+
+    ``replicates`` is the number of runs (pairs of reference and policy, each living its own
+    history). With ``uncertainty`` (the default) each run has its own parameter draw
+    (``model.analysis.draws``) and one replicate seed, so intervals include parameter
+    uncertainty and chance; without it they are replicates at the default parameters (chance
+    alone).
+    """
 
     scenario: str = STATUS_QUO
     reference: str = STATUS_QUO
@@ -99,8 +109,19 @@ class Levers:
     replicates: int = DEFAULT_REPLICATES
     seed: int = 1
     precision: str = "fast"
+    uncertainty: bool = True
     enabled: tuple[str, ...] = ()
     values: dict = field(default_factory=dict)  # (program, parameter) -> value
+
+    @property
+    def draws(self) -> int:
+        """Parameter draws of the comparison (0: the default parameters only)."""
+        return self.replicates if self.uncertainty else 0
+
+    @property
+    def seeds(self) -> int:
+        """Replicate seeds of the comparison (per draw when there are draws)."""
+        return 1 if self.uncertainty else self.replicates
 
     def value(self, program: str, parameter: str):
         """The lever's value (the status quo's, the file's, or where the user moved it)."""
@@ -256,6 +277,12 @@ def moved_levers(levers: Levers) -> set[tuple[str, str]]:
     return {key for key, value in levers.values.items() if start.get(key) != value}
 
 
+def changed_from_file(levers: Levers) -> bool:
+    """Whether a program or lever was set away from the starting file's values."""
+    enabled, values = _file_levers(levers.scenario)
+    return set(levers.enabled) != set(enabled) or levers.values != values
+
+
 @lru_cache(maxsize=len(SHIPPED))
 def _schedules(name: str) -> dict[tuple[str, str], tuple[bool, dict]]:
     """Per schedule lever (``REPLACES``): whether ``name`` keeps the status quo's schedule.
@@ -354,25 +381,44 @@ def arm_seconds(region: str, precision: str, years: int) -> float:
 
 
 def histories_saved(levers: Levers) -> int:
-    """Replicates whose history this process has saved already (restored, not lived again).
+    """Runs whose history this process has saved already (restored, not lived again).
 
     Reads the model's store of saved states (``model.model``); 0 if it is not there.
     """
     states = getattr(model_module, "_history_states", None)
     if not states:
         return 0
-    reference, _ = build_scenarios(levers)
-    keys = {model_module.history_key(reference.model_copy(update={"seed": seed}))
-            for seed in replicate_seeds(levers.seed, levers.replicates)}
-    return min(len(keys & set(states)), model_module.HISTORY_STATES_KEPT)
+    return min(len(set(history_keys(levers)) & set(states)), model_module.HISTORY_STATES_KEPT)
+
+
+def history_keys(levers: Levers) -> tuple[str, ...]:
+    """Per run of the comparison, the key of the history it lives (``model.history_key``).
+
+    A run's reference and policy share it: same parameters (its draw), seed and history.
+    Cached by what decides it (the page asks on every render; the programs' levers and the
+    horizon do not change a history).
+    """
+    key = (levers.region, levers.precision, levers.seed, levers.replicates, levers.uncertainty)
+    if key not in _HISTORY_KEYS:
+        reference, _ = build_scenarios(levers)
+        specs = comparison_specs([reference], levers.seeds, levers.seed, levers.draws)
+        _HISTORY_KEYS[key] = tuple(model_module.history_key(validate_scenario(
+            {**spec.scenario, "seed": spec.seed}, source="dashboard run")) for spec in specs)
+        while len(_HISTORY_KEYS) > 64:
+            _HISTORY_KEYS.popitem(last=False)
+    return _HISTORY_KEYS[key]
+
+
+_HISTORY_KEYS: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
 
 
 def estimated_seconds(levers: Levers, saved: int | None = None) -> float:
     """Rough model time of the comparison on this machine.
 
-    Each replicate lives the history once (``history_seconds``; both arms then restore its
-    saved state), unless the process saved it already (``saved`` replicates, by default
-    ``histories_saved``), and runs both arms over the horizon (``arm_seconds``).
+    Each run (a parameter draw, or a replicate seed without parameter uncertainty) lives the
+    history once (``history_seconds``; both arms then restore its saved state), unless the
+    process saved it already (``saved`` runs, by default ``histories_saved``), and runs both
+    arms over the horizon (``arm_seconds``).
     The page itself adds about 30% when the browser shares the machine.
     """
     saved = histories_saved(levers) if saved is None else saved
@@ -434,7 +480,8 @@ def _status_quo_types() -> frozenset[str]:
 def _key(levers: Levers) -> tuple:
     """The levers as a hashable value (for the caches of the page's repeated questions)."""
     return (levers.scenario, levers.reference, levers.region, levers.years, levers.replicates,
-            levers.seed, levers.precision, levers.enabled, tuple(sorted(levers.values.items())))
+            levers.seed, levers.precision, levers.uncertainty, levers.enabled,
+            tuple(sorted(levers.values.items())))
 
 
 def build_scenarios(levers: Levers) -> tuple[Scenario, Scenario]:
@@ -533,7 +580,14 @@ def scenario_yaml(scenario: Scenario) -> str:
     return text
 
 
-def cli_command(levers: Levers) -> str:
-    """The command that reproduces the dashboard's comparison exactly."""
-    return (f"python run.py compare reference_dashboard.yaml policy_dashboard.yaml "
-            f"--replicates {levers.replicates} --seed {levers.seed}")
+def cli_command(levers: Levers, multiline: bool = False) -> str:
+    """The command that reproduces the dashboard's comparison exactly.
+
+    With parameter uncertainty: ``--draws N --replicates 1``; without: ``--replicates N``.
+    ``multiline`` puts each argument on its own line (continued with backslashes).
+    """
+    runs = (f"--draws {levers.draws} --replicates 1" if levers.uncertainty
+            else f"--replicates {levers.replicates}")
+    parts = ["python run.py compare", "reference_dashboard.yaml", "policy_dashboard.yaml",
+             runs, f"--seed {levers.seed}"]
+    return (" \\\n    " if multiline else " ").join(parts)

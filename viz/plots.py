@@ -44,12 +44,13 @@ def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "",
                     titles: dict[str, str] | None = None, names: dict[str, str] | None = None,
                     colors: dict[str, str] | None = None,
                     ylabel: str = "Prevalence (%), median and 90% interval",
-                    xlabel: str = "Date") -> Path:
+                    xlabel: str = "Date", note: str = "") -> Path:
     """National stunting and anemia per scenario: median over replicates with a 90% band.
 
     ``titles`` (outcome -> panel title), ``names`` (scenario -> legend name), ``colors``
     (scenario -> colour), ``ylabel`` and ``xlabel`` default to English and matplotlib's
-    colour cycle; the dashboard passes its language and its colours.
+    colour cycle; the dashboard passes its language and its colours. ``note`` is printed
+    small under the panels (the dashboard's context: what the interval means, the date).
     """
     titles = titles or OUTCOMES
     data = results[results["metric"].isin(titles) & (results["group"] == "national")]
@@ -65,11 +66,11 @@ def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "",
             ax.plot(band.index, band[0.5], color=color, linewidth=2,
                     label=(names or {}).get(scenario, scenario))
         ax.set_title(label, fontsize=11)
-    return _save_panels(fig, axes, ylabel, title, path, xlabel)
+    return _save_panels(fig, axes, ylabel, title, path, xlabel, note)
 
 
 def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path,
-                 xlabel: str = "Date") -> Path:
+                 xlabel: str = "Date", note: str = "") -> Path:
     """Shared finish of the outcome panels: axes, legend, title, PNG at ``path``."""
     for ax in axes:
         ax.set_ylim(bottom=0)
@@ -77,17 +78,24 @@ def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path,
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel(ylabel)
     axes[0].legend(loc="best", frameon=True, framealpha=0.9)
-    return _save(fig, title, path)
+    return _save(fig, title, path, note=note)
 
 
 def _save(fig, title: str, path: str | Path, dpi: int = 120,
-          rect: tuple[float, float, float, float] | None = None, dates: bool = True) -> Path:
+          rect: tuple[float, float, float, float] | None = None, dates: bool = True,
+          note: str = "") -> Path:
     """Title, date labels, tight layout; write the PNG at ``path`` and close the figure.
 
     ``rect`` is the part of the figure the panels may fill (room for a figure legend);
-    ``dates=False`` leaves the x tick labels as the caller set them (no slanting).
+    ``dates=False`` leaves the x tick labels as the caller set them (no slanting); ``note``
+    (lines split by newlines) is printed small at the bottom, under the panels.
     """
     fig.suptitle(title, fontsize=12)
+    if note:
+        fig.text(0.5, 0.01, note, ha="center", va="bottom", fontsize=8.5, color="#444444")
+        room = (0.12 + 0.16 * (note.count("\n") + 1)) / fig.get_figheight()
+        left, bottom, right, top = rect or (0, 0, 1, 1)
+        rect = (left, max(bottom, room), right, top)
     if dates:
         fig.autofmt_xdate()
     fig.tight_layout(rect=rect)
@@ -209,8 +217,11 @@ def _district_polygons(geojson: dict) -> tuple[list[np.ndarray], list[str]]:
 
 
 def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path, title: str,
-                      label: str, diverging: bool = False) -> Path:
-    """Districts of ``geojson`` filled by ``values`` (ubigeo -> value; grey where missing)."""
+                      label: str, diverging: bool = False, note: str = "") -> Path:
+    """Districts of ``geojson`` filled by ``values`` (ubigeo -> value; grey where missing).
+
+    ``note`` is printed small at the bottom (see ``_save``).
+    """
     polygons, codes = _district_polygons(geojson)
     colours = np.asarray([values.get(code, np.nan) for code in codes], dtype=float)
     finite = colours[np.isfinite(colours)]
@@ -229,7 +240,7 @@ def plot_district_map(geojson: dict, values: dict[str, float], path: str | Path,
     ax.set_aspect("equal")
     ax.axis("off")
     fig.colorbar(collection, ax=ax, shrink=0.6, label=label)
-    return _save(fig, title, path, dpi=110)
+    return _save(fig, title, path, dpi=110, note=note)
 
 
 DEPARTMENT_INDICATORS = {"stunting": ("stunting", "Stunting, 0-59 m"),
@@ -404,23 +415,31 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
 
 
 def plot_equity(tables: dict[str, pd.DataFrame], labels: list[str], names: dict[str, str],
-                path: str | Path, ylabel: str, title: str = "") -> Path:
+                path: str | Path, ylabel: str, title: str = "", note: str = "") -> Path:
     """Grouped bars, one panel per outcome: ``baseline`` and ``policy`` columns by group.
 
-    ``tables`` maps panel title to its table (rows in the order of ``labels``).
+    ``tables`` maps panel title to its table (rows in the order of ``labels``); where it has
+    ``<scenario>_p5`` and ``<scenario>_p95`` columns the bars get those as error bars (the
+    90% interval). ``note`` is printed small at the bottom (see ``_save``).
     """
     fig, axes = plt.subplots(1, len(tables), figsize=(12, 4.4), squeeze=False)
     for ax, (panel, table) in zip(axes[0], tables.items()):
         x = np.arange(len(table))
         for offset, (scenario, color) in zip((-0.2, 0.2), (("baseline", "#7f7f7f"),
                                                            ("policy", "#1f77b4"))):
-            ax.bar(x + offset, table[scenario], width=0.4, color=color, label=names[scenario])
+            errors = None
+            if f"{scenario}_p5" in table and f"{scenario}_p95" in table:
+                errors = np.vstack([table[scenario] - table[f"{scenario}_p5"],
+                                    table[f"{scenario}_p95"] - table[scenario]]).clip(min=0)
+            ax.bar(x + offset, table[scenario], width=0.4, color=color, label=names[scenario],
+                   yerr=errors, ecolor="black", error_kw={"elinewidth": 1, "capsize": 3})
         ax.set_xticks(x, labels, rotation=30, ha="right")
         ax.set_title(panel, fontsize=11)
         ax.grid(alpha=0.3, axis="y")
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.15)  # room for the legend above the bars
     axes[0][0].set_ylabel(ylabel)
-    axes[0][0].legend(frameon=False)
-    return _save(fig, title, path, dpi=110)
+    axes[0][0].legend(frameon=False, loc="upper center", ncol=2)
+    return _save(fig, title, path, dpi=110, note=note)
 
 
 def plot_tornado(panels: dict[str, pd.DataFrame], path: str | Path, xlabel: str,

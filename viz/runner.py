@@ -1,10 +1,12 @@
 """Running the dashboard's models: the comparison and the region's history.
 
 The comparison's runs are exactly those of the CLI (``comparison_specs`` with the same
-replicate seeds, ``execute_run`` for each), so a dashboard result equals the CLI's for the
-scenario files the page offers for download. They are executed pairwise (reference r0,
-policy r0, reference r1, ...) so that a stopped comparison keeps complete pairs; the
-finished frame is put back in the CLI's order (all reference runs, then all policy runs).
+parameter draws and replicate seeds, ``execute_run`` for each), so a dashboard result equals
+the CLI's for the scenario files the page offers for download. With parameter uncertainty
+(the page's default) they are N draws x 1 replicate (``--draws N --replicates 1``), without
+it N replicates at the default parameters. They are executed pairwise, by the specs' group
+(reference and policy of one draw and replicate, which share a history), so that a stopped
+comparison keeps complete pairs; the finished frame is put back in the CLI's order.
 
 ``run_today`` runs the history (``scenarios/peru_2000_2019.yaml``) of the chosen region with
 records, for the page's first screen: the status quo's levels and the model against the
@@ -21,13 +23,18 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from model.comparison import comparison_specs, summarise
+from model.analysis.comparison import comparison_specs, summarise
+from model.analysis.experiments import RunSpec, execute_run
+from model.analysis.targets import (
+    DEFAULT_TARGETS,
+    DEPARTMENT_TARGETS,
+    combine_targets,
+    load_targets,
+)
+from model.analysis.validation import survey_se
 from model.config import Scenario, load_scenario, validate_scenario
-from model.experiments import RunSpec, execute_run
 from model.geography import load_geography
 from model.model import build_model
-from model.targets import DEFAULT_TARGETS, DEPARTMENT_TARGETS, combine_targets, load_targets
-from model.validation import survey_se
 from viz.levers import (
     ALL_PERU,
     SCENARIO_DIR,
@@ -74,8 +81,10 @@ class ComparisonResult:
     """What the page shows: finished runs so far, and whether the comparison is complete.
 
     ``results`` is the CLI's tidy table without the district rows; ``district_values`` holds
-    those as ``[scenario (0 reference, 1 policy), replicate, date, district, metric]`` with
-    the metrics of ``CUBE_METRICS``.
+    those as ``[scenario (0 reference, 1 policy), pair, date, district, metric]`` with the
+    metrics of ``CUBE_METRICS``; a pair is one run of both arms (a parameter draw and
+    replicate seed), in the order they were run. ``draws`` is the number of parameter draws
+    (0: the default parameters, intervals from chance alone).
     """
 
     levers: Levers | None  # the page's settings (None for a pair run outside the page)
@@ -88,6 +97,7 @@ class ComparisonResult:
     pairs_done: int
     complete: bool
     stopped: bool = False
+    draws: int = 0
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -98,94 +108,108 @@ class ComparisonResult:
         return summarise(self.results, [last_year])
 
 
-def execution_order(specs: list[RunSpec], replicates: int) -> list[RunSpec]:
-    """Reference and policy of each replicate next to each other."""
-    return [specs[s * replicates + r] for r in range(replicates) for s in (0, 1)]
+def execution_order(specs: list[RunSpec]) -> list[list[RunSpec]]:
+    """The comparison's pairs: its runs by group (a draw and replicate), then scenario.
+
+    ``comparison_specs`` lists runs scenario-major without draws and group by group with
+    them; either way a pair's index is its group's position.
+    """
+    groups: dict[str, list[RunSpec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.group, []).append(spec)
+    return list(groups.values())
 
 
 def run_comparison(levers: Levers, on_progress: Callable[[float], None] | None = None,
                    should_stop: Callable[[], bool] | None = None,
                    on_stage: Callable[[str, int], None] | None = None
                    ) -> Iterator[ComparisonResult]:
-    """Run the comparison the levers describe (see ``run_pair``)."""
+    """Run the comparison the levers describe (see ``run_pair``).
+
+    With ``levers.uncertainty``: ``levers.replicates`` parameter draws of one replicate
+    each; without: that many replicates at the default parameters.
+    """
     reference, policy = build_scenarios(levers)
     history_share = (history_seconds(levers.region, levers.precision) * levers.replicates
                      / estimated_seconds(levers, saved=0))
-    yield from run_pair(reference, policy, levers.replicates, levers.seed, levers,
-                        on_progress, should_stop, on_stage, history_share)
+    yield from run_pair(reference, policy, levers.seeds, levers.seed, levers,
+                        on_progress, should_stop, on_stage, history_share, levers.draws)
 
 
 def run_pair(reference: Scenario, policy: Scenario, replicates: int, seed: int,
              levers: Levers | None = None, on_progress: Callable[[float], None] | None = None,
              should_stop: Callable[[], bool] | None = None,
              on_stage: Callable[[str, int], None] | None = None,
-             history_share: float = 0.0) -> Iterator[ComparisonResult]:
-    """Run a reference and a policy over replicates, yielding the results after each pair.
+             history_share: float = 0.0, draws: int = 0) -> Iterator[ComparisonResult]:
+    """Run a reference and a policy over draws x replicates, yielding results after each pair.
 
     Args:
         reference: the comparison's reference scenario.
         policy: a scenario comparable with it (same start, horizon, scale, geography).
-        replicates: pairs of runs, as ``python run.py compare --replicates``.
-        seed: root seed of the replicate seeds, as ``--seed``.
+        replicates: replicate seeds (per draw), as ``python run.py compare --replicates``.
+        seed: root seed of the replicate seeds and the draws, as ``--seed``.
         levers: the page's settings behind the pair, kept with the result (None outside it).
         on_progress: called with the finished fraction (0-1) after every simulated month.
         should_stop: polled every month; when it returns True the current pair is dropped
             and a last result (``stopped=True``) with the finished pairs is yielded. (Not
-            while a replicate lives its history: that is one call to the model.)
-        on_stage: called with ``("history", r)`` before replicate r's reference run (which
-            lives the history when the scenarios have one, unless this process saved its
-            state already) and ``("months", r)`` at its first simulated month.
+            while a pair lives its history: that is one call to the model.)
+        on_stage: called with ``("history", p)`` before pair p's reference run (which lives
+            the history when the scenarios have one, unless this process saved its state
+            already) and ``("months", p)`` at its first simulated month.
         history_share: the expected share of the time spent living histories, for the
             progress fraction (0 without a history).
+        draws: parameter draws, as ``--draws`` (0: the default parameters only).
     """
-    specs = comparison_specs([reference, policy], replicates, seed)
-    order = execution_order(specs, replicates)
+    specs = comparison_specs([reference, policy], replicates, seed, draws)
+    pairs = execution_order(specs)
+    total = len(pairs)
     frames: dict[str, pd.DataFrame] = {}
     maps: dict[str, np.ndarray] = {}
     dates: list[str] = []
     ubigeos = [str(u) for u in load_geography(reference.geography.departments,
                                               reference.geography.districts).ubigeo]
 
-    def result(pairs: int, stopped: bool = False) -> ComparisonResult:
-        kept = [s for s in specs if s.run_id in frames and s.labels["replicate"] < pairs]
+    def result(done: int, stopped: bool = False) -> ComparisonResult:
+        finished = pairs[:done]
+        ids = {spec.run_id for pair in finished for spec in pair}
+        kept = [s for s in specs if s.run_id in ids]  # the CLI's order
         results = (pd.concat([frames[s.run_id] for s in kept], ignore_index=True) if kept
                    else pd.DataFrame())
-        cube = (np.stack([maps[s.run_id] for s in kept]).reshape(
-            2, pairs, len(dates), len(ubigeos), len(CUBE_METRICS)) if kept
-            else np.empty((2, 0, 0, 0, len(CUBE_METRICS)), np.float32))
+        cube = (np.stack([np.stack([maps[pair[arm].run_id] for pair in finished])
+                          for arm in (0, 1)]) if finished
+                else np.empty((2, 0, 0, 0, len(CUBE_METRICS)), np.float32))
         return ComparisonResult(levers, reference, policy, results, cube, dates, ubigeos,
-                                pairs, complete=pairs == replicates, stopped=stopped)
+                                done, complete=done == total, stopped=stopped, draws=draws)
 
     share = history_share if reference.history is not None else 0.0
 
-    def fraction(i: int, done: float) -> float:
-        """Finished share after ``done`` (0-1) of run ``i``.
+    def fraction(p: int, arm: int, done: float) -> float:
+        """Finished share after ``done`` (0-1) of arm ``arm`` of pair ``p``.
 
-        Each replicate is its history (``share``) and then both arms' months.
+        Each pair is its history (``share``) and then both arms' months.
         """
-        r, arm = divmod(i, 2)
         within = share + (1 - share) * (arm + done) / 2 if done > 0 or arm else 0.0
-        return (r + within) / replicates
+        return (p + within) / total
 
-    for i, spec in enumerate(order):
-        if on_stage and i % 2 == 0:
-            on_stage("history" if reference.history is not None else "months", i // 2)
+    for p, pair in enumerate(pairs):
+        if on_stage:
+            on_stage("history" if reference.history is not None else "months", p)
+        for arm, spec in enumerate(pair):
 
-        def on_month(done: int, total: int, i: int = i) -> None:
-            if should_stop and should_stop():
-                raise RunStopped
-            if on_stage and i % 2 == 0 and done == 1 and reference.history is not None:
-                on_stage("months", i // 2)
-            if on_progress:
-                on_progress(fraction(i, done / total))
-        try:
-            frames[spec.run_id], maps[spec.run_id], dates = split_districts(
-                execute_run(spec, on_month), ubigeos)
-        except RunStopped:
-            yield result(i // 2, stopped=True)
-            return
-        if i % 2 == 1:
-            yield result(i // 2 + 1)
+            def on_month(done: int, months: int, p: int = p, arm: int = arm) -> None:
+                if should_stop and should_stop():
+                    raise RunStopped
+                if on_stage and arm == 0 and done == 1 and reference.history is not None:
+                    on_stage("months", p)
+                if on_progress:
+                    on_progress(fraction(p, arm, done / months))
+            try:
+                frames[spec.run_id], maps[spec.run_id], dates = split_districts(
+                    execute_run(spec, on_month), ubigeos)
+            except RunStopped:
+                yield result(p, stopped=True)
+                return
+        yield result(p + 1)
 
 
 # --- Peru today: the history the status quo comes from, against the surveys ----------------
