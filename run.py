@@ -668,10 +668,11 @@ def validate(
         drawn = parameter_draws(draws, seed)
         out.mkdir(parents=True, exist_ok=True)
         drawn.to_csv(out / "draws.csv")
+        all_seeds = replicate_seeds(seed, draws * replicates)  # each draw its own seeds
         runs = [RunSpec(run_id=f"{spec.name}-d{d:03d}-r{r:03d}",
-                        scenario=apply_draw(body, drawn.iloc[d].to_dict()), seed=s,
-                        labels={"draw": d, "replicate": r})
-                for d in range(draws) for r, s in seeds]
+                        scenario=apply_draw(body, drawn.iloc[d].to_dict()),
+                        seed=all_seeds[d * replicates + r], labels={"draw": d, "replicate": r})
+                for d in range(draws) for r in range(replicates)]
     else:
         runs = [RunSpec(run_id=f"{spec.name}-r{r:03d}", scenario=body, seed=s,
                         labels={"replicate": r}) for r, s in seeds]

@@ -185,6 +185,11 @@ class Scenario(Strict):
     outputs: OutputSpec = Field(default_factory=OutputSpec)
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of model/defaults.py by name.")
+    program_parameters: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Evidence assumptions of programs by type, e.g. "
+        "{iron: {gap_closure: 0.5}}: they replace the defaults of every program of that type, "
+        "the history's included; a value a program entry sets itself wins. Parameter draws "
+        "(--draws) set them.")
     interventions: list[InterventionSpec] = Field(default_factory=list)
     history: Scenario | None = Field(
         None, description="A history scenario file (e.g. peru_2000_2019.yaml) lived before "
@@ -238,6 +243,24 @@ class Scenario(Strict):
                     raise ValueError(f"parameter {key!r} = {value!r}: allowed values from "
                                      f"{low:g} to {high:g}")
         return {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+
+    @field_validator("program_parameters")
+    @classmethod
+    def _known_program_parameters(cls, overrides: dict[str, dict[str, Any]]
+                                  ) -> dict[str, dict[str, Any]]:
+        for name, values in overrides.items():
+            if name not in INTERVENTIONS:
+                raise ValueError(f"unknown program {name!r}; valid names: "
+                                 f"{', '.join(sorted(INTERVENTIONS))}")
+            if not isinstance(values, dict):
+                raise ValueError(f"program_parameters.{name} = {values!r}: allowed is a mapping "
+                                 "of parameter names to values")
+            InterventionSpec.model_validate({"type": name, **values})  # names and bounds
+        return overrides
+
+    def program_defaults(self, program: str) -> dict[str, Any]:
+        """The ``program_parameters`` of ``program`` (empty if none)."""
+        return dict(self.program_parameters.get(program, {}))
 
     @property
     def start_year_month(self) -> tuple[int, int]:

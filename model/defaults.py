@@ -8,7 +8,7 @@ Each line gives the value, its unit and where it comes from:
 * ``# derived`` from such figures, with the arithmetic;
 * ``# calibrated`` when no direct evidence gives the number and it was tuned so that model
   output matches ``model/data/calibration_targets.csv`` or a gradient in the evidence table
-  (those in ``model/calibration.py``'s ``SEARCH_SPACE`` are fitted to the surveys by
+  (those in ``model/analysis/calibration.py``'s ``SEARCH_SPACE`` are fitted to the surveys by
   ``python run.py calibrate``; the others were tuned by hand in issue 3);
 * ``# ASSUMPTION`` when there is neither evidence nor a target: the number is our stated
   guess, listed again in ``docs/model.md`` ("Assumptions without evidence").

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from model import draws, dynamics, memory, services
+from model import dynamics, fast_random, memory, services
 from model.agents import (
     ChildView,
     HealthPost,
@@ -133,8 +133,10 @@ class ECDModel(mesa.Model):
         self.household_region = self.geography.natural_region[self.households.district]
         self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
         self._tracked: dict[int, list[dict]] = {}
-        self.interventions = [INTERVENTIONS[spec.type](**(spec.model_extra or {}))
-                              for spec in (history or scenario).interventions]
+        self.interventions = [
+            INTERVENTIONS[spec.type](**{**scenario.program_defaults(spec.type),
+                                        **(spec.model_extra or {})})
+            for spec in (history or scenario).interventions]
         for intervention in self.interventions:
             intervention.setup(self)
         self._new_records()
@@ -273,7 +275,7 @@ class ECDModel(mesa.Model):
         """One year of latent-welfare change (AR(1), rural households keep their gap)."""
         hh, p = self.households, self.params
         rho = np.float32(p.welfare_yearly_correlation)
-        noise = draws.standard_normal(self.streams["demography"], hh.size)
+        noise = fast_random.standard_normal(self.streams["demography"], hh.size)
         rural = hh.area == Area.RURAL
         hh.welfare[:] = (rho * hh.welfare + np.float32(np.sqrt(1 - rho ** 2)) * noise
                          - np.float32((1 - rho) * p.rural_welfare_gap_sd) * rural)
@@ -407,7 +409,7 @@ class ECDModel(mesa.Model):
         season = dynamics.season_factor(self.month_index() % 12 + 1, self.params)
         kids.illness[:] = dynamics.draw_illness(
             self._age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
-            draws.uniform(rng, n), draws.uniform(rng, n), vaccinated=kids.vaccinated)
+            fast_random.uniform(rng, n), fast_random.uniform(rng, n), vaccinated=kids.vaccinated)
         kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
         # Care seeking: one draw per ill child (the ill are the same whatever programs run).
         ill = np.flatnonzero(kids.illness != 0)
@@ -421,14 +423,14 @@ class ECDModel(mesa.Model):
         n = kids.size
         kids.haz += dynamics.haz_change(
             self._age_index, risk.falter_rate, risk.feeding_penalty, kids.haz_velocity,
-            kids.illness, self.tables, self.params, draws.standard_normal(rng, n),
+            kids.illness, self.tables, self.params, fast_random.standard_normal(rng, n),
             treated=kids.treated)
         target = dynamics.hb_target(
             self._age_index, kids.hb_offset, kids.hb_altitude_rise, risk.iron_gap,
             kids.iron_supplement, kids.illness, self.tables, self.params,
             treated=kids.treated, non_iron_drop=self.risk.non_iron_drop)
         kids.hb[:] = dynamics.hb_update(kids.hb, target, self.params,
-                                        draws.standard_normal(rng, n))
+                                        fast_random.standard_normal(rng, n))
 
     def _warm_up(self) -> None:
         """Live through the months before the start so every child has a history.
@@ -467,7 +469,8 @@ class ECDModel(mesa.Model):
             if running:
                 running[-1].change(self, changes)
             else:
-                intervention = INTERVENTIONS[spec.type](**changes)
+                intervention = INTERVENTIONS[spec.type](**{
+                    **self.scenario.program_defaults(spec.type), **changes})
                 intervention.setup(self)
                 self.interventions.append(intervention)
 
@@ -600,11 +603,12 @@ _history_states: OrderedDict[str, bytes] = OrderedDict()
 def history_key(scenario: Scenario) -> str:
     """A digest of what decides the state a history reaches.
 
-    The history, parameters, scale, seed, geography, anemia definition and start; not the
-    scenario's own changes, months or outputs.
+    The history, parameters (of the model and of programs), scale, seed, geography, anemia
+    definition and start; not the scenario's own changes, months or outputs.
     """
     fields = scenario.model_dump(mode="json", include={
-        "history", "parameters", "scale", "seed", "geography", "anemia_definition", "start"})
+        "history", "parameters", "program_parameters", "scale", "seed", "geography",
+        "anemia_definition", "start"})
     text = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 

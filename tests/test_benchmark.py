@@ -3,7 +3,7 @@
 import numpy as np
 from conftest import make_model
 
-from model.benchmark import PlainModel
+from model.analysis.benchmark import PlainModel
 
 
 def test_plain_mesa_agents_reproduce_the_array_model():

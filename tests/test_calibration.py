@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from model.analysis.targets import load_targets, metric_and_group
 from model.config import ScenarioError, load_scenario
-from model.targets import load_targets, metric_and_group
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ("name: short\nstart: 2006-01\nmonths: 30\nscale: 50\n"
@@ -96,7 +96,7 @@ def test_calibration_fits_writes_and_resumes(files):
 
 
 def test_the_loss_weighs_each_figure_by_its_sampling_error():
-    from model.calibration import loss
+    from model.analysis.calibration import loss
     results = pd.DataFrame({
         "date": ["2010-07"] * 4, "metric": ["stunting", "children"] * 2,
         "group": ["department:TUMBES", "department:TUMBES", "national", "national"],
@@ -123,8 +123,8 @@ def test_replicate_trials_command_writes_the_table(tmp_path):
 
 
 def test_the_loss_is_the_sum_of_the_squared_residuals(files):
-    from model.calibration import fit_targets, loss, residuals, run_once
-    from model.targets import model_values
+    from model.analysis.calibration import fit_targets, loss, residuals, run_once
+    from model.analysis.targets import model_values
     targets = fit_targets(load_targets(files / "targets.csv"))
     results = run_once(load_scenario(files / "short.yaml"), {}, last_year=2007)
     res = residuals(results, targets, scale=50)
@@ -145,7 +145,7 @@ def test_the_loss_is_the_sum_of_the_squared_residuals(files):
 
 
 def test_the_stored_posterior_matches_the_search_space_and_the_defaults():
-    from model.calibration import SEARCH_SPACE, default_point, load_posterior
+    from model.analysis.calibration import SEARCH_SPACE, default_point, load_posterior
     post = load_posterior()
     assert post.names == list(SEARCH_SPACE)
     assert np.allclose(post.mean, list(default_point().values()), rtol=0, atol=1e-9)
@@ -158,7 +158,7 @@ def test_the_stored_posterior_matches_the_search_space_and_the_defaults():
 
 
 def test_gauss_newton_covariance_on_a_linear_problem(tmp_path):
-    from model.calibration import (
+    from model.analysis.calibration import (
         SEARCH_SPACE,
         Posterior,
         finite_difference_steps,
@@ -196,7 +196,7 @@ def test_gauss_newton_covariance_on_a_linear_problem(tmp_path):
 
 
 def test_monte_carlo_error_is_taken_out_of_the_jacobian():
-    from model.calibration import Jacobian, gauss_newton_covariance
+    from model.analysis.calibration import Jacobian, gauss_newton_covariance
     rng = np.random.default_rng(5)
     jac = rng.normal(size=(300, 3))
     jac[:, 2] = jac[:, 1] + 0.02 * rng.normal(size=300)  # a weakly identified direction

@@ -116,8 +116,8 @@ def test_unwritable_output_folder_exits_2(tmp_path):
 
 
 def test_a_failing_run_keeps_the_months_already_computed(monkeypatch):
+    from model.analysis.experiments import run_scenario
     from model.config import load_scenario
-    from model.experiments import run_scenario
     from model.model import ECDModel
 
     original = ECDModel.step

@@ -1,9 +1,9 @@
-"""Unit tests of the pure kernels in model/dynamics.py and model/draws.py."""
+"""Unit tests of the pure kernels in model/dynamics.py and model/fast_random.py."""
 
 import numpy as np
 import pytest
 
-from model import draws, dynamics
+from model import dynamics, fast_random
 from model.defaults import DEFAULTS as P
 from model.population import Illness
 
@@ -156,8 +156,8 @@ def test_household_risk_functions_order_risk_as_the_evidence_says():
 
 def test_table_normals_have_unit_variance_and_are_reproducible():
     n = 400_000
-    a = draws.standard_normal(np.random.default_rng(5), n)
-    b = draws.standard_normal(np.random.default_rng(5), n)
+    a = fast_random.standard_normal(np.random.default_rng(5), n)
+    b = fast_random.standard_normal(np.random.default_rng(5), n)
     assert np.array_equal(a, b)
     assert a.dtype == np.float32
     assert abs(a.mean()) < 4 / np.sqrt(n)

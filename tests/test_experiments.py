@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.experiments import load_runs, replicate_seeds, run_batch
-from model.sweeps import load_sweep
+from model.analysis.experiments import load_runs, replicate_seeds, run_batch
+from model.analysis.sweeps import load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = "name: {name}\nmonths: {months}\nscale: 20\ngeography:\n  departments: [TUMBES]\n"
@@ -214,7 +214,7 @@ def test_compare_refuses_to_mix_runs_of_another_comparison(tmp_path):
 
 
 def test_a_batch_of_another_model_version_is_not_resumed(tmp_path, monkeypatch):
-    from model import experiments
+    from model.analysis import experiments
     runs = [experiments.RunSpec(run_id="a", scenario={"name": "a"}, seed=1, labels={})]
     assert experiments.check_manifest(tmp_path, runs) is None
     assert experiments.check_manifest(tmp_path, runs) is None  # same code: resumes

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.comparison import check_comparable
+from model.analysis.comparison import check_comparable
 from model.config import ScenarioError, load_scenario, validate_scenario
 from model.model import ECDModel
 from model.population import JuntosStatus

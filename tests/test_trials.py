@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import trials
+from model.analysis import trials
 from model.geography import load_district_table
 
 

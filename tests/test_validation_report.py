@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.calibration import DESIGN_EFFECT
-from model.validation import (
+from model.analysis.calibration import DESIGN_EFFECT
+from model.analysis.validation import (
     anemia_definition_note,
+    coverage,
     department_summary,
     fit_by_level,
     survey_se,
@@ -84,17 +85,35 @@ def test_table_keeps_its_columns_and_adds_se_level_and_inside(table):
     assert math.isnan(table.loc[2, "survey_se"])
 
 
-def test_inside_90_widens_the_model_interval_by_the_survey_error(table):
+def test_inside_90_uses_the_predictive_interval(table):
     p5, p95 = table.loc[0, "model_p5"], table.loc[0, "model_p95"]
     assert (p5, p95) == pytest.approx((20.5, 29.5))
-    se = table["survey_se"]
-    assert 35.0 > p95 and 35.0 <= p95 + 1.645 * se[0]      # outside the model band alone
-    assert bool(table.loc[0, "inside_90"]) is True
-    assert 45.0 > p95 + 1.645 * se[1] and bool(table.loc[1, "inside_90"]) is False
+    median, se = table.loc[0, "model_median"], table["survey_se"]
+    sampling = 1.645 * se[0]
+    assert table.loc[0, "predictive_p95"] == pytest.approx(
+        median + math.sqrt((p95 - median) ** 2 + sampling ** 2))
+    assert table.loc[0, "predictive_p5"] == pytest.approx(
+        median - math.sqrt((median - p5) ** 2 + sampling ** 2))
+    # wider than either source alone, narrower than adding the two widths
+    assert p95 < table.loc[0, "predictive_p95"] < p95 + sampling
+    for i in (0, 1, 5):
+        value = table.loc[i, "value_percent"]
+        expected = table.loc[i, "predictive_p5"] <= value <= table.loc[i, "predictive_p95"]
+        assert bool(table.loc[i, "inside_90"]) is bool(expected)
+    assert bool(table.loc[1, "inside_90"]) is False          # 45 vs a model near 25
     assert pd.isna(table.loc[2, "inside_90"])               # no n
     assert table.loc[7, "runs"] == 0 and pd.isna(table.loc[7, "inside_90"])  # not simulated
     assert pd.isna(table.loc[8, "inside_90"])
     assert bool(table.loc[5, "inside_90"]) is True          # 40 vs 38 with a wide survey SE
+
+
+def test_coverage_splits_fitted_and_held_out_figures(table):
+    shares = coverage(table.assign(fitted=[True] * 4 + [False] * 5))
+    assert set(shares["figures_used"]) == {"fitted", "held out"}
+    known = table.dropna(subset=["inside_90"])
+    assert shares["figures"].sum() == len(known)
+    fitted = shares[shares["figures_used"] == "fitted"]
+    assert (fitted["inside_90"] >= 0).all() and (fitted["inside_90"] <= 1).all()
 
 
 def test_fit_by_level_counts_reached_figures(table):
@@ -105,7 +124,8 @@ def test_fit_by_level_counts_reached_figures(table):
     national = row.loc[("stunting", "national")]
     assert national["figures"] == 2
     assert national["mae"] == pytest.approx((abs(25 - 35) + abs(25 - 45)) / 2)
-    assert national["share_inside_90"] == pytest.approx(0.5)
+    assert national["share_inside_90"] == pytest.approx(
+        table.loc[[0, 1], "inside_90"].astype(float).mean())
     assert national["mean_survey_se"] == pytest.approx(table.loc[[0, 1], "survey_se"].mean())
     area = row.loc[("stunting", "area")]
     assert area["figures"] == 1 and math.isnan(area["share_inside_90"])
@@ -154,7 +174,7 @@ def test_plots_write_pngs(table, tmp_path):
 
 
 def test_later_figures_are_judged_against_persistence():
-    from model.validation import forecast_against_persistence, forecast_summary
+    from model.analysis.validation import forecast_against_persistence, forecast_summary
     rows = []
     for year, survey, model in ((2011, 20.0, 21.0), (2012, 18.0, 18.5), (2014, 14.0, 15.0),
                                 (2016, 12.0, 27.0)):

@@ -124,12 +124,18 @@ def replicate_seeds(seed: int, n: int) -> list[int]:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a batch: a scenario (as a plain dict), a seed and labels for the results."""
+    """One run of a batch: a scenario (as a plain dict), a seed and labels for the results.
+
+    Runs with the same non-empty ``group`` (e.g. a comparison's arms in one draw and
+    replicate, which share a history) are given to one worker together, in order, so the
+    worker lives their history once and restores it for the others.
+    """
 
     run_id: str
     scenario: dict
     seed: int
     labels: dict = field(default_factory=dict)
+    group: str = ""
 
 
 def execute_run(spec: RunSpec, on_month: Callable[[int, int], None] | None = None
@@ -169,7 +175,7 @@ class BatchReport:
 
 def model_source_digest() -> str:
     """A hash of the model's source files (``model/**/*.py``), committed or not."""
-    root = Path(__file__).parent
+    root = Path(__file__).parent.parent  # the model package, analysis included
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode())
@@ -229,6 +235,19 @@ def _guarded(spec: RunSpec) -> tuple[str, pd.DataFrame | None, str | None]:
         return spec.run_id, None, traceback.format_exc(limit=8)
 
 
+def _guarded_group(specs: list[RunSpec]) -> list[tuple[str, pd.DataFrame | None, str | None]]:
+    """Run a group of specs in order in one process (``_guarded`` for each)."""
+    return [_guarded(spec) for spec in specs]
+
+
+def _groups(specs: list[RunSpec]) -> list[list[RunSpec]]:
+    """Specs gathered by ``group`` (first-appearance order); ungrouped specs alone."""
+    grouped: dict[str, list[RunSpec]] = {}
+    for i, spec in enumerate(specs):
+        grouped.setdefault(spec.group or f"\0{i}", []).append(spec)
+    return list(grouped.values())
+
+
 def pool_context() -> multiprocessing.context.BaseContext:
     """'fork' where the platform has it (importing mesa switches the default to 'spawn')."""
     methods = multiprocessing.get_all_start_methods()
@@ -276,22 +295,23 @@ def run_batch(specs: Iterable[RunSpec], out: Path, workers: int = 1,
 
     by_id = {spec.run_id: spec for spec in todo}
     if cluster:
-        _run_on_dask(todo, cluster, finish)
+        _run_on_dask(_groups(todo), cluster, finish)
     elif workers <= 1:
         for spec in todo:
             finish(*_guarded(spec))
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-            pending = {pool.submit(_guarded, spec) for spec in todo}
+            pending = {pool.submit(_guarded_group, group) for group in _groups(todo)}
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    finish(*future.result())
+                    for outcome in future.result():
+                        finish(*outcome)
     return report
 
 
-def _run_on_dask(specs: list[RunSpec], address: str, finish) -> None:
-    """Submit every spec to an existing Dask cluster and collect results as they finish."""
+def _run_on_dask(groups: list[list[RunSpec]], address: str, finish) -> None:
+    """Submit every group of specs to an existing Dask cluster; collect results as they finish."""
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the install
@@ -304,10 +324,11 @@ def _run_on_dask(specs: list[RunSpec], address: str, finish) -> None:
                            "allowed: the address of a running scheduler, e.g. "
                            "tcp://host:8786") from None
     with client:
-        futures = [client.submit(_guarded, spec, key=f"ecd-{spec.run_id}", pure=False)
-                   for spec in specs]
+        futures = [client.submit(_guarded_group, group, key=f"ecd-{group[0].run_id}",
+                                 pure=False) for group in groups]
         for future in as_completed(futures):
-            finish(*future.result())
+            for outcome in future.result():
+                finish(*outcome)
 
 
 def load_runs(out: Path, run_ids: Iterable[str] | None = None) -> pd.DataFrame:

@@ -31,11 +31,11 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from model.analysis.experiments import pool_context
+from model.analysis.targets import metric_and_group, model_values
 from model.config import Scenario, validate_scenario
 from model.defaults import DEFAULTS
-from model.experiments import pool_context
 from model.model import ECDModel
-from model.targets import metric_and_group, model_values
 
 # ENDES is a clustered sample; SOURCES.md (section 9) says to allow a design effect of about
 # 1.5-2. We take the upper end: it widens every survey interval.
@@ -46,7 +46,7 @@ DESIGN_EFFECT = 2.0
 ASSUMED_N = {"stunting": 9500, "severe_stunting": 9500, "anemia": 4500}
 LAST_FIT_YEAR = 2012
 # The covariance of the fitted parameters (posterior_covariance, load_posterior).
-POSTERIOR_FILE = Path(__file__).resolve().parent / "data" / "calibration_posterior.csv"
+POSTERIOR_FILE = Path(__file__).resolve().parents[1] / "data" / "calibration_posterior.csv"
 # Finite-difference step of the Jacobian, as a share of each parameter's search range.
 STEP_SHARE = 0.03
 # A posterior sd above this share of the search range: the figures add less precision than

@@ -2,9 +2,11 @@
 
 Each survey figure p (percent) measured on n children has the sampling standard error of a
 clustered sample, ``100 * sqrt(DESIGN_EFFECT * p (1 - p) / n)`` with p as a share (the
-design effect of ``model/calibration.py``). A figure is *inside* when it lies in the model's
-90% interval over runs widened by 1.645 survey standard errors on each side, i.e. when the
-two uncertainties together do not tell the model and the survey apart at the 90% level.
+design effect of ``model/analysis/calibration.py``). A figure is *inside* when it lies in
+its 90% *predictive* interval: the model's 90% interval over runs (parameter draws and
+chance with ``--draws``, chance alone without) combined in quadrature with the survey's 90%
+sampling interval (1.645 standard errors). ``coverage`` gives the share inside, for the
+figures the calibration fitted and those it did not.
 
 Figures are sorted into *levels*: ``national``, ``area`` (national urban or rural),
 ``band`` (national, one age band), ``department`` (a department's total),
@@ -17,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.calibration import DESIGN_EFFECT
-from model.targets import BANDS, INDICATORS, metric_and_group, model_values
+from model.analysis.calibration import DESIGN_EFFECT, LAST_FIT_YEAR
+from model.analysis.targets import BANDS, INDICATORS, metric_and_group, model_values
 
 Z90 = 1.645  # two-sided 90%: the survey's interval added to the model's
 LEVELS = ("national", "area", "band", "natural_region", "natural_region_area", "quintile",
@@ -39,8 +41,9 @@ def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     Columns: the target's own columns, then metric, model_group, runs, model_median,
     model_p5, model_p95, error (model median - target, percentage points), survey_se
     (the survey's sampling standard error, pp; NaN without ``n``), level (see the module
-    docstring) and inside_90 (nullable boolean: the survey value within the model's 90%
-    interval widened by 1.645 survey_se; missing without a model value or a survey_se).
+    docstring), predictive_p5 and predictive_p95 (``predictive_interval``), inside_90
+    (nullable boolean: the survey value within the predictive interval; missing without a
+    model value or a survey_se) and fitted (the calibration fitted the figure's year).
     """
     values = model_values(results, targets)
     rows = []
@@ -61,8 +64,27 @@ def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     n = table["n"] if "n" in table else pd.Series(np.nan, index=table.index)
     table["survey_se"] = survey_se(table["value_percent"], n)
     table["level"] = [target_level(row) for _, row in table.iterrows()]
+    table["predictive_p5"], table["predictive_p95"] = predictive_interval(table)
     table["inside_90"] = _inside_90(table)
+    table["fitted"] = table["year"].astype(int) <= LAST_FIT_YEAR
     return table
+
+
+def coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """Share of survey figures inside their 90% predictive interval.
+
+    By indicator and by whether the calibration fitted the figure (``fitted``: years up to
+    ``LAST_FIT_YEAR``) or not (held out), with the number of figures; the aim is close to
+    90%.
+    """
+    known = table.dropna(subset=["inside_90"])
+    if known.empty:
+        return pd.DataFrame(columns=["indicator", "figures_used", "figures", "inside_90"])
+    grouped = known.assign(used=np.where(known["fitted"], "fitted", "held out")).groupby(
+        ["indicator", "used"], sort=False)
+    out = grouped["inside_90"].agg(figures="size",
+                                   inside_90=lambda x: float(x.astype(float).mean()))
+    return out.reset_index().rename(columns={"used": "figures_used"})
 
 
 def survey_se(value_percent, n) -> pd.Series:
@@ -95,11 +117,25 @@ def target_level(row) -> str:
     return "other"
 
 
+def predictive_interval(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The 90% interval in which the survey would report each figure, by the model.
+
+    The model's 90% interval over runs (parameter draws and chance, or chance alone) and the
+    survey's 90% sampling interval (1.645 ``survey_se``) combined in quadrature on each side
+    of the model median: the interval of model value plus survey error, treating the two
+    as independent and roughly normal.
+    """
+    median = table["model_median"].astype(float)
+    sampling = Z90 * table["survey_se"].astype(float)
+    below = np.sqrt((median - table["model_p5"].astype(float)) ** 2 + sampling ** 2)
+    above = np.sqrt((table["model_p95"].astype(float) - median) ** 2 + sampling ** 2)
+    return median - below, median + above
+
+
 def _inside_90(table: pd.DataFrame) -> pd.Series:
-    """Whether each survey value lies in the widened model interval (NA when unknown)."""
+    """Whether each survey value lies in the predictive interval (NA when unknown)."""
     value = table["value_percent"].astype(float)
-    low = table["model_p5"].astype(float) - Z90 * table["survey_se"]
-    high = table["model_p95"].astype(float) + Z90 * table["survey_se"]
+    low, high = table["predictive_p5"], table["predictive_p95"]
     inside = pd.Series((value >= low) & (value <= high), dtype="boolean")
     inside[low.isna() | high.isna()] = pd.NA
     return inside

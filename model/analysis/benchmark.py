@@ -271,7 +271,7 @@ def time_status_quo(scale: float = 20.0, months: int = 12,
     from model import model as model_module
     from model.config import load_scenario
 
-    path = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
     scenario = load_scenario(path, {"scale": scale, "months": months})
     plain = time_array_model(Scenario(name="bench-no-history", start=scenario.start,
                                       months=months, scale=scale))
@@ -306,8 +306,8 @@ def run_sweep_benchmark(sweep_file: str, worker_counts=(1, 2), repeats: int = 3,
     import tempfile
     from pathlib import Path
 
-    from model.experiments import load_runs, run_batch
-    from model.sweeps import load_sweep
+    from model.analysis.experiments import load_runs, run_batch
+    from model.analysis.sweeps import load_sweep
 
     _, runs, _ = load_sweep(sweep_file)
     timings, frames = {}, {}
@@ -336,3 +336,68 @@ def run_sweep_benchmark(sweep_file: str, worker_counts=(1, 2), repeats: int = 3,
     checks.append({"name": "same numbers serially and on the pool", "value": identical,
                    "target": "True", "passed": identical})
     return {"timings": timings, "checks": checks}
+
+
+TARGET_DRAWS_SECONDS = 600.0  # issue 12: 100 draws x 2 scenarios, all Peru, scale 20, 5 years
+
+
+def run_uncertainty_benchmark(draws: int = 100, scale: float = 20.0, months: int = 60,
+                              workers: int = 2, dask_draws: int = 6,
+                              log: Callable[[str], None] = print) -> dict:
+    """Time a comparison over parameter draws, on a pool and on a local Dask cluster.
+
+    1. ``draws`` draws x 2 scenarios (``scenarios/baseline.yaml`` against
+       ``scenarios/package.yaml``), all Peru at ``scale`` for ``months``, one replicate per
+       draw, on a pool of ``workers`` processes: every draw lives its own history (the
+       parameters change it) and restores it for the second arm.
+    2. ``dask_draws`` draws of the same on a local Dask cluster of 1 and then 2 worker
+       processes: the speed-up with the cluster's cores, and identical numbers.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from model.analysis.comparison import comparison_specs
+    from model.analysis.experiments import load_runs, run_batch
+    from model.config import load_scenario
+
+    folder = Path(__file__).resolve().parents[2] / "scenarios"
+    scenarios = [load_scenario(folder / name, {"scale": scale, "months": months})
+                 for name in ("baseline.yaml", "package.yaml")]
+    checks, timings = [], {}
+    runs = comparison_specs(scenarios, 1, seed=1, draws=draws)
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        report = run_batch(runs, Path(out), workers=workers)
+        pool_s = time.perf_counter() - started
+    log(f"4. Parameter uncertainty: {draws} draws x 2 scenarios, all Peru, scale {scale:g}, "
+        f"{months} months, {workers} workers: {pool_s:.0f} s ({len(report.failed)} failed)")
+    checks.append({"name": f"{draws} draws x 2 scenarios, scale {scale:g}, {months} months (s)",
+                   "value": round(pool_s), "target": f"<= {TARGET_DRAWS_SECONDS:g}",
+                   "passed": pool_s <= TARGET_DRAWS_SECONDS and not report.failed})
+    frames = {}
+    try:
+        from distributed import LocalCluster
+    except ImportError:  # pragma: no cover - the [cluster] extra is not installed
+        log("   Dask not installed (pip install -e '.[cluster]'): cluster part skipped")
+        return {"pool_s": pool_s, "checks": checks}
+    runs = comparison_specs(scenarios, 1, seed=1, draws=dask_draws)
+    for n_workers in (1, 2):
+        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, \
+                tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            run_batch(runs, Path(out), cluster=cluster.scheduler_address)
+            timings[n_workers] = time.perf_counter() - started
+            frames[n_workers] = load_runs(Path(out)).sort_values(
+                ["run_id", "step", "metric", "group"]).reset_index(drop=True)
+        log(f"   Dask, {n_workers} worker(s): {dask_draws} draws x 2 scenarios in "
+            f"{timings[n_workers]:.0f} s")
+    speedup = timings[1] / timings[2]
+    identical = frames[1].equals(frames[2])
+    log(f"   Dask speed-up with 2 workers: {speedup:.2f}x; same numbers: {identical}")
+    checks.append({"name": "Dask: 2 workers vs 1", "value": f"{speedup:.2f}x",
+                   "target": f">= {TARGET_POOL_SPEEDUP}x",
+                   "passed": speedup >= TARGET_POOL_SPEEDUP})
+    checks.append({"name": "same numbers on 1 and 2 Dask workers", "value": identical,
+                   "target": "True", "passed": identical})
+    return {"pool_s": pool_s, "dask_s": timings, "checks": checks}

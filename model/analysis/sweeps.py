@@ -22,8 +22,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.stats import qmc
 
+from model.analysis.experiments import RunSpec, replicate_seeds
 from model.config import ScenarioError, load_scenario, validate_scenario
-from model.experiments import RunSpec, replicate_seeds
 
 LOW, HIGH = 5, 95
 

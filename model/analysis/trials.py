@@ -22,9 +22,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from model.analysis.experiments import replicate_seeds
 from model.config import Scenario, validate_scenario
 from model.defaults import DEFAULTS
-from model.experiments import replicate_seeds
 from model.geography import load_district_table
 from model.model import ECDModel
 from model.population import Area, JuntosStatus

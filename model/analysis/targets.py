@@ -20,11 +20,11 @@ from model.config import ScenarioError
 from model.dynamics import AGE_BANDS, band_label
 
 COLUMNS = ["year", "indicator", "age_group", "group", "value_percent", "source"]
-DEFAULT_TARGETS = Path(__file__).parent / "data" / "calibration_targets.csv"
+DEFAULT_TARGETS = Path(__file__).parent.parent / "data" / "calibration_targets.csv"
 BANDS = {band_label(b) for b in AGE_BANDS}
 INDICATORS = ("stunting", "severe_stunting", "anemia")
 AREAS = ("total", "urban", "rural")
-DEPARTMENT_TARGETS = Path(__file__).parent / "data" / "endes_departments_2009_2012.csv"
+DEPARTMENT_TARGETS = Path(__file__).parent.parent / "data" / "endes_departments_2009_2012.csv"
 
 
 def load_targets(path: str | Path) -> pd.DataFrame:

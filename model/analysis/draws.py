@@ -1,0 +1,391 @@
+"""Parameter uncertainty: a distribution for every uncertain number, and reproducible draws.
+
+Three kinds of uncertain number (``docs/uncertainty.md`` has the table this module renders):
+
+* **Evidence rows** with a confidence interval or range: a normal, lognormal (ratios) or
+  beta (shares) distribution whose 90% interval matches the row's (a 95% CI is converted).
+* **ASSUMPTIONs**: a stated, deliberately wide uniform range around the default.
+* **Calibrated** parameters (``calibration.SEARCH_SPACE``): one joint normal, the fit's
+  Gauss-Newton approximation (``calibration.load_posterior``), clipped to the search ranges.
+
+Every distribution is centred on the model's default (its median for normal, lognormal and
+uniform, its mean for beta), so the centre of the uncertainty is the model everyone runs.
+A *draw* is a set of
+values for all of them at once, from a Latin hypercube over the independent numbers plus
+normal scores for the calibrated block, reproducible from the seed. A draw is applied to a
+scenario as ``parameters`` (model defaults) and ``program_parameters`` (the evidence
+assumptions of programs): a value the scenario sets itself wins, so policy choices are never
+drawn.
+
+``spread`` scales every distribution's width around its centre: 0 gives the central values
+(the defaults) in every draw, which is how the tests check that a draw changes nothing but
+the parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats import qmc
+
+from model.defaults import DEFAULTS
+from model.interventions import INTERVENTIONS
+
+Z90 = 1.6448536269514722   # a 90% interval is +/- Z90 standard deviations
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """One uncertain number: its distribution and why.
+
+    ``targets`` are the parameters it sets: model defaults by name (``haz_birth_sd``), tuple
+    elements as ``name[i]``, program parameters as ``program.field``; one number may set
+    several (the same assumption in two programs). ``kind`` is ``normal``, ``lognormal``,
+    ``beta`` (a 90% interval ``low``-``high`` around the default) or ``uniform`` (the range
+    ``low``-``high``, uniform on each side of the default with half the probability on each
+    side, so the default is the median); ``integer`` rounds the value.
+    """
+
+    targets: tuple[str, ...]
+    kind: str
+    low: float
+    high: float
+    basis: str
+    integer: bool = False
+
+    @property
+    def name(self) -> str:
+        """The first target, used as the number's name in tables."""
+        return self.targets[0]
+
+    def centre(self) -> float:
+        """The default value of the first target."""
+        return float(default_value(self.targets[0]))
+
+    def ppf(self, u: np.ndarray, spread: float = 1.0) -> np.ndarray:
+        """Values at probabilities ``u`` (inverse CDF), widths scaled by ``spread``."""
+        u = np.clip(np.asarray(u, dtype=float), 1e-9, 1 - 1e-9)
+        centre = self.centre()
+        if self.kind == "uniform":  # uniform on each side of the default, median there
+            below = self.low + (centre - self.low) * (u / 0.5)
+            above = centre + (self.high - centre) * ((u - 0.5) / 0.5)
+            values = centre + spread * (np.where(u < 0.5, below, above) - centre)
+        elif self.kind == "normal":
+            sd = (self.high - self.low) / (2 * Z90)
+            values = centre + spread * sd * stats.norm.ppf(u)
+        elif self.kind == "lognormal":
+            sd = (math.log(self.high) - math.log(self.low)) / (2 * Z90)
+            values = centre * np.exp(spread * sd * stats.norm.ppf(u))
+        elif self.kind == "beta":
+            if spread == 0:
+                values = np.full(u.shape, centre)
+            else:
+                sd = spread * (self.high - self.low) / (2 * Z90)
+                concentration = max(centre * (1 - centre) / sd ** 2 - 1, 1e-3)
+                values = stats.beta.ppf(u, centre * concentration, (1 - centre) * concentration)
+        else:
+            raise ValueError(f"unknown distribution {self.kind!r}")
+        return np.round(values) if self.integer else values
+
+    def interval(self) -> tuple[float, float]:
+        """The 90% interval (5th and 95th percentiles) of the distribution."""
+        low, high = self.ppf(np.array([0.05, 0.95]))
+        return float(low), float(high)
+
+
+def ci95(low: float, high: float) -> tuple[float, float]:
+    """A 95% confidence interval turned into the 90% interval of the same normal."""
+    middle, half = (low + high) / 2, (high - low) / 2 * Z90 / Z95
+    return middle - half, middle + half
+
+
+def ci95_ratio(low: float, high: float) -> tuple[float, float]:
+    """A 95% CI of a ratio (symmetric on the log scale) as the 90% interval."""
+    mid, half = (math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / 2
+    half *= Z90 / Z95
+    return math.exp(mid - half), math.exp(mid + half)
+
+
+def _relative(centre: float, log_sd: float) -> tuple[float, float]:
+    """The 90% interval of a lognormal with median ``centre`` and log-SD ``log_sd``."""
+    return centre * math.exp(-Z90 * log_sd), centre * math.exp(Z90 * log_sd)
+
+
+_C4A_LOG_SD = (math.log(0.74) - math.log(0.50)) / (2 * Z95) / -math.log(0.61)
+_C5C_LOG_SD = (math.log(1.19) - math.log(1.07)) / (2 * Z95) / math.log(1.13)
+_C6B_LOG_SD = (math.log(2.62) - math.log(2.05)) / (2 * Z95) / math.log(2.32)
+_C2A = tuple(v / 18 for v in ci95(0.09, 0.36))
+_VISITS = ("home_visits", "municipal_visits")
+
+
+def _both(field: str) -> tuple[str, ...]:
+    return tuple(f"{program}.{field}" for program in _VISITS)
+
+
+# The independent uncertain numbers. Calibrated parameters are not here (joint, below).
+UNCERTAIN: tuple[Uncertain, ...] = (
+    # --- population and households ---
+    Uncertain(("low_birth_weight_share",), "beta", 0.062, 0.078,
+              "C6c: 7.0% (ENDES 2016); 90% interval +/-0.8 points, ASSUMPTION (no CI given)"),
+    Uncertain(("extra_children_per_household",), "uniform", 0.15, 0.45, "ASSUMPTION"),
+    Uncertain(("rural_welfare_gap_sd",), "uniform", 0.4, 1.2, "ASSUMPTION"),
+    Uncertain(("welfare_yearly_correlation",), "uniform", 0.8, 0.97, "ASSUMPTION"),
+    Uncertain(("ses_loading",), "uniform", 0.5, 0.85, "ASSUMPTION"),
+    Uncertain(("improved_sanitation_share",), "uniform", 0.6, 0.8, "ASSUMPTION"),
+    Uncertain(("adequate_feeding_share",), "uniform", 0.45, 0.65,
+              "calibrated by hand; C2d: 'a majority' had a minimum adequate diet"),
+    # --- health posts and care ---
+    Uncertain(("residents_per_health_post",), "uniform", 3000, 6000, "ASSUMPTION"),
+    Uncertain(("contacts_per_worker_month",), "uniform", 100, 220, "ASSUMPTION"),
+    Uncertain(("rural_distance_km_mean",), "uniform", 3, 10, "ASSUMPTION"),
+    Uncertain(("urban_distance_km_mean",), "uniform", 0.5, 2, "ASSUMPTION"),
+    Uncertain(("care_seeking_base",), "uniform", 0.2, 0.45, "ASSUMPTION"),
+    Uncertain(("treated_illness_loss_reduction",), "uniform", 0.2, 0.8,
+              "ASSUMPTION (C6e gives no size)"),
+    Uncertain(("cred_share_of_capacity",), "uniform", 0.2, 0.45, "ASSUMPTION"),
+    Uncertain(("discouraged_months",), "uniform", 3, 9, "ASSUMPTION", integer=True),
+    Uncertain(("discouraged_attendance_factor",), "uniform", 0.1, 0.5, "ASSUMPTION"),
+    Uncertain(("attendance_distance_km",), "uniform", 5, 20, "ASSUMPTION"),
+    Uncertain(("lbw_odds_ratio_no_anc",), "lognormal", *ci95_ratio(1.16, 1.34),
+              "C6d: AOR 1.24 (95% CI 1.16-1.34)"),
+    Uncertain(("vaccine_respiratory_rr",), "uniform", 0.75, 1.0,
+              "ASSUMPTION (E3 gives coverage, not efficacy)"),
+    Uncertain(("cost_per_cred_contact",), "uniform", 8, 30, "ASSUMPTION (no unit cost)"),
+    # --- growth ---
+    Uncertain(("haz_birth_lbw_shift",), "normal", *sorted(-0.6 * v for v in _relative(
+        1.0, _C6B_LOG_SD)), "C6b: OR 2.32 (95% CI 2.05-2.62), carried to the shift in "
+              "proportion to log OR"),
+    Uncertain(("haz_falter_inadequate_feeding",), "normal", *_C2A,
+              "C2a: SMD +0.23 (95% CI 0.09-0.36) over 18 months"),
+    Uncertain(("haz_drift_after_24m",), "uniform", 0.0, 0.004, "calibrated by hand within A3-A4"),
+    Uncertain(("haz_velocity_sd",), "uniform", 0.005, 0.015, "calibrated by hand (A6)"),
+    Uncertain(("haz_loss_per_diarrhoea",), "lognormal", *_relative(0.016, _C5C_LOG_SD),
+              "C5c: OR 1.13 per 5 episodes (95% CI 1.07-1.19), in proportion to log OR"),
+    # --- hemoglobin ---
+    Uncertain(("hb_individual_sd",), "uniform", 0.55, 0.95, "calibrated by hand (B1)"),
+    Uncertain(("hb_innovation_sd",), "uniform", 0.15, 0.35, "calibrated by hand"),
+    Uncertain(("hb_adjustment_rate",), "uniform", 0.25, 0.45, "calibrated by hand (B11)"),
+    Uncertain(("iron_gap_adequate_feeding",), "uniform", -0.3, -0.1, "calibrated by hand"),
+    Uncertain(("non_iron_rr_unimproved_water",), "lognormal", 1.35, 2.4,
+              "B15: safe water lowers selva anemia by 45% (1/0.55 = 1.8); width ASSUMPTION"),
+    Uncertain(("non_iron_rr_unimproved_sanitation",), "uniform", 1.0, 1.6, "ASSUMPTION"),
+    # --- illness ---
+    Uncertain(("diarrhoea_monthly_prob",), "uniform", 0.09, 0.15,
+              "calibrated by hand to C5e (0.16-0.17 episodes a month)"),
+    Uncertain(("diarrhoea_rr_unimproved_water",), "lognormal", 1.2, 1.9,
+              "calibrated by hand (C5e; B12 water OR 0.58)"),
+    Uncertain(("diarrhoea_rr_unimproved_sanitation",), "uniform", 1.0, 1.6, "ASSUMPTION"),
+    Uncertain(("diarrhoea_rr_poor",), "uniform", 1.0, 1.4, "calibrated by hand (C5e)"),
+    Uncertain(("illness_season_amplitude",), "uniform", 0.05, 0.35, "ASSUMPTION"),
+    Uncertain(("respiratory_monthly_prob",), "uniform", 0.08, 0.25, "ASSUMPTION"),
+    # --- programs: Juntos ---
+    Uncertain(("cct.exclusion_error",), "uniform", 0.1, 0.35, "ASSUMPTION"),
+    Uncertain(("cct.inclusion_error",), "uniform", 0.05, 0.2, "ASSUMPTION"),
+    Uncertain(("cct.attendance",), "beta", 0.86, 0.98,
+              "derived from program documents (93%); width ASSUMPTION"),
+    Uncertain(("cct.anc_enrolled",), "uniform", 0.9, 1.0, "ASSUMPTION"),
+    Uncertain(("cct.falter_relief",), "uniform", 0.0, 0.0034,
+              "C1a: +0.04 SD, not significant: from none to twice the point estimate"),
+    # --- SIS ---
+    Uncertain(("sis.care_seeking_insured",), "uniform", 0.4, 0.8,
+              "ASSUMPTION (C6e: utilisation improved in 32/40 studies, no size)"),
+    Uncertain(("sis.anc_insured",), "uniform", 0.9, 1.0, "ASSUMPTION"),
+    Uncertain(("sis.facility_delivery_insured",), "uniform", 0.8, 0.97, "ASSUMPTION"),
+    Uncertain(("sis.cost_per_insured_child_month",), "uniform", 5, 20,
+              "ASSUMPTION (no unit cost)"),
+    # --- SERUMS ---
+    Uncertain(("serums.vacancy_months",), "uniform", 1, 4, "ASSUMPTION", integer=True),
+    Uncertain(("serums.counselling_multiplier",), "uniform", 0.9, 1.1,
+              "ASSUMPTION (D3d: no evidence SERUMS improves indicators)"),
+    Uncertain(("serums.salary_soles_month",), "uniform", 2000, 4500,
+              "ASSUMPTION (no salary in the evidence)"),
+    # --- CRED ---
+    Uncertain(("cred.attendance",), "uniform", 0.2, 0.4,
+              "calibrated by hand on growth monitoring (program documents)"),
+    Uncertain(("cred.counselling_adoption",), "uniform", 0.05, 0.3, "ASSUMPTION"),
+    # --- home visits (Cuna Mas and the municipal visits share these assumptions) ---
+    Uncertain(_both("turnover_base"), "uniform", 0.01, 0.06, "ASSUMPTION (D4f unverified)"),
+    Uncertain(_both("turnover_caseload_elasticity"), "uniform", 0.5, 1.5, "ASSUMPTION"),
+    Uncertain(_both("turnover_stipend_elasticity"), "uniform", 0.5, 1.5, "ASSUMPTION"),
+    Uncertain(_both("recruitment_months"), "uniform", 1, 4, "ASSUMPTION", integer=True),
+    Uncertain(_both("visited_care_seeking"), "uniform", 0.3, 0.7, "ASSUMPTION"),
+    Uncertain(("home_visits.development_gain",), "normal", 0.0064 * 0.5, 0.0064 * 1.5,
+              "C3a: +0.10 SD after 2 years (no CI given): +/-50%, ASSUMPTION"),
+    Uncertain(("home_visits.supervision_per_family_month",), "uniform", 50, 85,
+              "derived from program documents (1,360 soles a family a year); width ASSUMPTION"),
+    # --- iron ---
+    Uncertain(("iron.gap_closure",), "lognormal", *_relative(0.55, _C4A_LOG_SD),
+              "C4a: RR 0.61 (95% CI 0.50-0.74), in proportion to log RR"),
+    Uncertain(("iron.adherence_mean",), "beta", 0.42, 0.75,
+              "C4f: 58.9% (n = 56, one region): binomial SE widened 1.5x"),
+    Uncertain(("iron.adherence_concentration",), "uniform", 2, 8, "ASSUMPTION"),
+    Uncertain(("iron.stockout_prob",), "uniform", 0.1, 0.35, "ASSUMPTION (D3d)"),
+    Uncertain(("iron.pickup_attendance",), "uniform", 0.2, 0.6, "ASSUMPTION"),
+    Uncertain(("iron.visit_adherence_boost",), "uniform", 0.05, 0.3, "ASSUMPTION"),
+    Uncertain(("iron.cost_per_month_supply",), "uniform", 1.5, 6, "ASSUMPTION (no unit cost)"),
+)
+
+
+def default_value(target: str) -> float:
+    """The default of a target: a model parameter, ``name[i]`` or ``program.field``."""
+    if "." in target:
+        program, field = target.split(".", 1)
+        return INTERVENTIONS[program].Params.model_fields[field].default
+    if target.endswith("]"):
+        base, index = target[:-1].split("[")
+        return getattr(DEFAULTS, base)[int(index)]
+    return getattr(DEFAULTS, target)
+
+
+@lru_cache(maxsize=1)
+def _posterior():
+    """The calibration's joint normal, with the search ranges as ``low`` and ``high``."""
+    from model.analysis.calibration import SEARCH_SPACE, default_point, load_posterior
+    posterior = load_posterior()
+    low = np.array([SEARCH_SPACE[name][0] for name in posterior.names])
+    high = np.array([SEARCH_SPACE[name][1] for name in posterior.names])
+    centre = default_point()  # the fit is the defaults: centred there exactly
+    mean = np.array([centre[name] for name in posterior.names])
+    return _Block(list(posterior.names), mean, np.asarray(posterior.cov, dtype=float), low,
+                  high)
+
+
+@dataclass(frozen=True)
+class _Block:
+    names: list
+    mean: np.ndarray
+    cov: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def calibrated_names() -> list[str]:
+    """The calibrated parameters drawn jointly (``calibration.SEARCH_SPACE`` order)."""
+    return list(_posterior().names)
+
+
+def dimension() -> int:
+    """How many uncertain numbers a draw sets."""
+    return len(UNCERTAIN) + len(calibrated_names())
+
+
+def unit_draws(n: int, seed: int) -> np.ndarray:
+    """``n`` points of a Latin hypercube in (0, 1)^dimension, reproducible from ``seed``."""
+    if n <= 0:
+        return np.zeros((0, dimension()))
+    sampler = qmc.LatinHypercube(d=dimension(), seed=np.random.default_rng([seed, 20260]))
+    return sampler.random(n)
+
+
+def names() -> list[str]:
+    """Every uncertain number's name, in the column order of ``unit_draws`` and ``values_at``."""
+    return [item.name for item in UNCERTAIN] + calibrated_names()
+
+
+def values_at(u: np.ndarray, spread: float = 1.0,
+              spreads: dict[str, float] | None = None) -> pd.DataFrame:
+    """Parameter values (one row per point, one column per uncertain number) at ``u``.
+
+    ``u`` has one column per name of ``names()``, in (0, 1). The first ``len(UNCERTAIN)``
+    go through each number's inverse CDF; the rest are normal scores of the calibrated
+    block, correlated by the posterior's Cholesky factor and clipped to the search ranges
+    (0.5 everywhere gives the defaults). ``spreads`` scales single numbers' widths on top of
+    ``spread`` (e.g. ``{"iron.gap_closure": 0}`` fixes it at its default).
+    """
+    u = np.atleast_2d(u)
+    spreads = spreads or {}
+    columns = {}
+    for j, item in enumerate(UNCERTAIN):
+        columns[item.name] = item.ppf(u[:, j], spread * spreads.get(item.name, 1.0))
+    posterior = _posterior()
+    z = stats.norm.ppf(np.clip(u[:, len(UNCERTAIN):], 1e-9, 1 - 1e-9))
+    widths = spread * np.array([spreads.get(name, 1.0) for name in posterior.names])
+    block = posterior.mean + widths * (z @ np.linalg.cholesky(posterior.cov).T)
+    block = np.clip(block, posterior.low, posterior.high)
+    for j, name in enumerate(posterior.names):
+        columns[name] = block[:, j]
+    return pd.DataFrame(columns)
+
+
+def parameter_draws(n: int, seed: int, spread: float = 1.0) -> pd.DataFrame:
+    """``n`` parameter sets (rows, indexed by draw number), reproducible from ``seed``."""
+    table = values_at(unit_draws(n, seed), spread)
+    table.index.name = "draw"
+    return table
+
+
+def scenario_changes(values: dict[str, float]) -> tuple[dict, dict]:
+    """``(parameters, program_parameters)`` that set one draw's values."""
+    parameters: dict = {}
+    programs: dict = {}
+    targets = {item.name: item.targets for item in UNCERTAIN}
+    for name, value in values.items():
+        for target in targets.get(name, (name,)):
+            value = float(value)
+            if "." in target:
+                program, field = target.split(".", 1)
+                default = INTERVENTIONS[program].Params.model_fields[field].default
+                programs.setdefault(program, {})[field] = (
+                    int(round(value)) if isinstance(default, int) else value)
+            elif target.endswith("]"):
+                base, index = target[:-1].split("[")
+                current = list(parameters.get(base, getattr(DEFAULTS, base)))
+                current[int(index)] = value
+                parameters[base] = tuple(current)
+            else:
+                default = getattr(DEFAULTS, target)
+                parameters[target] = int(round(value)) if isinstance(default, int) else value
+    return parameters, programs
+
+
+def apply_draw(body: dict, values: dict[str, float]) -> dict:
+    """A scenario (as a dict) with one draw applied; the scenario's own settings win."""
+    parameters, programs = scenario_changes(values)
+    out = dict(body)
+    out["parameters"] = {**parameters, **(body.get("parameters") or {})}
+    merged = {name: dict(v) for name, v in programs.items()}
+    for name, own in (body.get("program_parameters") or {}).items():
+        merged.setdefault(name, {}).update(own)
+    out["program_parameters"] = merged
+    return out
+
+
+def distribution_table() -> pd.DataFrame:
+    """Every uncertain number: distribution, centre, 90% interval and why (docs table)."""
+    rows = []
+    for item in UNCERTAIN:
+        low, high = item.interval()
+        rows.append({"parameter": ", ".join(item.targets), "distribution": item.kind,
+                     "centre": item.centre(), "p5": low, "p95": high, "basis": item.basis})
+    posterior = _posterior()
+    sd = np.sqrt(np.diag(posterior.cov))
+    for j, name in enumerate(posterior.names):
+        low = max(posterior.low[j], posterior.mean[j] - Z90 * sd[j])
+        high = min(posterior.high[j], posterior.mean[j] + Z90 * sd[j])
+        rows.append({"parameter": name, "distribution": "joint normal (calibration)",
+                     "centre": posterior.mean[j], "p5": low, "p95": high,
+                     "basis": "calibrated: Gauss-Newton posterior of the fit, clipped to "
+                              f"{posterior.low[j]:g}-{posterior.high[j]:g}"})
+    return pd.DataFrame(rows)
+
+
+def _number(value: float) -> str:
+    """A value for the docs table: 4 significant digits, no exponent for ordinary sizes."""
+    return f"{value:.4g}"
+
+
+def distribution_markdown() -> str:
+    """The distribution table of ``docs/uncertainty.md`` (a test keeps the two the same)."""
+    lines = ["| parameter | distribution | centre (default) | 90% interval | basis |",
+             "|---|---|---|---|---|"]
+    for _, row in distribution_table().iterrows():
+        lines.append(f"| `{row['parameter']}` | {row['distribution']} | "
+                     f"{_number(row['centre'])} | {_number(row['p5'])} to "
+                     f"{_number(row['p95'])} | {row['basis']} |")
+    return "\n".join(lines)
