@@ -138,3 +138,9 @@ def test_compare_with_draws_pairs_scenarios_within_each_draw(tmp_path):
     text = (out / "summary.md").read_text()
     assert "3 parameter draws x 2 replicates" in text
     assert "plausible models" in proc.stdout + proc.stderr
+
+
+def test_the_docs_table_is_the_code_table():
+    text = (ROOT / "docs" / "uncertainty.md").read_text()
+    assert draws.distribution_markdown() in text, (
+        "docs/uncertainty.md is out of date: paste model.analysis.draws.distribution_markdown()")
