@@ -172,6 +172,33 @@ def _finish_batch(report, out: Path) -> None:
     console.print(line, highlight=False)
 
 
+def _comparable_scenarios(command: str, paths: list[Path], months: Optional[int],
+                          scale: Optional[float], years: Optional[str]):
+    """Scenarios with --months/--scale applied and the --years list, or exit 2.
+
+    The scenarios must have distinct names and share what common random numbers need
+    (``check_comparable``).
+    """
+    from model.analysis.comparison import check_comparable
+
+    try:
+        specs = [load_scenario(p, {"months": months, "scale": scale}) for p in paths]
+        year_list = [int(y) for y in years.split(",")] if years else None
+    except ScenarioError as err:
+        fail(str(err))
+    except ValueError:
+        fail(f"--years {years!r}: allowed a comma-separated list of years, e.g. 2024,2029")
+    names = [s.name for s in specs]
+    if len(set(names)) < len(names):
+        fail(f"{command}: scenario names must differ, got {names}")
+    problems = check_comparable(specs)
+    if problems:
+        fail(f"{command}: scenarios must share start, months, scale, geography, anemia "
+             "definition and history for common random numbers; " + "; ".join(problems)
+             + " (--months and --scale set them for all)")
+    return specs, year_list
+
+
 @app.command()
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario YAML files; the "
@@ -201,12 +228,7 @@ def compare(
     uncertainty), draws.csv (the parameter sets) and comparison.png. Finished runs are kept in
     --out/runs, so an interrupted comparison resumes where it stopped.
     """
-    from model.analysis.comparison import (
-        check_comparable,
-        comparison_specs,
-        summarise,
-        summary_markdown,
-    )
+    from model.analysis.comparison import comparison_specs, summarise, summary_markdown
     from model.analysis.experiments import check_manifest, load_runs
     from viz.plots import plot_comparison
 
@@ -218,21 +240,8 @@ def compare(
         fail(f"--draws {draws}: allowed 0-10000")
     if workers < 1:
         fail(f"--workers {workers}: allowed >= 1")
-    try:
-        specs = [load_scenario(p, {"months": months, "scale": scale}) for p in scenarios]
-        year_list = [int(y) for y in years.split(",")] if years else None
-    except ScenarioError as err:
-        fail(str(err))
-    except ValueError:
-        fail(f"--years {years!r}: allowed a comma-separated list of years, e.g. 2024,2029")
+    specs, year_list = _comparable_scenarios("compare", scenarios, months, scale, years)
     names = [s.name for s in specs]
-    if len(set(names)) < len(names):
-        fail(f"compare: scenario names must differ, got {names}")
-    problems = check_comparable(specs)
-    if problems:
-        fail("compare: scenarios must share start, months, scale, geography, anemia "
-             "definition and history for common random numbers; " + "; ".join(problems)
-             + " (--months and --scale set them for all)")
     runs = comparison_specs(specs, replicates, seed, draws)
     problem = check_manifest(out, runs, {"scenarios": [str(p) for p in scenarios],
                                          "draws": draws, "replicates": replicates})
@@ -335,7 +344,6 @@ def sensitivity(
     Finished runs are kept in --out/runs, so an interrupted analysis resumes.
     """
     from model.analysis import sensitivity as analysis
-    from model.analysis.comparison import check_comparable
     from model.analysis.draws import names as uncertain_names
     from model.analysis.experiments import check_manifest, load_runs
 
@@ -354,22 +362,8 @@ def sensitivity(
     if unknown or chosen == []:
         fail(f"--parameters: unknown {', '.join(unknown) or 'empty list'}; valid names: "
              f"{', '.join(uncertain_names())}")
-    try:
-        paths = [scenario] if reference is None else [reference, scenario]
-        specs = [load_scenario(p, {"months": months, "scale": scale}) for p in paths]
-        year_list = [int(y) for y in years.split(",")] if years else None
-    except ScenarioError as err:
-        fail(str(err))
-    except ValueError:
-        fail(f"--years {years!r}: allowed a comma-separated list of years, e.g. 2024,2029")
-    if reference is not None and specs[0].name == specs[1].name:
-        fail(f"sensitivity: the scenario and the reference must have different names, both "
-             f"are {specs[0].name!r}")
-    problems = check_comparable(specs)
-    if problems:
-        fail("sensitivity: the scenarios must share start, months, scale, geography, anemia "
-             "definition and history for a paired effect; " + "; ".join(problems)
-             + " (--months and --scale set them for both)")
+    paths = [scenario] if reference is None else [reference, scenario]
+    specs, year_list = _comparable_scenarios("sensitivity", paths, months, scale, years)
     design = analysis.make_design(method, chosen, seed, trajectories, levels, samples)
     runs = analysis.sensitivity_specs(design, specs[-1], specs[0] if reference else None, seed)
     problem = check_manifest(out, runs, {"method": method, "parameters": design.names,
@@ -637,7 +631,13 @@ def validate(
     validation_error_map.png; prints the mean absolute error per indicator and the fit by
     indicator and level.
     """
-    from model.analysis.experiments import RunSpec, load_runs, replicate_seeds, run_batch
+    from model.analysis.experiments import (
+        RunSpec,
+        draw_seeds,
+        load_runs,
+        replicate_seeds,
+        run_batch,
+    )
     from model.analysis.targets import combine_targets, load_targets
     from model.analysis.validation import (
         anemia_definition_note,
@@ -661,22 +661,22 @@ def validate(
     except ScenarioError as err:
         fail(str(err))
     body = spec.model_dump(mode="json")
-    seeds = list(enumerate(replicate_seeds(seed, replicates)))
     if draws:
         from model.analysis.draws import apply_draw, parameter_draws
 
         drawn = parameter_draws(draws, seed)
-        out.mkdir(parents=True, exist_ok=True)
-        drawn.to_csv(out / "draws.csv")
-        all_seeds = replicate_seeds(seed, draws * replicates)  # each draw its own seeds
         runs = [RunSpec(run_id=f"{spec.name}-d{d:03d}-r{r:03d}",
-                        scenario=apply_draw(body, drawn.iloc[d].to_dict()),
-                        seed=all_seeds[d * replicates + r], labels={"draw": d, "replicate": r})
-                for d in range(draws) for r in range(replicates)]
+                        scenario=apply_draw(body, drawn.iloc[d].to_dict()), seed=s,
+                        labels={"draw": d, "replicate": r})
+                for d, seeds_of_draw in enumerate(draw_seeds(seed, draws, replicates))
+                for r, s in enumerate(seeds_of_draw)]
     else:
         runs = [RunSpec(run_id=f"{spec.name}-r{r:03d}", scenario=body, seed=s,
-                        labels={"replicate": r}) for r, s in seeds]
+                        labels={"replicate": r})
+                for r, s in enumerate(replicate_seeds(seed, replicates))]
     out.mkdir(parents=True, exist_ok=True)
+    if draws:
+        drawn.to_csv(out / "draws.csv")
     progress, update = _batch_progress(len(runs))
     with progress:
         report = run_batch(runs, out, workers=workers, on_progress=update)

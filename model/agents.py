@@ -100,10 +100,6 @@ class HealthPost(mesa.Agent):
         """Counselling quality relative to an ordinary post (higher while SERUMS-staffed)."""
         return self.model.serums_counselling_multiplier if self.serums_staff else 1.0
 
-    def start_month(self) -> None:
-        """Reset the month's counter (step 2, supply, does it for every post at once)."""
-        self.contacts_used = 0.0
-
 
 def build_health_posts(model: "ECDModel") -> AgentSet:
     """Create posts per district by the stated rule (see HealthPost) and their catchments.
@@ -211,10 +207,6 @@ class HomeVisitor(mesa.Agent):
     def caseload(self) -> np.ndarray:
         """Household indices of the visitor's families, in the order they were assigned."""
         return self.program.caseload_of(self.slot)
-
-    def start_month(self) -> None:
-        """Count another month of service (step 2, supply, does it for every visitor)."""
-        self.months_in_post += 1
 
 
 class HouseholdView:

@@ -133,10 +133,8 @@ class ECDModel(mesa.Model):
         self.household_region = self.geography.natural_region[self.households.district]
         self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
         self._tracked: dict[int, list[dict]] = {}
-        self.interventions = [
-            INTERVENTIONS[spec.type](**{**scenario.program_defaults(spec.type),
-                                        **(spec.model_extra or {})})
-            for spec in (history or scenario).interventions]
+        self.interventions = [self._program(spec.type, spec.model_extra or {})
+                              for spec in (history or scenario).interventions]
         for intervention in self.interventions:
             intervention.setup(self)
         self._new_records()
@@ -456,6 +454,14 @@ class ECDModel(mesa.Model):
             self.steps += 1
         self.steps = 0
 
+    def _program(self, kind: str, params: dict):
+        """A new intervention of type ``kind``.
+
+        Its parameters: the scenario's ``program_parameters`` for that type (evidence
+        assumptions, e.g. a parameter draw), then the entry's own ``params``, which win.
+        """
+        return INTERVENTIONS[kind](**{**self.scenario.program_defaults(kind), **params})
+
     def _change_status_quo(self, specs) -> None:
         """Apply a scenario's changes to the programs its history left running.
 
@@ -469,8 +475,7 @@ class ECDModel(mesa.Model):
             if running:
                 running[-1].change(self, changes)
             else:
-                intervention = INTERVENTIONS[spec.type](**{
-                    **self.scenario.program_defaults(spec.type), **changes})
+                intervention = self._program(spec.type, changes)
                 intervention.setup(self)
                 self.interventions.append(intervention)
 

@@ -137,7 +137,7 @@ def test_run_shows_headline_map_and_equity(session):
     assert shown(box, "Situación actual (%)")  # the reference, in the equity table
     (chart,) = charts(box, "district-map")
     assert chart.option["series"][0]["type"] == "map" and chart.maps
-    assert shown(box, "Quintil 1") and shown(box, "Casos evitados")
+    assert shown(box, "Quintil 1") and shown(box, "Años-niño evitados")
     result = app.comparison_task.latest
     assert result.complete and result.pairs_done == 2
     # by default the intervals include parameter uncertainty, and the page says what they mean

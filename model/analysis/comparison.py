@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.analysis.experiments import RunSpec, replicate_seeds
+from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
 from model.config import Scenario
 
 OUTCOMES = {"stunting": "children", "anemia": "children_6_35m"}  # outcome -> its denominator
@@ -60,12 +60,9 @@ def comparison_specs(scenarios: list[Scenario], replicates: int, seed: int,
     from model.analysis.draws import apply_draw, parameter_draws
 
     table = parameter_draws(draws, seed)
-    # each draw gets its own replicate seeds (draw 0 those of a comparison without draws), so
-    # chance is sampled across draws too; within a draw every scenario shares them
-    all_seeds = replicate_seeds(seed, draws * replicates)
-    for d in range(draws):
+    for d, seeds_of_draw in enumerate(draw_seeds(seed, draws, replicates)):
         values = table.iloc[d].to_dict()
-        for r, replicate_seed in enumerate(all_seeds[d * replicates:(d + 1) * replicates]):
+        for r, replicate_seed in enumerate(seeds_of_draw):  # every scenario shares them
             for s, (scenario, body) in enumerate(zip(scenarios, bodies)):
                 specs.append(RunSpec(
                     run_id=f"s{s:02d}-{scenario.name}-d{d:03d}-r{r:03d}",

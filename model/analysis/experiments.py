@@ -122,6 +122,15 @@ def replicate_seeds(seed: int, n: int) -> list[int]:
             for child in np.random.SeedSequence(seed).spawn(n)]
 
 
+def draw_seeds(seed: int, draws: int, replicates: int) -> list[list[int]]:
+    """Each parameter draw's own replicate seeds (draw 0's are ``replicate_seeds(seed, M)``).
+
+    Every draw gets distinct seeds, so chance is sampled across draws as well as within.
+    """
+    seeds = replicate_seeds(seed, draws * replicates)
+    return [seeds[d * replicates:(d + 1) * replicates] for d in range(draws)]
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """One run of a batch: a scenario (as a plain dict), a seed and labels for the results.
