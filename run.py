@@ -209,7 +209,8 @@ def compare(
                                       "number, reproducible from --seed); 0 = the defaults "
                                       "only, intervals from chance alone."),
     seed: int = typer.Option(1, help="Root seed; replicate seeds come from "
-                                     "SeedSequence(seed).spawn(replicates)."),
+                                     "SeedSequence(seed).spawn(draws x replicates), each draw "
+                                     "its own; draws from a hypercube seeded by it."),
     years: Optional[str] = typer.Option(None, help="Comma-separated years to summarise "
                                                    "(default: the middle and last year)."),
     months: Optional[int] = typer.Option(None, help="Months for every scenario."),
@@ -283,7 +284,7 @@ def _print_comparison(summary, draws: int, replicates: int) -> None:
     table = Table(title=f"{last['date'].iloc[0]}: change from {reference} (median and 90% "
                         "interval)", title_justify="left")
     for column in ("scenario", "outcome", "level", "change", "child-years averted",
-                   "incremental cost (M soles)", "parameters' share of variance"):
+                   "extra cost, M S/", "params' share"):
         table.add_column(column)
 
     def show(median, low, high, digits=1, scale=1.0):
