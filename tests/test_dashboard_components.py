@@ -171,6 +171,7 @@ def test_chance_alone_switch_runs_replicates(session):
     assert set(result.results["replicate"]) == {0, 1} and "draw" not in result.results
     wait_for(lambda: shown(box, "Intervalo de 90%: solo el azar"), seconds=10)
     assert not shown(box, "modelos plausibles")
+    stop_tasks()  # the task thread's last re-render must not race the language switch
     app.lang.set("en")
     assert shown(box, "Chance alone (no parameter uncertainty)")
     assert shown(box, "90% interval: chance alone")
