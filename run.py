@@ -417,37 +417,57 @@ def _print_sensitivity(indices, method: str) -> None:
 def sweep(
     sweep_file: Path = typer.Argument(..., help="Sweep YAML file (base scenario, fields to "
                                                 "vary, replicates)."),
+    draws: int = typer.Option(0, help="Parameter draws (Latin hypercube over every uncertain "
+                                      "number, reproducible from the seed), the same for "
+                                      "every point; the file's replicates run per draw. 0 = "
+                                      "the defaults only."),
+    seed: Optional[int] = typer.Option(None, help="Root seed, replacing the file's (design, "
+                                                  "draws and replicate seeds; each draw its "
+                                                  "own seeds)."),
     workers: int = WORKERS_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("sweep"), help="Folder for runs/ (one Parquet file per "
-                                                 "run) and sweep_summary.csv."),
+                                                 "run), sweep_summary.csv and, with --draws, "
+                                                 "draws.csv."),
 ) -> None:
-    """Run a parameter sweep; start it again with the same --out to resume.
+    """Run a parameter sweep, optionally over parameter draws; the same --out resumes it.
 
     Every finished run is written at once to --out/runs/<run>.parquet; a failed run is
     recorded in --out/runs/<run>.error.json and the others go on. sweep_summary.csv has one
-    row per parameter point (medians and 90% intervals over replicates). The exit code is 1
-    if any run failed.
+    row per parameter point (medians and 90% intervals over replicates, or with --draws over
+    draws x replicates plus each output's share of variance due to the parameters). With
+    --draws, draw d of every point has the same parameters and seeds (points paired within a
+    draw) and draws.csv lists the parameter sets. The exit code is 1 if any run failed.
     """
     from model.analysis.experiments import check_manifest, load_runs
     from model.analysis.sweeps import load_sweep, sweep_summary
 
+    if draws < 0 or draws > 10_000:
+        fail(f"--draws {draws}: allowed 0-10000")
+    if seed is not None and seed < 0:
+        fail(f"--seed {seed}: allowed >= 0")
     if workers < 1:
         fail(f"--workers {workers}: allowed >= 1")
     try:
-        spec, runs, points = load_sweep(sweep_file)
+        spec, runs, points = load_sweep(sweep_file, draws, seed)
     except ScenarioError as err:
         fail(str(err))
-    problem = check_manifest(out, runs, {"sweep_file": str(sweep_file), "points": points})
+    problem = check_manifest(out, runs, {"sweep_file": str(sweep_file), "points": points,
+                                         "draws": draws, "seed": spec.seed})
     if problem:
         fail(problem)
-    console.print(f"Sweep {sweep_file}: {len(points)} points x {spec.replicates} replicates "
-                  f"= {len(runs)} runs", highlight=False)
+    if draws:
+        from model.analysis.draws import parameter_draws
+        parameter_draws(draws, spec.seed).to_csv(out / "draws.csv")
+    console.print(f"Sweep {sweep_file}: {len(points)} points x "
+                  + (f"{draws} draws x " if draws else "")
+                  + f"{spec.replicates} replicates = {len(runs)} runs", highlight=False)
     report = _run_with_progress(runs, out, workers, cluster)
     results = load_runs(out, [r.run_id for r in runs])
     if not results.empty:
         sweep_summary(results, points).to_csv(out / "sweep_summary.csv", index=False)
-        console.print(f"Wrote {out / 'sweep_summary.csv'}", highlight=False)
+        console.print(f"Wrote {out / 'sweep_summary.csv'}"
+                      + (f", {out / 'draws.csv'}" if draws else ""), highlight=False)
     _finish_batch(report, out)
 
 
@@ -746,32 +766,53 @@ def validate(
 
 @app.command("replicate-trials")
 def replicate_trials_command(
-    replicates: int = typer.Option(5, help="Replicates of each replayed evaluation."),
-    seed: int = typer.Option(1, help="Root seed."),
-    out: Path = typer.Option(Path("trials"), help="Folder for trials.csv and trials.md."),
+    replicates: int = typer.Option(5, help="Replicates of each replayed evaluation (per draw)."),
+    draws: int = typer.Option(0, help="Parameter draws (Latin hypercube over every uncertain "
+                                      "number, reproducible from --seed), each replayed "
+                                      "--replicates times; 0 = the defaults only, intervals "
+                                      "from chance alone."),
+    seed: int = typer.Option(1, help="Root seed (replicate seeds and draws)."),
+    out: Path = typer.Option(Path("trials"), help="Folder for trials.csv and trials.md (and "
+                                                  "draws.csv with --draws)."),
 ) -> None:
     """Replay the Cuna Más cluster trial and the Juntos evaluation in silico.
 
     Writes trials.csv and trials.md: published effect, simulated median and 90% interval,
     and whether they agree (criteria in model/analysis/trials.py and docs/validation.md).
+    With --draws the interval is over draws x replicates, the tables add the share of each
+    effect's variance due to parameter uncertainty, and draws.csv lists the parameter sets.
     """
+    from model.analysis.comparison import interval_meaning
     from model.analysis.trials import replicate_trials
 
     if replicates < 1:
         fail(f"--replicates {replicates}: allowed >= 1")
+    if draws < 0 or draws > 10_000:
+        fail(f"--draws {draws}: allowed 0-10000")
+    if seed < 0:
+        fail(f"--seed {seed}: allowed >= 0")
     out.mkdir(parents=True, exist_ok=True)
+    written = [out / "trials.csv", out / "trials.md"]
+    if draws:
+        from model.analysis.draws import parameter_draws
+        parameter_draws(draws, seed).to_csv(out / "draws.csv")
+        written.append(out / "draws.csv")
     with console.status("replaying the evaluations"):
-        table = replicate_trials(replicates=replicates, seed=seed)
+        table = replicate_trials(replicates=replicates, seed=seed, draws=draws)
     table.to_csv(out / "trials.csv", index=False)
-    lines = ["| trial | outcome | published | simulated median (90% interval) | agrees |",
-             "|---|---|---|---|---|"]
+    share = " | parameters' share of variance |" if draws else " |"
+    lines = ([f"Medians with {interval_meaning(draws, replicates)}.", ""] if draws else []) + [
+        "| trial | outcome | published | simulated median (90% interval) | agrees" + share,
+        "|---|---|---|---|---|" + ("---|" if draws else "")]
     for row in table.itertuples():
+        shown = "" if not draws else (
+            " - |" if row.param_share != row.param_share else f" {100 * row.param_share:.0f}% |")
         lines.append(f"| {row.trial} | {row.outcome} | {row.published_interval} | "
                      f"{row.simulated_median:.3f} ({row.simulated_p5:.3f} to "
-                     f"{row.simulated_p95:.3f}) | {'yes' if row.agrees else 'no'} |")
+                     f"{row.simulated_p95:.3f}) | {'yes' if row.agrees else 'no'} |" + shown)
     (out / "trials.md").write_text("\n".join(lines) + "\n")
     console.print("\n".join(lines), highlight=False)
-    console.print(f"Wrote {out / 'trials.csv'}, {out / 'trials.md'}", highlight=False)
+    console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
 
 
 @app.command()

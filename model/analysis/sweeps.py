@@ -5,6 +5,12 @@ A sweep file names a base scenario and the scenario fields to vary, by dotted pa
 name, ``interventions[cct].exclusion_error``. Points come from a full grid, an explicit list,
 or a Latin hypercube over ranges; each point runs ``replicates`` times with the replicate
 seeds of ``SeedSequence(seed)`` (the same seeds at every point: common random numbers).
+
+With ``draws`` > 0 every point runs under the same ``draws`` parameter sets
+(``model.analysis.draws``: a Latin hypercube reproducible from the seed), each draw with its
+own replicate seeds (``experiments.draw_seeds``), exactly as ``compare --draws``: within a
+draw every point shares the parameters and the seeds, so points are compared paired within a
+draw. A value the sweep sets itself (a swept or ``set`` field) wins over the draw.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.stats import qmc
 
-from model.analysis.experiments import RunSpec, replicate_seeds
+from model.analysis.comparison import parameter_share
+from model.analysis.draws import apply_draw, parameter_draws
+from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
 from model.config import ScenarioError, load_scenario, validate_scenario
 
 LOW, HIGH = 5, 95
@@ -105,8 +113,15 @@ def parameter_points(sweep: SweepFile) -> list[dict[str, Any]]:
     return [{k: float(v) for k, v in zip(ranges, row)} for row in values]
 
 
-def load_sweep(path: str | Path) -> tuple[SweepFile, list[RunSpec], list[dict]]:
+def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
+               ) -> tuple[SweepFile, list[RunSpec], list[dict]]:
     """Read and check a sweep file; return it, its runs and its points.
+
+    Args:
+        path: the sweep file.
+        draws: parameter draws per point (0 = the defaults only); see the module docstring.
+        seed: root seed replacing the file's ``seed`` (the design, the draws and the
+            replicate seeds all come from it); None keeps the file's.
 
     Raises ScenarioError (a clear one-message error) for a missing or malformed file, an
     unknown field, a bad path, or a point that makes an invalid scenario.
@@ -125,7 +140,7 @@ def load_sweep(path: str | Path) -> tuple[SweepFile, list[RunSpec], list[dict]]:
         raise ScenarioError(f"{path}: a sweep file is a YAML mapping with base, replicates and "
                             "one of grid, points or lhs")
     try:
-        sweep = SweepFile.model_validate(raw)
+        sweep = SweepFile.model_validate(raw if seed is None else {**raw, "seed": seed})
     except ValidationError as err:
         problem = err.errors()[0]
         field = ".".join(str(p) for p in problem["loc"]) or "(top level)"
@@ -138,8 +153,7 @@ def load_sweep(path: str | Path) -> tuple[SweepFile, list[RunSpec], list[dict]]:
     base_path = (path.parent / sweep.base).resolve()
     base = load_scenario(base_path).model_dump(mode="json")
     points = parameter_points(sweep)
-    seeds = replicate_seeds(sweep.seed, sweep.replicates)
-    runs = []
+    bodies = []
     for p, point in enumerate(points):
         body = copy.deepcopy(base)
         try:
@@ -148,13 +162,35 @@ def load_sweep(path: str | Path) -> tuple[SweepFile, list[RunSpec], list[dict]]:
         except KeyError as err:
             raise ScenarioError(f"{path}: {err.args[0]}") from None
         scenario = validate_scenario(body, source=f"{path} (point {p}: {point})")
-        body = scenario.model_dump(mode="json")
-        for r, seed in enumerate(seeds):
-            labels = {"point": p, "replicate": r,
-                      **{f"param:{k}": _label(v) for k, v in point.items()}}
-            runs.append(RunSpec(run_id=f"p{p:04d}-r{r:03d}", scenario=body, seed=seed,
-                                labels=labels))
-    return sweep, runs, points
+        bodies.append(scenario.model_dump(mode="json"))
+    return sweep, sweep_runs(bodies, points, sweep.replicates, sweep.seed, draws), points
+
+
+def sweep_runs(bodies: list[dict], points: list[dict], replicates: int, seed: int,
+               draws: int = 0) -> list[RunSpec]:
+    """The runs of a sweep: every point x replicate (x parameter draw).
+
+    Without draws, run ids are ``p0000-r000`` and every point uses
+    ``replicate_seeds(seed, replicates)``. With draws, ``p0000-d000-r000``: draw ``d`` of
+    every point applies row ``d`` of ``parameter_draws(draws, seed)`` and the seeds
+    ``draw_seeds(seed, draws, replicates)[d]``; the runs of one draw and replicate (every
+    point) share a ``group``, so a pool gives them to one worker (which lives a shared
+    history once).
+    """
+    labels = [{f"param:{k}": _label(v) for k, v in point.items()} for point in points]
+    if draws <= 0:
+        seeds = replicate_seeds(seed, replicates)
+        return [RunSpec(run_id=f"p{p:04d}-r{r:03d}", scenario=body, seed=replicate_seed,
+                        labels={"point": p, "replicate": r, **labels[p]})
+                for p, body in enumerate(bodies) for r, replicate_seed in enumerate(seeds)]
+    table = parameter_draws(draws, seed).to_dict("records")
+    return [RunSpec(run_id=f"p{p:04d}-d{d:03d}-r{r:03d}", scenario=apply_draw(body, table[d]),
+                    seed=replicate_seed, labels={"point": p, "draw": d, "replicate": r,
+                                                 **labels[p]},
+                    group=f"d{d:03d}-r{r:03d}")
+            for d, seeds_of_draw in enumerate(draw_seeds(seed, draws, replicates))
+            for r, replicate_seed in enumerate(seeds_of_draw)
+            for p, body in enumerate(bodies)]
 
 
 def _label(value: Any) -> Any:
@@ -162,16 +198,22 @@ def _label(value: Any) -> Any:
 
 
 def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
-    """One row per parameter point: medians and 90% intervals over replicates at the end.
+    """One row per parameter point: medians and 90% intervals over the runs at the end.
 
     Outcomes (national, last date): stunting, anemia, mean_haz, and cumulative cost_total.
+    Without draws the intervals are over replicates (chance). With parameter draws (a
+    ``draw`` column in ``results``) they are over draws x replicates; the row adds ``draws``,
+    ``replicates`` (per draw), ``runs`` and, per outcome, ``<outcome>_param_share``: the share
+    of its variance due to the parameter draws (``comparison.parameter_share``; the rest is
+    chance).
     """
+    with_draws = "draw" in results
+    keys = ["point", "draw", "replicate"] if with_draws else ["point", "replicate"]
     last = results["step"].max()
     national = results[results["group"] == "national"]
     end = national[national["step"] == last].pivot_table(
-        index=["point", "replicate"], columns="metric", values="value")
-    cost = national[national["metric"] == "cost_total"].groupby(
-        ["point", "replicate"])["value"].sum()
+        index=keys, columns="metric", values="value")
+    cost = national[national["metric"] == "cost_total"].groupby(keys)["value"].sum()
     end["cost_total_cumulative"] = cost.reindex(end.index).fillna(0.0)
     rows = []
     for p, point in enumerate(points):
@@ -179,11 +221,17 @@ def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
             continue
         block = end.xs(p, level="point")
         row = {"point": p, **point, "replicates": len(block)}
+        if with_draws:
+            row.update(draws=block.index.get_level_values("draw").nunique(),
+                       replicates=block.index.get_level_values("replicate").nunique(),
+                       runs=len(block))
         for outcome in ("stunting", "anemia", "mean_haz", "cost_total_cumulative"):
             if outcome in block:
                 values = block[outcome].dropna()
                 row[f"{outcome}_median"] = float(values.median())
                 row[f"{outcome}_p5"] = float(np.percentile(values, LOW))
                 row[f"{outcome}_p95"] = float(np.percentile(values, HIGH))
+                if with_draws:
+                    row[f"{outcome}_param_share"] = parameter_share(values)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -11,6 +11,14 @@ effect next to the published one in one table with the columns of ``TRIAL_COLUMN
   replicates (median and 90% interval);
 - ``agrees``: whether the simulation agrees by the criterion stated in each function.
 
+With ``draws`` > 0 every replay runs under each of ``draws`` parameter sets
+(``model.analysis.draws``, reproducible from the seed) with each draw's own replicate seeds
+(``experiments.draw_seeds``), as ``compare --draws`` does; the median and 90% interval are then
+over draws x replicates and the table adds ``DRAW_COLUMNS``: ``draws``, ``replicates`` (per
+draw) and ``param_share``, the share of the simulated effect's variance due to the parameter
+draws (``comparison.parameter_share``; the rest is chance). A trial's design (districts,
+arms, program settings) is set by the scenario and is never drawn.
+
 Everything here is pure: scenarios are built as dicts and validated, models run serially
 in memory, and the results come back as pandas DataFrames (no files, no printing).
 """
@@ -22,7 +30,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from model.analysis.experiments import replicate_seeds
+from model.analysis.comparison import parameter_share
+from model.analysis.draws import apply_draw, parameter_draws
+from model.analysis.experiments import draw_seeds, replicate_seeds
 from model.config import Scenario, validate_scenario
 from model.defaults import DEFAULTS
 from model.geography import load_district_table
@@ -31,6 +41,7 @@ from model.population import Area, JuntosStatus
 
 TRIAL_COLUMNS = ["trial", "outcome", "published", "published_interval", "simulated_median",
                  "simulated_p5", "simulated_p95", "agrees"]
+DRAW_COLUMNS = ["draws", "replicates", "param_share"]
 
 # --- Cuna Más cluster trial (Araujo et al. 2021; evidence rows C3a, C3b) ----------------------
 CUNA_MAS_DISTRICTS = 180          # districts randomised (C3a)
@@ -53,13 +64,55 @@ JUNTOS_LATE_MEASURE_STEP = 24     # when the children first exposed at 24-35 m a
 
 # --- shared helpers ---------------------------------------------------------------------------
 
+def _replays(replicates: int, seed: int, draws: int) -> list[tuple[int, int, int, dict]]:
+    """``(draw, replicate, seed, parameter values)`` of every replay of an evaluation.
+
+    Without draws: draw 0, ``replicate_seeds(seed, replicates)`` and no values (the
+    defaults). With draws: row ``d`` of ``parameter_draws(draws, seed)`` with the seeds
+    ``draw_seeds(seed, draws, replicates)[d]``.
+    """
+    if draws <= 0:
+        return [(0, r, s, {}) for r, s in enumerate(replicate_seeds(seed, replicates))]
+    table = parameter_draws(draws, seed).to_dict("records")
+    return [(d, r, s, table[d]) for d, seeds in enumerate(draw_seeds(seed, draws, replicates))
+            for r, s in enumerate(seeds)]
+
+
+def _effects(replay: Callable[[int, dict], dict[str, float]], replicates: int, seed: int,
+             draws: int) -> pd.DataFrame:
+    """``replay(seed, values)`` for every replay: one row each, indexed by draw and replicate."""
+    rows = [{"draw": d, "replicate": r, **replay(s, values)}
+            for d, r, s, values in _replays(replicates, seed, draws)]
+    return pd.DataFrame(rows).set_index(["draw", "replicate"])
+
+
+def _drawn(body: dict, values: dict | None) -> dict:
+    """A scenario body with one parameter draw applied (unchanged without values)."""
+    return apply_draw(body, values) if values else body
+
+
 def _row(trial: str, outcome: str, published: float, published_interval: str,
-         values: list[float], agrees: Callable[[float, float, float], bool]) -> dict:
-    """One table row: the simulated median and 90% interval, and the agreement verdict."""
-    median, p5, p95 = (float(v) for v in np.percentile(values, [50, 5, 95]))
-    return {"trial": trial, "outcome": outcome, "published": published,
-            "published_interval": published_interval, "simulated_median": median,
-            "simulated_p5": p5, "simulated_p95": p95, "agrees": bool(agrees(median, p5, p95))}
+         values: pd.Series, agrees: Callable[[float, float, float], bool],
+         draws: int = 0) -> dict:
+    """One table row: the simulated median and 90% interval, and the agreement verdict.
+
+    ``values`` is indexed by draw and replicate; with ``draws`` the row adds
+    ``DRAW_COLUMNS``.
+    """
+    median, p5, p95 = (float(v) for v in np.percentile(values.to_numpy(), [50, 5, 95]))
+    row = {"trial": trial, "outcome": outcome, "published": published,
+           "published_interval": published_interval, "simulated_median": median,
+           "simulated_p5": p5, "simulated_p95": p95, "agrees": bool(agrees(median, p5, p95))}
+    if draws > 0:
+        row.update(draws=draws,
+                   replicates=int(values.groupby(level="draw").size().max()),
+                   param_share=parameter_share(values))
+    return row
+
+
+def _table(rows: list[dict], draws: int) -> pd.DataFrame:
+    """The rows with the columns of ``TRIAL_COLUMNS`` (and ``DRAW_COLUMNS`` with draws)."""
+    return pd.DataFrame(rows, columns=TRIAL_COLUMNS + (DRAW_COLUMNS if draws > 0 else []))
 
 
 def _null_agrees(tolerance: float) -> Callable[[float, float, float], bool]:
@@ -133,29 +186,34 @@ def cuna_mas_scale(districts: list[str] | None = None) -> float:
 
 
 def cuna_mas_scenario(treated: list[str], control: list[str], seed: int,
-                      scale: float) -> Scenario:
+                      scale: float, values: dict | None = None) -> Scenario:
     """The trial as a scenario: both arms' districts, home visits in the treated arm only.
 
     Home visits (the Cuna Más family service) run from the start in the treated districts,
     for rural households with a child under 3; ``families`` is larger than every eligible
     household, so every eligible family can be enrolled (enrolment is capped by the eligible
     households). Other home-visit parameters keep their defaults (e.g. two thirds of
-    enrolled families visited in a month).
+    enrolled families visited in a month), or with ``values`` (one parameter draw) the
+    draw's.
     """
-    return validate_scenario({
+    return validate_scenario(_drawn({
         "name": "cuna_mas_trial",
         "description": "Cuna Más cluster trial replay (Araujo et al. 2021; C3a, C3b)",
         "start": CUNA_MAS_START, "months": CUNA_MAS_MONTHS, "seed": seed, "scale": scale,
         "geography": {"districts": sorted(treated + control)},
         "interventions": [{"type": "home_visits", "districts": treated, "rural_only": True,
                            "families": ENROL_EVERYONE}],
-    }, source="cuna_mas_trial")
+    }, values), source="cuna_mas_trial")
 
 
-def _cuna_mas_replicate(seed: int, districts: list[str], scale: float) -> dict[str, float]:
-    """One replay of the trial: new arms and new children from ``seed``; ITT differences."""
+def _cuna_mas_replicate(seed: int, districts: list[str], scale: float,
+                        values: dict | None = None) -> dict[str, float]:
+    """One replay of the trial: new arms and new children from ``seed``; ITT differences.
+
+    ``values``: one parameter draw (default: the model's defaults).
+    """
     treated, control = assign_arms(districts, seed)
-    model = ECDModel(cuna_mas_scenario(treated, control, seed, scale))
+    model = ECDModel(cuna_mas_scenario(treated, control, seed, scale, values))
     kids, hh = model.children, model.households
     sample = (kids.age_months < 24) & (hh.area[kids.household] == Area.RURAL)
     cohort = kids.uid[sample]
@@ -173,8 +231,8 @@ def _cuna_mas_replicate(seed: int, districts: list[str], scale: float) -> dict[s
     }
 
 
-def cuna_mas_trial(replicates: int = 5, seed: int = 1,
-                   scale: float | None = None) -> pd.DataFrame:
+def cuna_mas_trial(replicates: int = 5, seed: int = 1, scale: float | None = None,
+                   draws: int = 0) -> pd.DataFrame:
     """Replay the Cuna Más home-visiting cluster trial (Araujo et al. 2021; C3a, C3b).
 
     Design: the 180 districts of ``cuna_mas_districts`` (rural, poor, Sierra and Selva; the
@@ -203,39 +261,43 @@ def cuna_mas_trial(replicates: int = 5, seed: int = 1,
         seed: seed of the replicate seeds.
         scale: real children per simulated child; default ``cuna_mas_scale()`` (about 5,800
             children in the simulated sample).
+        draws: parameter draws, each replayed ``replicates`` times (0 = the defaults only).
 
     Returns:
-        One row per outcome, columns ``TRIAL_COLUMNS``.
+        One row per outcome, columns ``TRIAL_COLUMNS`` (and ``DRAW_COLUMNS`` with draws).
     """
     districts = cuna_mas_districts()
     scale = cuna_mas_scale(districts) if scale is None else scale
-    runs = [_cuna_mas_replicate(s, districts, scale) for s in replicate_seeds(seed, replicates)]
+    runs = _effects(lambda s, values: _cuna_mas_replicate(s, districts, scale, values),
+                    replicates, seed, draws)
     trial = "Cuna Más home visits (cluster RCT, 120 vs 60 districts)"
     rows = [
         _row(trial, "development score (SD)", 0.10, "about +0.10 SD",
-             [r["development"] for r in runs], _overlaps(0.05, 0.15)),
+             runs["development"], _overlaps(0.05, 0.15), draws),
         _row(trial, "mean HAZ (SD)", 0.0, "no effect on nutritional status (C3b)",
-             [r["haz"] for r in runs], _null_agrees(0.05)),
+             runs["haz"], _null_agrees(0.05), draws),
         _row(trial, "stunting (pp)", 0.0, "no effect on nutritional status (C3b)",
-             [r["stunting"] for r in runs], _null_agrees(1.0)),
+             runs["stunting"], _null_agrees(1.0), draws),
     ]
-    return pd.DataFrame(rows, columns=TRIAL_COLUMNS)
+    return _table(rows, draws)
 
 
 # --- Juntos ----------------------------------------------------------------------------------
 
-def juntos_scenario(seed: int, scale: float = JUNTOS_SCALE) -> Scenario:
+def juntos_scenario(seed: int, scale: float = JUNTOS_SCALE,
+                    values: dict | None = None) -> Scenario:
     """Juntos (default parameters) with CRED (default parameters) in three poor Sierra departments.
 
-    Apurímac, Ayacucho and Huancavelica, from January 2008 for 36 months.
+    Apurímac, Ayacucho and Huancavelica, from January 2008 for 36 months. With ``values``
+    (one parameter draw) the model's and programs' uncertain numbers are the draw's.
     """
-    return validate_scenario({
+    return validate_scenario(_drawn({
         "name": "juntos_evaluation",
         "description": "Juntos evaluation replay: enrolled vs comparable non-enrolled poor",
         "start": JUNTOS_START, "months": JUNTOS_MONTHS, "seed": seed, "scale": scale,
         "geography": {"departments": list(JUNTOS_DEPARTMENTS)},
         "interventions": [{"type": "cct"}, {"type": "cred"}],
-    }, source="juntos_evaluation")
+    }, values), source="juntos_evaluation")
 
 
 def _juntos_arms(model: ECDModel) -> tuple[np.ndarray, np.ndarray]:
@@ -254,9 +316,12 @@ def _juntos_arms(model: ECDModel) -> tuple[np.ndarray, np.ndarray]:
     return enrolled[kids.household], comparable[kids.household]
 
 
-def _juntos_replicate(seed: int, scale: float) -> dict[str, float]:
-    """One run: growth-monitoring gap and HAZ differences by age at first exposure."""
-    model = ECDModel(juntos_scenario(seed, scale))
+def _juntos_replicate(seed: int, scale: float, values: dict | None = None) -> dict[str, float]:
+    """One run: growth-monitoring gap and HAZ differences by age at first exposure.
+
+    ``values``: one parameter draw (default: the model's defaults).
+    """
+    model = ECDModel(juntos_scenario(seed, scale, values))
     kids = model.children
     late_cohort = kids.uid[(kids.age_months >= 24) & (kids.age_months < 36)]
     late = float("nan")
@@ -276,8 +341,8 @@ def _juntos_replicate(seed: int, scale: float) -> dict[str, float]:
     }
 
 
-def juntos_evaluation(replicates: int = 5, seed: int = 1,
-                      scale: float = JUNTOS_SCALE) -> pd.DataFrame:
+def juntos_evaluation(replicates: int = 5, seed: int = 1, scale: float = JUNTOS_SCALE,
+                      draws: int = 0) -> pd.DataFrame:
     """Replay the Juntos comparisons: growth monitoring and HAZ of Juntos children.
 
     Design (``juntos_scenario``): Juntos and CRED, both with default parameters, in
@@ -308,38 +373,42 @@ def juntos_evaluation(replicates: int = 5, seed: int = 1,
         replicates: runs, seeded by ``experiments.replicate_seeds(seed, replicates)``.
         seed: seed of the replicate seeds.
         scale: real children per simulated child.
+        draws: parameter draws, each replayed ``replicates`` times (0 = the defaults only).
 
     Returns:
-        One row per outcome, columns ``TRIAL_COLUMNS``.
+        One row per outcome, columns ``TRIAL_COLUMNS`` (and ``DRAW_COLUMNS`` with draws).
     """
-    runs = [_juntos_replicate(s, scale) for s in replicate_seeds(seed, replicates)]
+    runs = _effects(lambda s, values: _juntos_replicate(s, scale, values), replicates, seed,
+                    draws)
     trial = "Juntos (enrolled vs comparable non-enrolled poor)"
     haz_text = ("no significant nutrition effect (C1c, C1d); C1b observational +0.43 to "
                 "+0.52 for boys, low strength")
     rows = [
         _row(trial, "growth monitoring in last 3 months, under-3s (pp)", 69.0,
-             "+69 pp (program documents)", [r["growth_monitoring"] for r in runs],
-             _overlaps(50.0, 85.0)),
+             "+69 pp (program documents)", runs["growth_monitoring"],
+             _overlaps(50.0, 85.0), draws),
         _row(trial, "mean HAZ, exposed from birth (SD)", 0.0, haz_text,
-             [r["haz_from_birth"] for r in runs], _null_agrees(0.1)),
+             runs["haz_from_birth"], _null_agrees(0.1), draws),
         _row(trial, "mean HAZ, exposed after age 2 (SD)", 0.0, haz_text,
-             [r["haz_after_age_2"] for r in runs], _null_agrees(0.1)),
+             runs["haz_after_age_2"], _null_agrees(0.1), draws),
     ]
-    return pd.DataFrame(rows, columns=TRIAL_COLUMNS)
+    return _table(rows, draws)
 
 
 def replicate_trials(replicates: int = 5, seed: int = 1, scale_cuna: float | None = None,
-                     scale_juntos: float | None = None) -> pd.DataFrame:
+                     scale_juntos: float | None = None, draws: int = 0) -> pd.DataFrame:
     """Both replays in one table (Cuna Más rows, then Juntos rows).
 
     Args:
-        replicates: replicates of each evaluation.
-        seed: seed of the replicate seeds (shared by both).
+        replicates: replicates of each evaluation (per parameter draw).
+        seed: seed of the replicate seeds and of the parameter draws (shared by both, so
+            draw ``d`` has the same parameters in both evaluations).
         scale_cuna: scale of the Cuna Más trial (default: ``cuna_mas_scale()``).
         scale_juntos: scale of the Juntos evaluation (default: ``JUNTOS_SCALE``).
+        draws: parameter draws (0 = the defaults only, intervals from chance alone).
     """
     return pd.concat([
-        cuna_mas_trial(replicates, seed, scale_cuna),
+        cuna_mas_trial(replicates, seed, scale_cuna, draws),
         juntos_evaluation(replicates, seed, JUNTOS_SCALE if scale_juntos is None
-                          else scale_juntos),
+                          else scale_juntos, draws),
     ], ignore_index=True)
