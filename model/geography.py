@@ -122,8 +122,26 @@ def load_geography(departments: list[str] | None = None,
     """Load the districts, restricted to ``departments`` and/or ``districts`` if given.
 
     Both lists are assumed valid (the scenario schema checks names against the data).
-    With both given, a district is kept if it is in either list.
+    With both given, a district is kept if it is in either list. The result is shared
+    between the runs of a process (a draw's history and its arms), so its arrays are
+    read-only and its graph frozen: a run that needs to change one copies it.
     """
+    return _shared_geography(tuple(departments or ()), tuple(districts or ()))
+
+
+@lru_cache(maxsize=16)
+def _shared_geography(departments: tuple[str, ...], districts: tuple[str, ...]) -> Geography:
+    """``load_geography``'s cached, read-only result for one selection."""
+    geography = _read_geography(list(departments), list(districts))
+    for value in vars(geography).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    nx.freeze(geography.graph)
+    return geography
+
+
+def _read_geography(departments: list[str], districts: list[str]) -> Geography:
+    """Build the Geography of the selected districts from the district table."""
     table = load_district_table()
     keep = np.ones(len(table), dtype=bool)
     if departments or districts:

@@ -43,8 +43,8 @@ def targets_frame(rows) -> pd.DataFrame:
     return table
 
 
-@pytest.fixture
-def table():
+def _inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model results of two replicates and nine survey figures (see the comments)."""
     results = results_frame({
         ("stunting", "national"): [20.0, 30.0],
         ("stunting", "urban"): [10.0, 10.0],
@@ -64,7 +64,12 @@ def table():
         (2009, "anemia", "6-35m", "department:LIMA", "total", 40.0, 150),  # not simulated
         (2009, "anemia", "6-8m", "national", "total", 60.0, np.nan),
     ])
-    return validation_table(results, targets)
+    return results, targets
+
+
+@pytest.fixture
+def table():
+    return validation_table(*_inputs())
 
 
 def test_survey_se_follows_the_clustered_binomial():
@@ -105,6 +110,21 @@ def test_inside_90_uses_the_predictive_interval(table):
     assert table.loc[7, "runs"] == 0 and pd.isna(table.loc[7, "inside_90"])  # not simulated
     assert pd.isna(table.loc[8, "inside_90"])
     assert bool(table.loc[5, "inside_90"]) is True          # 40 vs 38 with a wide survey SE
+
+
+def test_the_misfit_interval_widens_the_survey_part_by_the_dispersion(table):
+    wide = validation_table(*_inputs(), dispersion=4.0)
+    median, p5 = wide.loc[0, "model_median"], wide.loc[0, "model_p5"]
+    sampling = 1.645 * 2.0 * wide.loc[0, "survey_se"]  # sqrt(4) times the survey's sd
+    assert wide.loc[0, "misfit_p5"] == pytest.approx(
+        median - math.sqrt((median - p5) ** 2 + sampling ** 2))
+    assert (wide["misfit_p5"].dropna() <= wide["predictive_p5"].dropna()).all()
+    inside = wide["inside_90"].astype("boolean")
+    assert not (inside & ~wide["inside_90_misfit"].astype("boolean")).fillna(False).any()
+    shares = coverage(wide)
+    assert (shares["inside_90_misfit"] >= shares["inside_90"]).all()
+    with pytest.raises(ValueError, match="dispersion"):
+        validation_table(*_inputs(), dispersion=0.5)
 
 
 def test_coverage_splits_fitted_and_held_out_figures(table):

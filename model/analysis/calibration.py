@@ -441,6 +441,10 @@ class Jacobian(NamedTuple):
     names: list[str]        # parameters (columns)
     per_seed: np.ndarray    # seeds x figures x parameters
     chi2: np.ndarray        # the loss at the fitted point, per seed
+    # The fitted point's figures (rows as ``figures``): model (mean over the seeds), survey,
+    # variance (survey plus Monte Carlo, pp^2, mean over the seeds); the residuals'
+    # standardisation. None where only the derivatives were kept.
+    base: pd.DataFrame | None = None
 
     @property
     def mean(self) -> np.ndarray:
@@ -517,7 +521,11 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
                                  f"{moved[moved.isna()].index[0]!r}")
             per_seed[s, :, j] = (moved.to_numpy() - bases[s].loc[figures, "model"].to_numpy()
                                  ) / steps[name] / spread
-    return Jacobian(figures=figures, names=names, per_seed=per_seed, chi2=chi2)
+    base = pd.DataFrame({
+        "model": np.mean([b.loc[figures, "model"] for b in bases], axis=0),
+        "survey": bases[0].loc[figures, "survey"].to_numpy(),
+        "variance": spread ** 2}, index=pd.Index(figures, name="figure"))
+    return Jacobian(figures=figures, names=names, per_seed=per_seed, chi2=chi2, base=base)
 
 
 def _run_all(jobs: dict, workers: int, on_run: Callable[[int, int], None] | None) -> dict:

@@ -35,7 +35,8 @@ ANEMIA_DEFINITIONS = {
 }
 
 
-def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+def validation_table(results: pd.DataFrame, targets: pd.DataFrame,
+                     dispersion: float | None = None) -> pd.DataFrame:
     """One row per target: model median and 90% interval over runs, and the error.
 
     Columns: the target's own columns, then metric, model_group, runs, model_median,
@@ -44,6 +45,9 @@ def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     docstring), predictive_p5 and predictive_p95 (``predictive_interval``), inside_90
     (nullable boolean: the survey value within the predictive interval; missing without a
     model value or a survey_se) and fitted (the calibration fitted the figure's year).
+    With ``dispersion`` (the calibration's phi, the misfit beyond sampling error), also
+    misfit_p5, misfit_p95 and inside_90_misfit: the same interval with the survey's
+    sampling variance multiplied by it (``predictive_interval``).
     """
     values = model_values(results, targets)
     rows = []
@@ -66,6 +70,9 @@ def validation_table(results: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
     table["level"] = [target_level(row) for _, row in table.iterrows()]
     table["predictive_p5"], table["predictive_p95"] = predictive_interval(table)
     table["inside_90"] = _inside_90(table)
+    if dispersion is not None:
+        table["misfit_p5"], table["misfit_p95"] = predictive_interval(table, dispersion)
+        table["inside_90_misfit"] = _inside_90(table, "misfit")
     table["fitted"] = table["year"].astype(int) <= LAST_FIT_YEAR
     return table
 
@@ -75,7 +82,7 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
 
     By indicator and by whether the calibration fitted the figure (``fitted``: years up to
     ``LAST_FIT_YEAR``) or not (held out), with the number of figures; the aim is close to
-    90%.
+    90%. With ``inside_90_misfit`` in the table, its share too.
     """
     known = table.dropna(subset=["inside_90"])
     if known.empty:
@@ -84,6 +91,9 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
         ["indicator", "used"], sort=False)
     out = grouped["inside_90"].agg(figures="size",
                                    inside_90=lambda x: float(x.astype(float).mean()))
+    if "inside_90_misfit" in known:
+        out["inside_90_misfit"] = grouped["inside_90_misfit"].agg(
+            lambda x: float(x.astype(float).mean()))
     return out.reset_index().rename(columns={"used": "figures_used"})
 
 
@@ -117,25 +127,30 @@ def target_level(row) -> str:
     return "other"
 
 
-def predictive_interval(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def predictive_interval(table: pd.DataFrame, dispersion: float = 1.0
+                        ) -> tuple[pd.Series, pd.Series]:
     """The 90% interval in which the survey would report each figure, by the model.
 
     The model's 90% interval over runs (parameter draws and chance, or chance alone) and the
     survey's 90% sampling interval (1.645 ``survey_se``) combined in quadrature on each side
     of the model median: the interval of model value plus survey error, treating the two
-    as independent and roughly normal.
+    as independent and roughly normal. ``dispersion`` multiplies the survey's variance: the
+    calibration's phi counts the model's structural misfit as noise of that size (the
+    hold-out check of ``model/analysis/holdout.py`` tests it).
     """
+    if not dispersion >= 1.0:
+        raise ValueError(f"dispersion {dispersion}: allowed >= 1")
     median = table["model_median"].astype(float)
-    sampling = Z90 * table["survey_se"].astype(float)
+    sampling = Z90 * np.sqrt(dispersion) * table["survey_se"].astype(float)
     below = np.sqrt((median - table["model_p5"].astype(float)) ** 2 + sampling ** 2)
     above = np.sqrt((table["model_p95"].astype(float) - median) ** 2 + sampling ** 2)
     return median - below, median + above
 
 
-def _inside_90(table: pd.DataFrame) -> pd.Series:
-    """Whether each survey value lies in the predictive interval (NA when unknown)."""
+def _inside_90(table: pd.DataFrame, interval: str = "predictive") -> pd.Series:
+    """Whether each survey value lies in the ``interval``'s 90% interval (NA when unknown)."""
     value = table["value_percent"].astype(float)
-    low, high = table["predictive_p5"], table["predictive_p95"]
+    low, high = table[f"{interval}_p5"], table[f"{interval}_p95"]
     inside = pd.Series((value >= low) & (value <= high), dtype="boolean")
     inside[low.isna() | high.isna()] = pd.NA
     return inside

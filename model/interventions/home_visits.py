@@ -20,7 +20,7 @@ from pydantic import Field
 
 from model import kernels
 from model.agents import HomeVisitor
-from model.geography import load_geography, poverty_floor
+from model.geography import poverty_floor
 from model.interventions.base import Intervention, InterventionParams, month_index
 from model.population import Area
 from model.services import counselled_feeding
@@ -133,7 +133,7 @@ class HomeVisits(Intervention):
 
     def retarget(self, model, changed: set[str]) -> None:
         """Eligible districts and this run's share of the families (enrolment carries on)."""
-        geo, nat = model.geography, load_geography()
+        geo, nat = model.geography, model.national_geography
 
         def by_rule(g):
             if self.p.district_rule == "cuna_mas":

@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from model.geography import load_geography
 from model.interventions.base import Intervention, InterventionParams
 
 
@@ -62,7 +61,7 @@ class Serums(Intervention):
         else:
             order = model.streams["programs"].permutation(len(slotted))
         self.order = slotted[order]  # post indices, in the order placements fill them
-        nat = load_geography()
+        nat = model.national_geography
         national_slots = np.maximum(1, np.round(
             nat.population / model.params.residents_per_health_post)).sum()
         self.monthly = self.p.placements_per_year / 12 * len(slotted) / max(1, national_slots)

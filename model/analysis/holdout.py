@@ -1,0 +1,199 @@
+"""Coverage on figures held out of the fit: leave a department, or the last years, out.
+
+The calibration fits 23 parameters to every survey figure up to ``LAST_FIT_YEAR``, so the
+validation's coverage of those figures is in-sample. Here each *fold* (one department, all
+its figures, total, urban and rural, every year; or the years 2011-2012 of every figure)
+is left out and the fit is redone without it, then the fold's figures are predicted:
+
+- **Refit**: one Gauss-Newton step from the fitted point. The fit minimises the loss over
+  every figure, so there the training figures' gradient is minus the held-out figures'
+  (``J_H' r_H / phi``) and the step that removes it is ``delta = Sigma_T J_H' r_H / phi_T``,
+  with ``Sigma_T = gauss_newton_covariance(J_T, phi_T, ranges)`` from the training figures
+  (the search range as a weak prior), clipped to the ranges: the usual approximate
+  leave-group-out refit. The parameters' variance is the same matrix with the Jacobian's
+  Monte Carlo error taken out (the posterior of ``calibrate --posterior``). It is
+  linearised, from the Jacobian of ``jacobian_at_fit``, not a new optuna search. (A
+  Gauss-Newton step from the fitted point on the training figures'
+  own residuals is no substitute: the fitted point is an optuna optimum of a noisy,
+  non-linear model, not a stationary point of its linearisation, and that step leaves the
+  region where the linearisation holds.)
+- **Prediction** of a held-out figure: the fitted model value moved by the step,
+  ``model + s J delta`` (pp), where ``s`` is the figure's standard error (survey plus the
+  run's Monte Carlo error, which standardises the residuals).
+- **Two 90% predictive intervals**, both from the training figures only:
+  ``sampling``: parameters (``s^2 J Sigma_T J'``), chance and the survey's sampling error
+  (``s^2``), what ``validate`` combines; ``with misfit``: the same, with the sampling
+  part multiplied by the dispersion of the training figures of the same indicator
+  (``mean(r_T^2)`` after the step): the model's structural misfit, counted as noise the way
+  the calibration's posterior counts it (``phi``).
+
+``coverage`` reports, by fold kind and indicator, the share of held-out figures inside each
+interval; the same for all figures in-sample (no fold left out) is the reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.analysis.calibration import (
+    SEARCH_SPACE,
+    Jacobian,
+    default_point,
+    gauss_newton_covariance,
+)
+
+Z90 = 1.645
+HELD_OUT_YEARS = (2011, 2012)
+
+
+def parse_figure_id(figure: str) -> dict:
+    """The parts of a ``figure_ids`` id: year, indicator, age_group, group, area."""
+    words = str(figure).split("@")[0].split(" ")
+    return {"year": int(words[0]), "indicator": words[1], "age_group": words[2],
+            "group": " ".join(words[3:-1]), "area": words[-1]}
+
+
+def figure_frame(jacobian: Jacobian) -> pd.DataFrame:
+    """The Jacobian's figures with their parts, model and survey values and residuals."""
+    if jacobian.base is None:
+        raise ValueError("the Jacobian has no base figures (compute it with jacobian_at_fit)")
+    parts = pd.DataFrame([parse_figure_id(f) for f in jacobian.figures],
+                         index=pd.Index(jacobian.figures, name="figure"))
+    base = jacobian.base.reindex(jacobian.figures)
+    parts["model"] = base["model"].to_numpy()
+    parts["survey"] = base["survey"].to_numpy()
+    parts["se"] = np.sqrt(base["variance"].to_numpy())
+    parts["residual"] = (parts["model"] - parts["survey"]) / parts["se"]
+    return parts
+
+
+def folds(figures: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """The held-out folds, by (kind, name): a boolean mask over ``figures`` per fold.
+
+    ``department``: one per department (its total and area figures, every year; national
+    and regional figures, which include it, stay in). ``years``: the figures of
+    ``HELD_OUT_YEARS``, every group.
+    """
+    out = {}
+    department = figures["group"].str.startswith("department:")
+    for name in sorted(figures.loc[department, "group"].unique()):
+        out["department", name.split(":", 1)[1]] = (figures["group"] == name).to_numpy()
+    out["years", "-".join(map(str, HELD_OUT_YEARS))] = figures["year"].isin(
+        HELD_OUT_YEARS).to_numpy()
+    return out
+
+
+def _ranges(names: list[str]) -> np.ndarray:
+    """Width of each parameter's search range."""
+    return np.array([SEARCH_SPACE[n][1] - SEARCH_SPACE[n][0] for n in names])
+
+
+def predict_held_out(jacobian: Jacobian, figures: pd.DataFrame, held: np.ndarray
+                     ) -> pd.DataFrame:
+    """Refit without the ``held`` figures (one Gauss-Newton step) and predict them.
+
+    Returns the held-out rows of ``figures`` with ``prediction`` (pp), ``parameter_sd``,
+    ``sampling_sd`` (survey and chance) and ``misfit_sd`` (sampling times the square root of
+    the training dispersion of the figure's indicator), ``phi`` and the two intervals'
+    ``inside_sampling`` and ``inside_misfit``. With no figure held out, the training set is
+    every figure and the prediction is the fitted model value (the in-sample reference).
+    """
+    names = list(jacobian.names)
+    matrix = jacobian.mean
+    residual = figures["residual"].to_numpy()
+    train = ~held
+    n_train, k = int(train.sum()), len(names)
+    if n_train <= k:
+        raise ValueError(f"{n_train} training figures for {k} parameters")
+    ranges = _ranges(names)
+    phi = float((residual[train] ** 2).sum()) / (n_train - k)
+    # The posterior of the training fit (the Jacobian's Monte Carlo error taken out, as
+    # calibrate --posterior does) gives the parameters' variance; the step itself minimises
+    # the linearised loss with the Jacobian as measured (taking the noise out there would
+    # enlarge the step along noisy directions and overshoot).
+    sigma = gauss_newton_covariance(matrix[train], phi, ranges, _noise(jacobian, train))
+    newton = gauss_newton_covariance(matrix[train], phi, ranges)
+    # The fitted point minimises the loss over every figure, so the training figures' own
+    # gradient there is minus the held-out figures' share: one Newton step removes it.
+    step = newton @ (matrix[held].T @ residual[held]) / phi
+    point = np.array([default_point()[n] for n in names])
+    low = np.array([SEARCH_SPACE[n][0] for n in names])
+    step = np.clip(point + step, low, low + ranges) - point
+    moved = residual + matrix @ step
+    dispersion = (pd.Series(moved[train] ** 2, index=figures.index[train])
+                  .groupby(figures["indicator"][train]).mean())
+    pick = held if held.any() else np.ones(len(figures), bool)
+    rows = figures[pick].copy()
+    rows["prediction"] = rows["model"] + rows["se"] * (matrix[pick] @ step)
+    rows["parameter_sd"] = rows["se"] * np.sqrt(np.einsum("fi,ij,fj->f", matrix[pick], sigma,
+                                                          matrix[pick]))
+    rows["sampling_sd"] = rows["se"]
+    rows["phi"] = rows["indicator"].map(dispersion).fillna(phi).clip(lower=1.0)
+    rows["misfit_sd"] = rows["se"] * np.sqrt(rows["phi"])
+    error = (rows["survey"] - rows["prediction"]).abs()
+    for kind in ("sampling", "misfit"):
+        half = Z90 * np.sqrt(rows["parameter_sd"] ** 2 + rows[f"{kind}_sd"] ** 2)
+        rows[f"inside_{kind}"] = error <= half
+    return rows
+
+
+def _noise(jacobian: Jacobian, rows: np.ndarray) -> np.ndarray | None:
+    """``Jacobian.noise`` over the given rows only (None with one seed)."""
+    per_seed = jacobian.per_seed[:, rows, :]
+    seeds = len(per_seed)
+    if seeds < 2:
+        return None
+    spread = per_seed - per_seed.mean(axis=0)
+    return np.einsum("sfi,sfj->ij", spread, spread) / (seeds * (seeds - 1))
+
+
+def held_out_predictions(jacobian: Jacobian) -> pd.DataFrame:
+    """Every fold's held-out figures with their predictions, plus the in-sample reference.
+
+    Columns of ``predict_held_out`` plus ``kind`` (department, years or in-sample) and
+    ``fold`` (the department's name, the years, or "all").
+    """
+    figures = figure_frame(jacobian)
+    parts = [predict_held_out(jacobian, figures, np.zeros(len(figures), bool))
+             .assign(kind="in-sample", fold="all")]
+    for (kind, name), held in folds(figures).items():
+        if not held.any():
+            continue  # nothing of this fold among the figures
+        parts.append(predict_held_out(jacobian, figures, held).assign(kind=kind, fold=name))
+    return pd.concat(parts).reset_index()
+
+
+def coverage(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Share inside each 90% interval by kind of fold and indicator, with the figure count."""
+    grouped = predictions.groupby(["kind", "indicator"], sort=False)
+    return grouped.agg(figures=("figure", "size"),
+                       inside_sampling=("inside_sampling", "mean"),
+                       inside_misfit=("inside_misfit", "mean"),
+                       mean_abs_error=("prediction", lambda p: float(
+                           (p - predictions.loc[p.index, "survey"]).abs().mean()))
+                       ).reset_index()
+
+
+def save_jacobian(jacobian: Jacobian, path, meta: dict) -> None:
+    """Write a Jacobian (with its base figures and ``meta``, e.g. seeds and scale) to .npz."""
+    np.savez_compressed(path, figures=np.array(jacobian.figures),
+                        names=np.array(jacobian.names), per_seed=jacobian.per_seed,
+                        chi2=jacobian.chi2,
+                        base=jacobian.base[["model", "survey", "variance"]].to_numpy(),
+                        meta=np.array(repr(sorted(meta.items()))))
+
+
+def load_jacobian(path, meta: dict) -> Jacobian | None:
+    """The Jacobian saved at ``path`` if it was computed with the same ``meta``, else None."""
+    try:
+        saved = np.load(path, allow_pickle=False)
+        if str(saved["meta"]) != repr(sorted(meta.items())):
+            return None
+        figures = [str(f) for f in saved["figures"]]
+        base = pd.DataFrame(saved["base"], columns=["model", "survey", "variance"],
+                            index=pd.Index(figures, name="figure"))
+        return Jacobian(figures=figures, names=[str(n) for n in saved["names"]],
+                        per_seed=saved["per_seed"], chi2=saved["chi2"], base=base)
+    except (OSError, KeyError, ValueError):
+        return None
