@@ -8,7 +8,8 @@ python run.py dashboard               the Solara dashboard on http://localhost:8
 
 from __future__ import annotations
 
-import json
+import contextlib
+import functools
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from model.analysis.outputs import (
+    OutError,
+    OutFolder,
+    check_writable,
+    is_disk_full,
+    short,
+    write_atomic,
+    write_csv,
+    write_json,
+    write_text,
+)
 from model.config import ScenarioError, load_scenario
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "baseline.yaml"
@@ -46,6 +58,118 @@ def fail(message: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+# caps on the work one command may start (issue 13): past them the command refuses (exit 2)
+MAX_REPLICATES = 1000
+MAX_DRAWS = 10_000
+MAX_RUNS = 20_000
+MAX_SEED = 2**63 - 1
+CORES = max(os.cpu_count() or 1, 2)  # the defaults of holdout and calibrate use 2
+OVERSUBSCRIBE_FACTOR = 8  # with --allow-oversubscribe, at most this many workers per core
+# seconds per simulated child-month on this 2-core machine (all Peru at scale 20, 300 months
+# in about 13 s): the batch estimate is runs x months x children / scale x this / workers
+CHILD_MONTH_SECONDS = 3e-7
+PERU_CHILDREN = 2.9e6
+RUN_OVERHEAD_SECONDS = 1.0  # building a model, starting a process
+HISTORY_MONTHS = 240
+
+
+def check_range(option: str, value, low, high) -> None:
+    """Exit 2 unless ``low <= value <= high`` (NaN is refused too)."""
+    if not low <= value <= high:
+        fail(f"{option} {short(value)}: allowed {low:g}-{high:g}" if isinstance(value, float)
+             else f"{option} {short(value)}: allowed {low}-{high}")
+
+
+def check_seed(seed: Optional[int]) -> None:
+    """Exit 2 unless the seed is a non-negative 63-bit integer (or not given)."""
+    if seed is not None:
+        check_range("--seed", seed, 0, MAX_SEED)
+
+
+def check_workers(workers: int, allow_oversubscribe: bool) -> None:
+    """Exit 2 unless 1 <= workers <= the cores; more only with --allow-oversubscribe."""
+    limit = CORES * OVERSUBSCRIBE_FACTOR if allow_oversubscribe else CORES
+    if not 1 <= workers <= limit:
+        fail(f"--workers {workers}: allowed 1-{limit}"
+             + ("" if allow_oversubscribe else " (the cores; more with "
+                "--allow-oversubscribe, up to {CORES * OVERSUBSCRIBE_FACTOR})"))
+    if workers > CORES:
+        console.print(f"[yellow]warning:[/] --workers {workers} on {CORES} cores: runs will "
+                      "compete for the CPU and memory", highlight=False)
+
+
+def estimate_batch(n_runs: int, workers: int, spec) -> None:
+    """Refuse a batch past MAX_RUNS (exit 2); print the runs and a rough time.
+
+    ``spec`` is a scenario (or its dict): its months, scale and history set the time a run.
+    """
+    if n_runs > MAX_RUNS:
+        fail(f"{n_runs:,} runs: allowed at most {MAX_RUNS:,} in one command (fewer "
+             "--replicates, --draws or sweep points)")
+    body = spec if isinstance(spec, dict) else spec.model_dump()
+    months = body["months"] + (HISTORY_MONTHS if body.get("history") is not None else 0)
+    scale = float(body["scale"])
+    per_run = RUN_OVERHEAD_SECONDS + months * PERU_CHILDREN / scale * CHILD_MONTH_SECONDS
+    total = n_runs * per_run / max(1, min(workers, CORES))
+    shown = f"{total / 3600:.1f} h" if total > 5400 else f"{total / 60:.0f} min" \
+        if total > 90 else f"{total:.0f} s"
+    console.print(f"{n_runs:,} runs on {workers} worker{'s' * (workers > 1)}: at most about "
+                  f"{shown} ({per_run:.1f} s a run for all Peru at scale {scale:g}; less "
+                  "for a region or a resumed batch)", highlight=False)
+
+
+def check_years(years: Optional[list[int]], spec) -> None:
+    """Exit 2 unless every --years year has a record between the start and the end."""
+    if not years:
+        return
+    year, month = (int(part) for part in str(spec.start).split("-")[:2])
+    first, last = year * 12 + month - 1, year * 12 + month - 1 + spec.months
+    outside = [y for y in years if y * 12 + 11 < first or y * 12 > last]
+    if outside:
+        fail(f"--years {short(outside)}: allowed years from {first // 12} to {last // 12} "
+             "(the scenarios' start and end)")
+
+
+@contextlib.contextmanager
+def holding(out: Path, command: str, option: str = "--out"):
+    """Check, lock and mark ``out`` for ``command`` (exit 2 if it cannot be used)."""
+    try:
+        folder = OutFolder(out, f"python run.py {command}", option).__enter__()
+    except OutError as err:
+        fail(str(err))
+    try:
+        yield folder
+    finally:
+        folder.__exit__()
+
+
+def guarded(function):
+    """Turn Ctrl-C and a full disk inside a command into a message and an exit code.
+
+    Ctrl-C: 130 with the runs kept and how to resume; a full disk: exit 1, the files
+    already written are whole (written atomically) and kept.
+    """
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except KeyboardInterrupt as err:  # BatchInterrupted carries the batch's report
+            report = getattr(err, "report", None)
+            kept = "" if report is None else \
+                f" {report.skipped + report.finished} of {report.total} runs kept;"
+            console.print(f"[bold red]interrupted:[/]{kept} run the same command to resume",
+                          highlight=False)
+            raise typer.Exit(130) from None
+        except OSError as err:
+            if not is_disk_full(err):
+                raise
+            console.print(f"[bold red]disk full[/] writing {short(err.filename or 'output')} "
+                          f"({err.strerror}): files already written are whole and kept; free "
+                          "space and run the same command to resume", highlight=False)
+            raise typer.Exit(1) from None
+    return wrapper
+
+
 @app.callback()
 def main(ctx: typer.Context) -> None:
     """Run the default scenario when no command is given."""
@@ -54,6 +178,7 @@ def main(ctx: typer.Context) -> None:
 
 
 @app.command()
+@guarded
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/baseline.yaml."),
     seed: Optional[int] = typer.Option(None, help="Random seed (default: the scenario's seed)."),
@@ -66,23 +191,23 @@ def run(
                                                   "trajectories.png (created if missing)."),
 ) -> None:
     """Run one scenario and write results.csv, metadata.json and trajectories.png to --out."""
-    from model.analysis.experiments import run_scenario
-    from viz.plots import plot_trajectories
-
+    check_seed(seed)
     try:
         spec = load_scenario(scenario, {"seed": seed, "months": months, "scale": scale})
     except ScenarioError as err:
         fail(str(err))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        fail(f"--out {out}: cannot write there ({err.strerror}); allowed: a writable folder")
+    with holding(out, "run") as folder:
+        _run_into(spec, out, folder)
+
+
+def _run_into(spec, out: Path, folder: OutFolder) -> None:
+    """The work of ``run``: simulate, then write results, chart and metadata (last)."""
+    from model.analysis.experiments import run_scenario
+    from model.analysis.outputs import atomic_path
+    from viz.plots import plot_trajectories
 
     console.print(f"Scenario [bold]{spec.name}[/]: {spec.months} months from {spec.start}, "
-                  f"seed {spec.seed}, scale {spec.scale:g}")
+                  f"seed {spec.seed}, scale {spec.scale:g}", highlight=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console,
                   transient=False) as bar:
@@ -95,13 +220,18 @@ def run(
     if outcome.results.empty:
         console.print(f"[bold red]run failed while building the model:[/] "
                       f"{outcome.metadata['error']}", highlight=False)
+        folder.mark("the model could not be built; results.csv and metadata.json here, if "
+                    "any, are an earlier run's")
         raise typer.Exit(1)
-    outcome.results.to_csv(out / "results.csv", index=False)
-    (out / "metadata.json").write_text(json.dumps(outcome.metadata, indent=2))
+    folder.mark("results.csv may be this run's while metadata.json is an earlier run's")
+    write_csv(outcome.results, out / "results.csv")
     area = spec.geography.departments + spec.geography.districts
-    plot_trajectories(outcome.results, out / "trajectories.png",
-                      title=f"{spec.name} (seed {spec.seed}, scale {spec.scale:g})",
-                      total_label="National" if not area else "All: " + ", ".join(area)[:40])
+    with atomic_path(out / "trajectories.png") as chart:
+        plot_trajectories(outcome.results, chart,
+                          title=f"{spec.name} (seed {spec.seed}, scale {spec.scale:g})",
+                          total_label="National" if not area else "All: " + ", ".join(area)[:40])
+    write_json(out / "metadata.json", outcome.metadata)
+    folder.finish()  # metadata.json says whether the run completed
     _print_summary(outcome.results, outcome.metadata, out)
     if not outcome.complete:
         console.print(f"[bold red]run {outcome.metadata['status']}[/] after "
@@ -131,6 +261,9 @@ def _print_summary(results, meta: dict, out: Path) -> None:
 
 # the options of every batch command (compare, sweep, sensitivity)
 WORKERS_OPTION = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial).")
+OVERSUBSCRIBE_OPTION = typer.Option(False, "--allow-oversubscribe",
+                                    help="Allow --workers above the number of cores (with a "
+                                         "warning).")
 CLUSTER_OPTION = typer.Option(None, help="Dask scheduler address, e.g. tcp://host:8786 (needs "
                                          "the [cluster] extra).")
 
@@ -148,16 +281,31 @@ def _batch_progress(total: int):
     return progress, update
 
 
-def _run_with_progress(runs, out: Path, workers: int, cluster: Optional[str]):
-    """Run a batch behind a progress bar; a cluster that cannot be reached exits 2."""
-    from model.analysis.experiments import ClusterError, run_batch
+def note(text: str) -> None:
+    """A yellow note on the terminal (e.g. a damaged file set aside)."""
+    console.print(f"[yellow]note:[/] {text}", highlight=False)
 
+
+def _run_batch_in(out: Path, runs, extra: Optional[dict], workers: int,
+                  cluster: Optional[str] = None):
+    """Check the folder's manifest, run the batch behind a progress bar, load the results.
+
+    A different batch in ``out`` or a cluster that cannot be reached exits 2 (``extra`` None:
+    no manifest, runs reused by name). Returns the report and the finished runs' results.
+    """
+    from model.analysis.experiments import ClusterError, check_manifest, load_runs, run_batch
+
+    problem = extra is not None and check_manifest(out, runs, extra, on_note=note)
+    if problem:
+        fail(problem)
     progress, update = _batch_progress(len(runs))
     try:
         with progress:
-            return run_batch(runs, out, workers=workers, cluster=cluster, on_progress=update)
+            report = run_batch(runs, out, workers=workers, cluster=cluster,
+                               on_progress=update, on_note=note)
     except ClusterError as err:
         fail(str(err))
+    return report, load_runs(out, [r.run_id for r in runs], on_note=note)
 
 
 def _finish_batch(report, out: Path) -> None:
@@ -196,10 +344,12 @@ def _comparable_scenarios(command: str, paths: list[Path], months: Optional[int]
         fail(f"{command}: scenarios must share start, months, scale, geography, anemia "
              "definition and history for common random numbers; " + "; ".join(problems)
              + " (--months and --scale set them for all)")
+    check_years(year_list, specs[0])
     return specs, year_list
 
 
 @app.command()
+@guarded
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario YAML files; the "
                                                     "first is the reference."),
@@ -216,6 +366,7 @@ def compare(
     months: Optional[int] = typer.Option(None, help="Months for every scenario."),
     scale: Optional[float] = typer.Option(None, help="Scale for every scenario."),
     workers: int = WORKERS_OPTION,
+    allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("comparison"), help="Folder for results.parquet, "
                                                       "summary.csv, summary.md, draws.csv, "
@@ -230,39 +381,41 @@ def compare(
     --out/runs, so an interrupted comparison resumes where it stopped.
     """
     from model.analysis.comparison import comparison_specs, summarise, summary_markdown
-    from model.analysis.experiments import check_manifest, load_runs
+    from model.analysis.outputs import atomic_path
     from viz.plots import plot_comparison
 
     if len(scenarios) < 2:
         fail("compare: give at least two scenario files (the first is the reference)")
-    if replicates < 1 or replicates > 1000:
-        fail(f"--replicates {replicates}: allowed 1-1000")
-    if draws < 0 or draws > 10_000:
-        fail(f"--draws {draws}: allowed 0-10000")
-    if workers < 1:
-        fail(f"--workers {workers}: allowed >= 1")
+    check_range("--replicates", replicates, 1, MAX_REPLICATES)
+    check_range("--draws", draws, 0, MAX_DRAWS)
+    check_seed(seed)
+    check_workers(workers, allow_oversubscribe)
     specs, year_list = _comparable_scenarios("compare", scenarios, months, scale, years)
     names = [s.name for s in specs]
+    estimate_batch(len(specs) * replicates * max(1, draws), workers, specs[0])
     runs = comparison_specs(specs, replicates, seed, draws)
-    problem = check_manifest(out, runs, {"scenarios": [str(p) for p in scenarios],
-                                         "draws": draws, "replicates": replicates})
-    if problem:
-        fail(problem)
-    if draws:
-        from model.analysis.draws import parameter_draws
-        parameter_draws(draws, seed).to_csv(out / "draws.csv")
-    report = _run_with_progress(runs, out, workers, cluster)
-    results = load_runs(out, [r.run_id for r in runs])
-    if not results.empty:
-        results.to_parquet(out / "results.parquet", index=False)
+    with holding(out, "compare") as folder:
+        report, results = _run_batch_in(out, runs, {"scenarios": [str(p) for p in scenarios],
+                                                    "draws": draws, "replicates": replicates},
+                                        workers, cluster)
+        if results.empty:
+            _finish_batch(report, out)
+            return
+        if draws:
+            from model.analysis.draws import parameter_draws
+            write_csv(parameter_draws(draws, seed), out / "draws.csv", index=True)
+        write_atomic(out / "results.parquet",
+                     lambda path: results.to_parquet(path, index=False))
         summary = summarise(results, year_list)
-        summary.to_csv(out / "summary.csv", index=False)
-        (out / "summary.md").write_text(summary_markdown(
+        write_csv(summary, out / "summary.csv")
+        write_text(out / "summary.md", summary_markdown(
             summary, replicates, specs[0].anemia_definition, draws))
         label = f"{draws} draws x {replicates} replicates" if draws else \
             f"{replicates} replicates"
-        plot_comparison(results, out / "comparison.png",
-                        title=f"{' vs '.join(names)} ({label})")
+        with atomic_path(out / "comparison.png") as chart:
+            plot_comparison(results, chart, title=f"{' vs '.join(names)} ({label})")
+        if not report.failed:
+            folder.finish()
         _print_comparison(summary, draws, replicates)
         console.print(f"Wrote {out / 'results.parquet'}, {out / 'summary.csv'}, "
                       f"{out / 'summary.md'}, {out / 'comparison.png'}"
@@ -307,6 +460,7 @@ def _print_comparison(summary, draws: int, replicates: int) -> None:
 
 
 @app.command()
+@guarded
 def sensitivity(
     scenario: Path = typer.Argument(..., help="Scenario YAML file (the policy)."),
     reference: Optional[Path] = typer.Argument(None, help="Reference scenario YAML file (e.g. "
@@ -331,6 +485,7 @@ def sensitivity(
     months: Optional[int] = typer.Option(None, help="Months for both scenarios."),
     scale: Optional[float] = typer.Option(None, help="Scale for both scenarios."),
     workers: int = WORKERS_OPTION,
+    allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("sensitivity"), help="Folder for sensitivity.csv, "
                                                        "sensitivity.md, tornado.png, "
@@ -346,36 +501,39 @@ def sensitivity(
     """
     from model.analysis import sensitivity as analysis
     from model.analysis.draws import names as uncertain_names
-    from model.analysis.experiments import check_manifest, load_runs
+    from model.analysis.outputs import staged
 
     if method not in analysis.METHODS:
-        fail(f"--method {method!r}: allowed {', '.join(analysis.METHODS)}")
-    if trajectories < 2 or trajectories > 1000:
-        fail(f"--trajectories {trajectories}: allowed 2-1000")
+        fail(f"--method {short(method)}: allowed {', '.join(analysis.METHODS)}")
+    check_range("--trajectories", trajectories, 2, 1000)
     if levels % 2 or not 4 <= levels <= 10:
         fail(f"--levels {levels}: allowed an even number from 4 to 10")
     if samples < 2 or samples > 2**16 or samples & (samples - 1):
         fail(f"--samples {samples}: allowed a power of 2 from 2 to 65536")
-    if workers < 1:
-        fail(f"--workers {workers}: allowed >= 1")
+    check_seed(seed)
+    check_workers(workers, allow_oversubscribe)
     chosen = [n.strip() for n in parameters.split(",") if n.strip()] if parameters else None
     unknown = analysis.unknown_names(chosen or [])
     if unknown or chosen == []:
-        fail(f"--parameters: unknown {', '.join(unknown) or 'empty list'}; valid names: "
-             f"{', '.join(uncertain_names())}")
+        fail(f"--parameters: unknown {short(', '.join(unknown)) or 'empty list'}; valid "
+             f"names: {', '.join(uncertain_names())}")
     paths = [scenario] if reference is None else [reference, scenario]
     specs, year_list = _comparable_scenarios("sensitivity", paths, months, scale, years)
+    n_names = len(chosen or uncertain_names())
+    points = trajectories * (n_names + 1) if method == "morris" else samples * (n_names + 2)
+    estimate_batch(points * len(paths), workers, specs[0])
     design = analysis.make_design(method, chosen, seed, trajectories, levels, samples)
     runs = analysis.sensitivity_specs(design, specs[-1], specs[0] if reference else None, seed)
-    problem = check_manifest(out, runs, {"method": method, "parameters": design.names,
-                                         "scenarios": [str(p) for p in paths]})
-    if problem:
-        fail(problem)
     console.print(f"{method}: {len(design.names)} parameters, {len(design.unit)} points, "
                   f"{len(runs)} runs", highlight=False)
-    report = _run_with_progress(runs, out, workers, cluster)
-    results = load_runs(out, [r.run_id for r in runs])
-    if not results.empty:
+    with holding(out, "sensitivity") as folder:
+        report, results = _run_batch_in(out, runs, {"method": method,
+                                                    "parameters": design.names,
+                                                    "scenarios": [str(p) for p in paths]},
+                                        workers, cluster)
+        if results.empty:
+            _finish_batch(report, out)
+            return
         first = specs[-1]
         outputs = analysis.point_outputs(results, len(design.unit), first.name,
                                          specs[0].name if reference else None, year_list)
@@ -383,7 +541,11 @@ def sensitivity(
         description = (f"{first.name}" + (f" against {specs[0].name}" if reference else "")
                        + f": {first.months} months from {first.start}, scale {first.scale:g}, "
                        f"seed {seed}")
-        written = analysis.write_outputs(out, design, outputs, indices, len(runs), description)
+        with staged(out) as stage:
+            written = [out / p.name for p in analysis.write_outputs(
+                stage, design, outputs, indices, len(runs), description)]
+        if not report.failed:
+            folder.finish()
         _print_sensitivity(indices, method)
         console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
     _finish_batch(report, out)
@@ -414,6 +576,7 @@ def _print_sensitivity(indices, method: str) -> None:
 
 
 @app.command()
+@guarded
 def sweep(
     sweep_file: Path = typer.Argument(..., help="Sweep YAML file (base scenario, fields to "
                                                 "vary, replicates)."),
@@ -425,6 +588,7 @@ def sweep(
                                                   "draws and replicate seeds; each draw its "
                                                   "own seeds)."),
     workers: int = WORKERS_OPTION,
+    allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("sweep"), help="Folder for runs/ (one Parquet file per "
                                                  "run), sweep_summary.csv and, with --draws, "
@@ -439,35 +603,33 @@ def sweep(
     --draws, draw d of every point has the same parameters and seeds (points paired within a
     draw) and draws.csv lists the parameter sets. The exit code is 1 if any run failed.
     """
-    from model.analysis.experiments import check_manifest, load_runs
     from model.analysis.sweeps import load_sweep, sweep_summary
 
-    if draws < 0 or draws > 10_000:
-        fail(f"--draws {draws}: allowed 0-10000")
-    if seed is not None and seed < 0:
-        fail(f"--seed {seed}: allowed >= 0")
-    if workers < 1:
-        fail(f"--workers {workers}: allowed >= 1")
+    check_range("--draws", draws, 0, MAX_DRAWS)
+    check_seed(seed)
+    check_workers(workers, allow_oversubscribe)
     try:
         spec, runs, points = load_sweep(sweep_file, draws, seed)
     except ScenarioError as err:
         fail(str(err))
-    problem = check_manifest(out, runs, {"sweep_file": str(sweep_file), "points": points,
-                                         "draws": draws, "seed": spec.seed})
-    if problem:
-        fail(problem)
-    if draws:
-        from model.analysis.draws import parameter_draws
-        parameter_draws(draws, spec.seed).to_csv(out / "draws.csv")
-    console.print(f"Sweep {sweep_file}: {len(points)} points x "
+    console.print(f"Sweep {short(sweep_file)}: {len(points)} points x "
                   + (f"{draws} draws x " if draws else "")
                   + f"{spec.replicates} replicates = {len(runs)} runs", highlight=False)
-    report = _run_with_progress(runs, out, workers, cluster)
-    results = load_runs(out, [r.run_id for r in runs])
-    if not results.empty:
-        sweep_summary(results, points).to_csv(out / "sweep_summary.csv", index=False)
-        console.print(f"Wrote {out / 'sweep_summary.csv'}"
-                      + (f", {out / 'draws.csv'}" if draws else ""), highlight=False)
+    if runs:
+        estimate_batch(len(runs), workers, runs[0].scenario)
+    with holding(out, "sweep") as folder:
+        report, results = _run_batch_in(out, runs, {"sweep_file": str(sweep_file),
+                                                    "points": points, "draws": draws,
+                                                    "seed": spec.seed}, workers, cluster)
+        if not results.empty:
+            if draws:
+                from model.analysis.draws import parameter_draws
+                write_csv(parameter_draws(draws, spec.seed), out / "draws.csv", index=True)
+            write_csv(sweep_summary(results, points), out / "sweep_summary.csv")
+            console.print(f"Wrote {out / 'sweep_summary.csv'}"
+                          + (f", {out / 'draws.csv'}" if draws else ""), highlight=False)
+            if not report.failed:
+                folder.finish()
     _finish_batch(report, out)
 
 
@@ -475,6 +637,7 @@ HISTORICAL = Path(__file__).parent / "scenarios" / "peru_2000_2019.yaml"
 
 
 @app.command()
+@guarded
 def calibrate(
     scenario: Path = typer.Argument(HISTORICAL, help="Scenario to fit (default: the "
                                                      "2000-2019 history)."),
@@ -518,10 +681,11 @@ def calibrate(
     from model.analysis.calibration import calibrate as fit
     from model.analysis.targets import combine_targets, load_targets
 
-    if trials < 1:
-        fail(f"--trials {trials}: allowed >= 1")
-    if refine < 0:
-        fail(f"--refine {refine}: allowed >= 0")
+    check_range("--trials", trials, 1, 10_000)
+    check_range("--refine", refine, 0, 10_000)
+    check_seed(seed)
+    if write is not None:
+        _check_file_target(write, "--write")
     try:
         spec = load_scenario(scenario, {"scale": scale, "seed": seed})
         table = combine_targets([load_targets(t) for t in targets])
@@ -531,39 +695,50 @@ def calibrate(
         _calibration_posterior(spec, table, out, seeds, workers, refine, write)
         return
     out = out or Path("calibration")
-    progress = Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("best loss {task.fields[best]}"), TimeElapsedColumn(),
-                        TimeRemainingColumn(), console=console)
-    with progress:
-        task = progress.add_task("trials", total=trials + refine, best="-")
-        study = fit(spec, table, out, trials, seed=seed, refine=refine,
-                    on_trial=lambda st, tr: progress.update(
-                        task, completed=len(st.trials), best=f"{st.best_value:.1f}"))
-    fitted = fitted_table(study)
-    fitted.to_csv(out / "fitted.csv", index=False)
-    body = yaml.safe_dump({
-        "note": f"Fitted by python run.py calibrate {scenario} ({len(study.trials)} trials, "
-                f"scale {scale:g}, seed {seed}); loss (chi-square over the figures up to "
-                f"2012) {study.best_value:.1f}",
-        "parameters": {k: (round(float(v), 6) if not isinstance(v, tuple) else
-                           [round(float(x), 6) for x in v])
-                       for k, v in as_parameters(study.best_params).items()}},
-        sort_keys=False)
-    (out / "calibrated.yaml").write_text(body)
-    if write:
-        write.write_text(body)
+    with holding(out, "calibrate") as folder:
+        progress = Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("best loss {task.fields[best]}"), TimeElapsedColumn(),
+                            TimeRemainingColumn(), console=console)
+        with progress:
+            task = progress.add_task("trials", total=trials + refine, best="-")
+            study = fit(spec, table, out, trials, seed=seed, refine=refine,
+                        on_trial=lambda st, tr: progress.update(
+                            task, completed=len(st.trials), best=f"{st.best_value:.1f}"))
+        fitted = fitted_table(study)
+        write_csv(fitted, out / "fitted.csv")
+        body = yaml.safe_dump({
+            "note": f"Fitted by python run.py calibrate {scenario} ({len(study.trials)} "
+                    f"trials, scale {scale:g}, seed {seed}); loss (chi-square over the "
+                    f"figures up to 2012) {study.best_value:.1f}",
+            "parameters": {k: (round(float(v), 6) if not isinstance(v, tuple) else
+                               [round(float(x), 6) for x in v])
+                           for k, v in as_parameters(study.best_params).items()}},
+            sort_keys=False)
+        write_text(out / "calibrated.yaml", body)
+        if write:
+            write_text(write, body)
+        folder.finish()
     console.print(fitted.round(4).to_string(index=False), highlight=False)
     console.print(f"best loss {study.best_value:.1f} after {len(study.trials)} trials; wrote "
                   f"{out / 'fitted.csv'}, {out / 'calibrated.yaml'}"
                   + (f", {write}" if write else ""), highlight=False)
 
 
-def _check_jacobian_options(seeds: int, workers: int) -> None:
-    """Refuse --seeds below 2 (their disagreement is the Jacobian's error) or --workers < 1."""
-    if seeds < 2:
-        fail(f"--seeds {seeds}: allowed >= 2")
-    if workers < 1:
-        fail(f"--workers {workers}: allowed >= 1")
+def _check_file_target(path: Path, option: str) -> None:
+    """Exit 2 unless ``path`` can be written as a file (not a folder, parent writable)."""
+    if path.is_dir():
+        fail(f"{option} {short(path)}: is a folder; allowed: a file path")
+    try:
+        check_writable(path.parent, option)
+    except OutError as err:
+        fail(str(err))
+
+
+def _check_jacobian_options(seeds: int, workers: int, allow_oversubscribe: bool = False
+                            ) -> None:
+    """Refuse --seeds outside 2-100 (their disagreement is the Jacobian's error), bad --workers."""
+    check_range("--seeds", seeds, 2, 100)
+    check_workers(workers, allow_oversubscribe)
 
 
 def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers: int,
@@ -578,6 +753,7 @@ def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers
         POSTERIOR_FILE,
         posterior_covariance,
     )
+    from model.analysis.outputs import atomic_path
 
     _check_jacobian_options(seeds, workers)
     if refine or write:
@@ -585,14 +761,9 @@ def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers
              "leave them out")
     out = out or POSTERIOR_FILE
     if out.is_dir() or out.suffix != ".csv":
-        fail(f"--out {out}: with --posterior, allowed: a .csv file path")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        probe = out.parent / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        fail(f"--out {out}: cannot write there ({err.strerror})")
+        fail(f"--out {short(out)}: with --posterior, allowed: a .csv file path")
+    _check_file_target(out, "--out")
+    out.parent.mkdir(parents=True, exist_ok=True)
     seeds = tuple(range(spec.seed, spec.seed + seeds))
     progress = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=console)
@@ -605,7 +776,8 @@ def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers
                                         progress.update(task, completed=done, total=total))
         except ValueError as err:
             fail(str(err))
-    post.save(out)
+    with atomic_path(out) as temporary:
+        post.save(temporary)
     summary = post.table()
     view = Table("parameter", "fitted", "posterior sd", "sd % of range",
                  title=f"Posterior of the calibrated parameters (phi {post.phi:.2f}, "
@@ -628,6 +800,7 @@ def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers
 
 
 @app.command()
+@guarded
 def validate(
     targets: list[Path] = typer.Option(DEFAULT_TARGET_FILES,
                                        help="Targets CSV file(s) (repeat the option)."),
@@ -638,6 +811,7 @@ def validate(
     seed: int = typer.Option(1, help="Root seed."),
     scale: Optional[float] = typer.Option(None, help="Scale (default: the scenario's)."),
     workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
+    allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     out: Path = typer.Option(Path("validation"), help="Folder for validation.csv, "
                                                       "validation.png and runs/."),
 ) -> None:
@@ -658,35 +832,19 @@ def validate(
     validation_error_map.png; prints the mean absolute error per indicator and the fit by
     indicator and level.
     """
-    from model.analysis.experiments import (
-        RunSpec,
-        draw_seeds,
-        load_runs,
-        replicate_seeds,
-        run_batch,
-    )
+    from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
     from model.analysis.targets import combine_targets, load_targets
-    from model.analysis.validation import (
-        anemia_definition_note,
-        coverage,
-        department_summary,
-        fit_by_level,
-        forecast_against_persistence,
-        forecast_summary,
-        mean_absolute_error,
-        validation_table,
-    )
-    from viz.plots import plot_department_error_map, plot_department_multiples, plot_validation
 
-    if replicates < 1:
-        fail(f"--replicates {replicates}: allowed >= 1")
-    if draws < 0 or draws > 10_000:
-        fail(f"--draws {draws}: allowed 0-10000")
+    check_range("--replicates", replicates, 1, MAX_REPLICATES)
+    check_range("--draws", draws, 0, MAX_DRAWS)
+    check_seed(seed)
+    check_workers(workers, allow_oversubscribe)
     try:
         spec = load_scenario(scenario, {"scale": scale})
         table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
+    estimate_batch(replicates * max(1, draws), workers, spec)
     body = spec.model_dump(mode="json")
     if draws:
         from model.analysis.draws import apply_draw, parameter_draws
@@ -701,23 +859,39 @@ def validate(
         runs = [RunSpec(run_id=f"{spec.name}-r{r:03d}", scenario=body, seed=s,
                         labels={"replicate": r})
                 for r, s in enumerate(replicate_seeds(seed, replicates))]
-    out.mkdir(parents=True, exist_ok=True)
-    if draws:
-        drawn.to_csv(out / "draws.csv")
-    progress, update = _batch_progress(len(runs))
-    with progress:
-        report = run_batch(runs, out, workers=workers, on_progress=update)
-    results = load_runs(out, [r.run_id for r in runs])
-    if results.empty:
-        fail("validate: no run finished; see the errors in " + str(out / "runs"))
+    with holding(out, "validate") as folder:
+        report, results = _run_batch_in(out, runs, None, workers)
+        if results.empty:
+            fail("validate: no run finished; see the errors in " + str(out / "runs"))
+        if draws:
+            write_csv(drawn, out / "draws.csv", index=True)
+        _validate_outputs(out, spec, table, results, draws, replicates)
+        if not report.failed:
+            folder.finish()
+    _finish_batch(report, out)
+
+
+def _validate_outputs(out: Path, spec, table, results, draws: int, replicates: int) -> None:
+    """Write and print validate's tables and charts from the finished runs."""
     from model.analysis.calibration import load_posterior
+    from model.analysis.validation import (
+        anemia_definition_note,
+        coverage,
+        department_summary,
+        fit_by_level,
+        forecast_against_persistence,
+        forecast_summary,
+        mean_absolute_error,
+        validation_table,
+    )
+    from viz.plots import plot_department_error_map, plot_department_multiples, plot_validation
 
     phi = load_posterior().phi
     result_table = validation_table(results, table, dispersion=phi)
-    result_table.to_csv(out / "validation.csv", index=False)
+    write_csv(result_table, out / "validation.csv")
     label = f"{draws} draws x {replicates} replicates" if draws else f"{replicates} replicates"
-    plot_validation(results, result_table, out / "validation.png",
-                    title=f"{spec.name}: model ({label}) against surveys")
+    write_atomic(out / "validation.png", lambda path: plot_validation(
+        results, result_table, path, title=f"{spec.name}: model ({label}) against surveys"))
     mae = mean_absolute_error(result_table)
     for indicator, value in mae.items():
         console.print(f"mean absolute error, {indicator}: {value:.1f} percentage points "
@@ -725,16 +899,18 @@ def validate(
                       highlight=False)
     written = [out / "validation.csv", out / "validation.png"]
     by_level = fit_by_level(result_table)
-    by_level.to_csv(out / "validation_by_level.csv", index=False)
+    write_csv(by_level, out / "validation_by_level.csv")
     departments = department_summary(result_table)
-    departments.to_csv(out / "validation_departments.csv", index=False)
+    write_csv(departments, out / "validation_departments.csv")
     written += [out / "validation_by_level.csv", out / "validation_departments.csv"]
     if result_table["level"].eq("department").any():
         for indicator in ("stunting", "anemia"):
-            written.append(plot_department_multiples(
-                results, result_table, out / f"validation_departments_{indicator}.png",
-                indicator))
-        written.append(plot_department_error_map(result_table, out / "validation_error_map.png"))
+            written.append(write_atomic(
+                out / f"validation_departments_{indicator}.png",
+                lambda path, ind=indicator: plot_department_multiples(results, result_table,
+                                                                      path, ind)))
+        written.append(write_atomic(out / "validation_error_map.png",
+                             lambda path: plot_department_error_map(result_table, path)))
     else:
         console.print("no department targets: department charts and map not drawn",
                       highlight=False)
@@ -752,7 +928,7 @@ def validate(
                   "runs combined with the survey's sampling error):", highlight=False)
     console.print(shown.to_string(index=False), highlight=False)
     covered = coverage(result_table)
-    covered.to_csv(out / "validation_coverage.csv", index=False)
+    write_csv(covered, out / "validation_coverage.csv")
     written.append(out / "validation_coverage.csv")
     what = ("parameter draws, chance and the survey's error" if draws else
             "chance and the survey's error only (add --draws for parameter uncertainty)")
@@ -766,7 +942,7 @@ def validate(
                   highlight=False)
     forecast = forecast_against_persistence(result_table)
     if not forecast.empty:
-        forecast.to_csv(out / "forecast_vs_persistence.csv", index=False)
+        write_csv(forecast, out / "forecast_vs_persistence.csv")
         written.append(out / "forecast_vs_persistence.csv")
         console.print("figures after 2012 (not fitted): model against persistence of each "
                       "figure's 2011-2012 value:", highlight=False)
@@ -774,10 +950,10 @@ def validate(
                       highlight=False)
     console.print(anemia_definition_note(spec.anemia_definition), highlight=False)
     console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
-    _finish_batch(report, out)
 
 
 @app.command()
+@guarded
 def holdout(
     targets: list[Path] = typer.Option(DEFAULT_TARGET_FILES,
                                        help="Targets CSV file(s) (repeat the option)."),
@@ -811,46 +987,47 @@ def holdout(
     from model.analysis.targets import combine_targets, load_targets
 
     _check_jacobian_options(seeds, workers)
-    if not scale >= 1:
-        fail(f"--scale {scale}: allowed >= 1")
+    check_range("--scale", scale, 1.0, 10_000.0)
     try:
         spec = load_scenario(HISTORICAL, {"scale": scale})
         table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {"seeds": seeds, "scale": scale, "code": model_source_digest(),
-            "targets": sorted(str(t) for t in targets)}
-    started = time.perf_counter()
-    jacobian = load_jacobian(out / "jacobian.npz", meta)
-    if jacobian is None:
-        progress = Progress(TextColumn("Jacobian runs"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TimeRemainingColumn(), console=console)
-        with progress:
-            task = progress.add_task("runs", total=None)
-            jacobian = jacobian_at_fit(
-                spec, table, seeds=list(range(1, seeds + 1)), scale=scale, workers=workers,
-                on_run=lambda done, total: progress.update(task, completed=done, total=total))
-        save_jacobian(jacobian, out / "jacobian.npz", meta)
-    predictions = held_out_predictions(jacobian)
-    predictions.to_csv(out / "holdout.csv", index=False)
-    covered = coverage(predictions)
-    covered.to_csv(out / "holdout_coverage.csv", index=False)
-    shown = covered.assign(**{c: covered[c].map("{:.0%}".format)
-                              for c in ("inside_sampling", "inside_misfit")},
-                           mean_abs_error=covered["mean_abs_error"].map("{:.1f}".format))
-    console.print("share of figures inside their 90% predictive interval (aim: about 90%); "
-                  "sampling = parameters, chance and the survey's error; misfit = the same "
-                  "with the model's misfit on the training figures:", highlight=False)
-    console.print(shown.rename(columns={"inside_sampling": "sampling",
-                                        "inside_misfit": "with misfit",
-                                        "mean_abs_error": "MAE (pp)"}).to_string(index=False),
-                  highlight=False)
-    console.print(f"Wrote {out / 'holdout.csv'}, {out / 'holdout_coverage.csv'} "
-                  f"({time.perf_counter() - started:.0f} s)", highlight=False)
+    with holding(out, "holdout") as folder:
+        meta = {"seeds": seeds, "scale": scale, "code": model_source_digest(),
+                "targets": sorted(str(t) for t in targets)}
+        started = time.perf_counter()
+        jacobian = load_jacobian(out / "jacobian.npz", meta)
+        if jacobian is None:
+            progress = Progress(TextColumn("Jacobian runs"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), TimeRemainingColumn(), console=console)
+            with progress:
+                task = progress.add_task("runs", total=None)
+                jacobian = jacobian_at_fit(
+                    spec, table, seeds=list(range(1, seeds + 1)), scale=scale, workers=workers,
+                    on_run=lambda done, total: progress.update(task, completed=done, total=total))
+            write_atomic(out / "jacobian.npz", lambda path: save_jacobian(jacobian, path, meta))
+        predictions = held_out_predictions(jacobian)
+        write_csv(predictions, out / "holdout.csv")
+        covered = coverage(predictions)
+        write_csv(covered, out / "holdout_coverage.csv")
+        shown = covered.assign(**{c: covered[c].map("{:.0%}".format)
+                                  for c in ("inside_sampling", "inside_misfit")},
+                               mean_abs_error=covered["mean_abs_error"].map("{:.1f}".format))
+        console.print("share of figures inside their 90% predictive interval (aim: about 90%); "
+                      "sampling = parameters, chance and the survey's error; misfit = the same "
+                      "with the model's misfit on the training figures:", highlight=False)
+        console.print(shown.rename(columns={"inside_sampling": "sampling",
+                                            "inside_misfit": "with misfit",
+                                            "mean_abs_error": "MAE (pp)"}).to_string(index=False),
+                      highlight=False)
+        console.print(f"Wrote {out / 'holdout.csv'}, {out / 'holdout_coverage.csv'} "
+                      f"({time.perf_counter() - started:.0f} s)", highlight=False)
+        folder.finish()
 
 
 @app.command("replicate-trials")
+@guarded
 def replicate_trials_command(
     replicates: int = typer.Option(5, help="Replicates of each replayed evaluation (per draw)."),
     draws: int = typer.Option(0, help="Parameter draws (Latin hypercube over every uncertain "
@@ -871,37 +1048,40 @@ def replicate_trials_command(
     from model.analysis.comparison import interval_meaning
     from model.analysis.trials import replicate_trials
 
-    if replicates < 1:
-        fail(f"--replicates {replicates}: allowed >= 1")
-    if draws < 0 or draws > 10_000:
-        fail(f"--draws {draws}: allowed 0-10000")
-    if seed < 0:
-        fail(f"--seed {seed}: allowed >= 0")
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "trials.csv", out / "trials.md"]
-    if draws:
-        from model.analysis.draws import parameter_draws
-        parameter_draws(draws, seed).to_csv(out / "draws.csv")
-        written.append(out / "draws.csv")
-    with console.status("replaying the evaluations"):
-        table = replicate_trials(replicates=replicates, seed=seed, draws=draws)
-    table.to_csv(out / "trials.csv", index=False)
-    share = " | parameters' share of variance |" if draws else " |"
-    lines = ([f"Medians with {interval_meaning(draws, replicates)}.", ""] if draws else []) + [
-        "| trial | outcome | published | simulated median (90% interval) | agrees" + share,
-        "|---|---|---|---|---|" + ("---|" if draws else "")]
-    for row in table.itertuples():
-        shown = "" if not draws else (
-            " - |" if row.param_share != row.param_share else f" {100 * row.param_share:.0f}% |")
-        lines.append(f"| {row.trial} | {row.outcome} | {row.published_interval} | "
-                     f"{row.simulated_median:.3f} ({row.simulated_p5:.3f} to "
-                     f"{row.simulated_p95:.3f}) | {'yes' if row.agrees else 'no'} |" + shown)
-    (out / "trials.md").write_text("\n".join(lines) + "\n")
-    console.print("\n".join(lines), highlight=False)
-    console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
+    check_range("--replicates", replicates, 1, MAX_REPLICATES)
+    check_range("--draws", draws, 0, MAX_DRAWS)
+    check_seed(seed)
+    if replicates * max(1, draws) > MAX_RUNS // 10:
+        fail(f"--replicates {replicates} x --draws {draws}: allowed at most "
+             f"{MAX_RUNS // 10:,} replays (each replays two evaluations)")
+    with holding(out, "replicate-trials") as folder:
+        written = [out / "trials.csv", out / "trials.md"]
+        if draws:
+            from model.analysis.draws import parameter_draws
+            write_csv(parameter_draws(draws, seed), out / "draws.csv", index=True)
+            written.append(out / "draws.csv")
+        with console.status("replaying the evaluations"):
+            table = replicate_trials(replicates=replicates, seed=seed, draws=draws)
+        write_csv(table, out / "trials.csv")
+        share = " | parameters' share of variance |" if draws else " |"
+        lines = ([f"Medians with {interval_meaning(draws, replicates)}.", ""] if draws else []) + [
+            "| trial | outcome | published | simulated median (90% interval) | agrees" + share,
+            "|---|---|---|---|---|" + ("---|" if draws else "")]
+        for row in table.itertuples():
+            shown = "" if not draws else (
+                " - |" if row.param_share != row.param_share
+                else f" {100 * row.param_share:.0f}% |")
+            lines.append(f"| {row.trial} | {row.outcome} | {row.published_interval} | "
+                         f"{row.simulated_median:.3f} ({row.simulated_p5:.3f} to "
+                         f"{row.simulated_p95:.3f}) | {'yes' if row.agrees else 'no'} |" + shown)
+        write_text(out / "trials.md", "\n".join(lines) + "\n")
+        console.print("\n".join(lines), highlight=False)
+        console.print("Wrote " + ", ".join(str(p) for p in written), highlight=False)
+        folder.finish()
 
 
 @app.command()
+@guarded
 def bench(
     months: int = typer.Option(120, help="Months for the national run."),
     scale: float = typer.Option(1.0, help="Scale of the national run (1 = every child)."),
@@ -926,6 +1106,14 @@ def bench(
         run_uncertainty_benchmark,
     )
 
+    check_range("--months", months, 1, 1200)
+    check_range("--scale", scale, 1.0, 10_000.0)
+    check_range("--mesa-children", mesa_children, 100, 200_000)
+    check_range("--mesa-months", mesa_months, 1, 120)
+    if draws and not 2 <= draws <= 1000:
+        fail(f"--draws {draws}: allowed 0 (off) or 2-1000")
+    if sweep and draws:
+        fail("--sweep, --draws: each is a benchmark of its own; allowed: one of them")
     if sweep:
         console.print("Sweep benchmark: 16 runs of scenarios/classroom.yaml", highlight=False)
         report = run_sweep_benchmark(
@@ -934,15 +1122,10 @@ def bench(
         _print_checks(report["checks"])
         return
     if draws:
-        if not 2 <= draws <= 1000:
-            fail(f"--draws {draws}: allowed 2-1000")
         report = run_uncertainty_benchmark(draws=draws,
                                            log=lambda s: console.print(s, highlight=False))
         _print_checks(report["checks"])
         return
-    if months < 1 or scale < 1 or mesa_children < 100 or mesa_months < 1:
-        fail("bench: --months >= 1, --scale >= 1, --mesa-children >= 100 and --mesa-months >= 1 "
-             "are required")
     report = run_benchmark(months=months, scale=scale, mesa_children=mesa_children,
                            mesa_months=mesa_months, log=lambda s: console.print(s, highlight=False))
     _print_checks(report["checks"])

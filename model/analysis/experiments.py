@@ -6,12 +6,15 @@ interrupted batch resumes where it stopped); the model itself does no I/O (STYLE
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import platform
+import signal
 import subprocess
+import threading
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -23,6 +26,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from model.analysis.outputs import safe_name, set_aside, write_atomic, write_json
 from model.config import Scenario, validate_scenario
 from model.model import build_model
 
@@ -203,37 +207,66 @@ def batch_fingerprint(runs: list[RunSpec]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def check_manifest(out: Path, runs: list[RunSpec], extra: dict | None = None) -> str | None:
-    """Write ``out/batch.json``; return a problem if ``out`` holds a different batch."""
+def check_manifest(out: Path, runs: list[RunSpec], extra: dict | None = None,
+                   on_note: Callable[[str], None] | None = None) -> str | None:
+    """Write ``out/batch.json``; return a problem if ``out`` holds a different batch.
+
+    An empty or unreadable ``batch.json`` (a damaged folder) is set aside as
+    ``batch.json.damaged-N`` with a note through ``on_note``, and the batch starts afresh
+    (finished run files are still reused by name).
+    """
     manifest = out / "batch.json"
     fingerprint = batch_fingerprint(runs)
     if manifest.exists():
-        previous = json.loads(manifest.read_text()).get("fingerprint")
+        try:
+            previous = json.loads(manifest.read_text()).get("fingerprint")
+        except (ValueError, AttributeError, UnicodeDecodeError, OSError):
+            moved = set_aside(manifest)
+            _note(on_note, f"{manifest} was empty or damaged: set aside as {moved.name}")
+            previous = fingerprint
         if previous != fingerprint:
             return (f"--out {out} holds a different batch of runs, or runs of another "
                     f"version of the model (fingerprint {previous}, this one {fingerprint}); "
                     "allowed: the same command with the same code to resume, or a new --out")
     out.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps({"fingerprint": fingerprint, "runs": len(runs),
-                                    **(extra or {})}, indent=2, default=str))
+    write_json(manifest, {"fingerprint": fingerprint, "runs": len(runs), **(extra or {})})
     return None
 
 
+def _note(on_note: Callable[[str], None] | None, text: str) -> None:
+    """Pass ``text`` to ``on_note`` when there is one."""
+    if on_note:
+        on_note(text)
+
+
 def run_path(out: Path, run_id: str) -> Path:
-    """Where a finished run's Parquet file lives."""
-    return out / "runs" / f"{run_id}.parquet"
+    """Where a finished run's Parquet file lives (its id made a safe file name)."""
+    return out / "runs" / f"{safe_name(run_id)}.parquet"
+
+
+def error_path(out: Path, run_id: str) -> Path:
+    """Where a failed run's error report lives."""
+    return out / "runs" / f"{safe_name(run_id)}.error.json"
 
 
 def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_suffix(".parquet.tmp")
-    frame.to_parquet(temporary, index=False)
-    os.replace(temporary, path)
+    write_atomic(path, lambda temporary: frame.to_parquet(temporary, index=False))
 
 
 def _record_failure(out: Path, spec: RunSpec, error_text: str) -> None:
-    path = out / "runs" / f"{spec.run_id}.error.json"
-    path.write_text(json.dumps({"run_id": spec.run_id, "seed": spec.seed, "labels": spec.labels,
-                                "error": error_text}, indent=2))
+    write_json(error_path(out, spec.run_id), {"run_id": spec.run_id, "seed": spec.seed,
+                                              "labels": spec.labels, "error": error_text})
+
+
+def _readable(path: Path) -> bool:
+    """True when ``path`` is a whole Parquet file (its footer can be read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means damaged
+        return False
 
 
 def _guarded(spec: RunSpec) -> tuple[str, pd.DataFrame | None, str | None]:
@@ -263,26 +296,91 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def worker_init(parent: int | None = None) -> None:
+    """Initialise a pool worker so it never outlives its parent and ignores Ctrl-C.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a daemon thread polls ``os.getppid()``. Ctrl-C reaches the whole terminal
+    process group: the parent alone handles it (cancels the queue and ends the workers).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = parent if parent is not None else os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
+            raise OSError
+    except (OSError, AttributeError):
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(1)
+
+
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process (``worker_init``)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
+                               initializer=worker_init, initargs=(os.getpid(),))
+
+
+def end_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued tasks and end the workers now (running tasks are lost)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(timeout=5)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch: ``report`` says how many runs are kept on disk."""
+
+    def __init__(self, report: BatchReport):
+        """Keep the report of the runs finished so far."""
+        super().__init__(f"{report.skipped + report.finished} of {report.total} runs kept")
+        self.report = report
+
+
 def run_batch(specs: Iterable[RunSpec], out: Path, workers: int = 1,
               cluster: str | None = None,
-              on_progress: Callable[[BatchReport], None] | None = None) -> BatchReport:
+              on_progress: Callable[[BatchReport], None] | None = None,
+              on_note: Callable[[str], None] | None = None) -> BatchReport:
     """Run every spec whose results are not on disk yet; write each as soon as it finishes.
 
     Args:
         specs: the runs.
         out: folder; finished runs go to ``out/runs/<run_id>.parquet``, failures to
-            ``out/runs/<run_id>.error.json`` (retried on the next call).
+            ``out/runs/<run_id>.error.json`` (retried on the next call). A run file that
+            cannot be read (damaged) is set aside as ``.damaged-N`` and the run done again.
         workers: processes for the local pool (1 = serial, in this process).
         cluster: address of an existing Dask scheduler (``tcp://host:8786``); overrides
             ``workers``.
         on_progress: called after each run with the report so far.
+        on_note: called with a message for each damaged file set aside.
+
+    Ctrl-C cancels the queued runs at once, ends the workers and raises
+    ``BatchInterrupted`` (a ``KeyboardInterrupt``) with the report: every finished run is
+    on disk. Any other error (e.g. a full disk) also ends the workers before it propagates.
     """
     specs = list(specs)
     (out / "runs").mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out / "runs")
     report = BatchReport(total=len(specs))
     todo = []
     for spec in specs:
-        if run_path(out, spec.run_id).exists():
+        path = run_path(out, spec.run_id)
+        if path.exists() and not _readable(path):
+            moved = set_aside(path)
+            _note(on_note, f"{path} was damaged: set aside as {moved.name}; the run is done "
+                           "again")
+        if path.exists():
             report.skipped += 1
         else:
             todo.append(spec)
@@ -291,10 +389,9 @@ def run_batch(specs: Iterable[RunSpec], out: Path, workers: int = 1,
 
     def finish(run_id: str, frame: pd.DataFrame | None, error: str | None) -> None:
         spec = by_id[run_id]
-        stale_error = out / "runs" / f"{run_id}.error.json"
         if error is None:
             _write_atomically(frame, run_path(out, run_id))
-            stale_error.unlink(missing_ok=True)
+            error_path(out, run_id).unlink(missing_ok=True)
             report.finished += 1
         else:
             _record_failure(out, spec, error)
@@ -303,20 +400,53 @@ def run_batch(specs: Iterable[RunSpec], out: Path, workers: int = 1,
             on_progress(report)
 
     by_id = {spec.run_id: spec for spec in todo}
-    if cluster:
-        _run_on_dask(_groups(todo), cluster, finish)
-    elif workers <= 1:
-        for spec in todo:
-            finish(*_guarded(spec))
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-            pending = {pool.submit(_guarded_group, group) for group in _groups(todo)}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    for outcome in future.result():
-                        finish(*outcome)
+    try:
+        if cluster:
+            _run_on_dask(_groups(todo), cluster, finish)
+        elif workers <= 1:
+            for spec in todo:
+                finish(*_guarded(spec))
+        else:
+            _run_on_pool(_groups(todo), workers, finish)
+    except KeyboardInterrupt:
+        raise BatchInterrupted(report) from None
     return report
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete temporary run files left by processes that died while writing them."""
+    for path in folder.glob(".*.tmp.parquet"):
+        pid = path.name.split(".")[2]
+        alive = pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid))
+        if not alive:
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """True when a process with this pid exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _run_on_pool(groups: list[list[RunSpec]], workers: int, finish) -> None:
+    """Run the groups on a local pool; on any error or Ctrl-C end the workers at once."""
+    pool = new_pool(workers)
+    try:
+        pending = {pool.submit(_guarded_group, group) for group in groups}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                for outcome in future.result():
+                    finish(*outcome)
+    except BaseException:
+        end_pool(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_on_dask(groups: list[list[RunSpec]], address: str, finish) -> None:
@@ -335,15 +465,32 @@ def _run_on_dask(groups: list[list[RunSpec]], address: str, finish) -> None:
     with client:
         futures = [client.submit(_guarded_group, group, key=f"ecd-{group[0].run_id}",
                                  pure=False) for group in groups]
-        for future in as_completed(futures):
-            for outcome in future.result():
-                finish(*outcome)
+        try:
+            for future in as_completed(futures):
+                for outcome in future.result():
+                    finish(*outcome)
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
-def load_runs(out: Path, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """All finished runs in ``out/runs`` (or the given ones) as one frame."""
+def load_runs(out: Path, run_ids: Iterable[str] | None = None,
+              on_note: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """All finished runs in ``out/runs`` (or the given ones) as one frame.
+
+    A file that cannot be read is set aside (``.damaged-N``, with a note through
+    ``on_note``) and left out; the next run of the same command does that run again.
+    """
     paths = sorted((out / "runs").glob("*.parquet")) if run_ids is None else [
         run_path(out, run_id) for run_id in run_ids if run_path(out, run_id).exists()]
-    if not paths:
+    frames = []
+    for path in paths:
+        try:
+            frames.append(pd.read_parquet(path))
+        except Exception:  # noqa: BLE001 - any failure means damaged
+            moved = set_aside(path)
+            _note(on_note, f"{path} was damaged: set aside as {moved.name}; run the same "
+                           "command again to redo it")
+    if not frames:
         return pd.DataFrame()
-    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+    return pd.concat(frames, ignore_index=True)
