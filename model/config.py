@@ -13,9 +13,8 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -24,20 +23,27 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic import Strict as StrictType
 
 from model import defaults, geography
 from model.interventions import INTERVENTIONS
-from model.interventions.base import month_index
+from model.interventions.base import check_districts, month_index
+from model.safe_yaml import ScenarioError, contained_path, load_yaml, short
 
+__all__ = ["ScenarioError", "Scenario", "load_scenario", "validate_scenario"]
 
-class ScenarioError(ValueError):
-    """A scenario file (or a command-line override of it) cannot be used."""
+# A year key of a trend: an integer, also when it comes back as text from a JSON dump.
+Year = Annotated[int, StrictType(False)]
 
 
 class Strict(BaseModel):
-    """Base class: unknown fields are errors."""
+    """Base class: unknown fields are errors, types strict, numbers finite.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: no bool for a number, no fraction for an integer, no number for text; finite: no
+    NaN or infinity.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class GeographySpec(Strict):
@@ -61,17 +67,15 @@ class GeographySpec(Strict):
     @field_validator("districts", mode="before")
     @classmethod
     def _known_districts(cls, codes: list) -> list[str]:
-        valid = set(geography.district_codes())
-        cleaned = [str(c).zfill(6) if isinstance(c, int) else str(c) for c in codes]
-        for code in cleaned:
-            if code not in valid:
-                raise ValueError(f"unknown district {code!r}; allowed: a 6-digit INEI ubigeo of "
-                                 "the 2017 frame (see model/data/peru_districts.csv)")
-        return cleaned
+        if not isinstance(codes, list):
+            raise ValueError("allowed: a list of 6-digit INEI ubigeo codes")
+        cleaned = [str(c).zfill(6) if isinstance(c, int) and not isinstance(c, bool) else c
+                   for c in codes]
+        return check_districts(cleaned)
 
 
 def _yearly_path(path: dict[int, float], low: float, high: float,
-                 unit: str) -> dict[int, float]:
+                 unit: str) -> dict[Year, float]:
     """A trend's {year: value}, checked (years 1900-2100, values low-high) and sorted."""
     for year, value in path.items():
         if not 1900 <= year <= 2100:
@@ -85,32 +89,32 @@ def _yearly_path(path: dict[int, float], low: float, high: float,
 class TrendSpec(Strict):
     """Secular trends a scenario sets (none by default: the 2018 poverty map holds)."""
 
-    poverty_national_pct: dict[int, float] = Field(
+    poverty_national_pct: dict[Year, float] = Field(
         default_factory=dict,
         description="National monetary poverty (%) by year, e.g. {2004: 58.7, 2016: 20.7}. "
                     "Household poverty follows it (interpolated on the probit scale, held "
                     "constant outside the given years); districts keep their 2018 ranking.")
 
-    improved_water_pct: dict[int, float] = Field(
+    improved_water_pct: dict[Year, float] = Field(
         default_factory=dict,
         description="Households with improved water (%) by year, e.g. {1986: 56, 2015: 79.3} "
                     "(C5e); interpolated on the probit scale, held outside the given years.")
 
-    antenatal_care_pct: dict[int, float] = Field(
+    antenatal_care_pct: dict[Year, float] = Field(
         default_factory=dict,
         description="Births whose mothers had 4+ antenatal visits (%) by year, e.g. "
                     "{2000: 69, 2016: 96} (E1); households with better access (welfare, "
                     "urban) are covered first. Without it: parameter anc_baseline_share.")
-    skilled_birth_pct: dict[int, float] = Field(
+    skilled_birth_pct: dict[Year, float] = Field(
         default_factory=dict,
         description="Births with a skilled attendant (%) by year, e.g. {2000: 63, 2016: 98} "
                     "(E1). Without it: parameter facility_delivery_base.")
-    vaccination_pct: dict[int, float] = Field(
+    vaccination_pct: dict[Year, float] = Field(
         default_factory=dict,
         description="Children immunised against rotavirus and pneumococcus (%) by year of "
                     "birth, e.g. {2008: 0.5, 2009: 25, 2016: 79} (E3). Without it: parameter "
                     "vaccination_share.")
-    health_workers_per_10k: dict[int, float] = Field(
+    health_workers_per_10k: dict[Year, float] = Field(
         default_factory=dict,
         description="Health workers per 10,000 people by year, e.g. {2004: 11.78, 2016: 28.24} "
                     "(E4); posts are restaffed every January. Without it: parameter "
@@ -118,13 +122,13 @@ class TrendSpec(Strict):
 
     @field_validator("health_workers_per_10k")
     @classmethod
-    def _density(cls, path: dict[int, float]) -> dict[int, float]:
+    def _density(cls, path: dict[Year, float]) -> dict[Year, float]:
         return _yearly_path(path, 0.1, 500, "")
 
     @field_validator("poverty_national_pct", "improved_water_pct", "antenatal_care_pct",
                      "skilled_birth_pct", "vaccination_pct")
     @classmethod
-    def _percentages(cls, path: dict[int, float]) -> dict[int, float]:
+    def _percentages(cls, path: dict[Year, float]) -> dict[Year, float]:
         return _yearly_path(path, 0.5, 99.5, "%")
 
 
@@ -138,7 +142,7 @@ class OutputSpec(Strict):
 class InterventionSpec(BaseModel):
     """One intervention in the scenario; its own parameters are checked by its class."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     type: str = Field(description="Registered intervention name.")
 
     @field_validator("type")
@@ -156,14 +160,21 @@ class InterventionSpec(BaseModel):
             params_model.model_validate(self.model_extra or {})
         except ValidationError as err:
             problem = err.errors()[0]
-            where = ".".join(str(p) for p in problem["loc"])
+            where = ".".join([self.type, *(str(p) for p in problem["loc"])])
             if problem["type"] == "extra_forbidden":
-                raise ValueError(f"unknown parameter {where!r} for intervention {self.type!r}; "
+                raise ValueError(f"unknown parameter {where.split('.', 1)[1]!r} for "
+                                 f"intervention {self.type!r}; "
                                  f"valid names: {', '.join(params_model.model_fields)}") from None
-            message = problem["msg"].replace("Input should be", "allowed:")
-            raise ValueError(f"{self.type}.{where} = {problem.get('input')!r}: "
-                             f"{message}") from None
+            message = problem["msg"].removeprefix("Value error, ").replace(
+                "Input should be", "allowed:")
+            raise ValueError(f"{where} = {short(problem.get('input'))}: {message}") from None
         return self
+
+    def period(self) -> tuple[float, float]:
+        """(first, last) month index of the entry; open ends are -inf and +inf."""
+        extra = self.model_extra or {}
+        return (month_index(extra["start"]) if extra.get("start") else -math.inf,
+                month_index(extra["end"]) if extra.get("end") else math.inf)
 
 
 class Scenario(Strict):
@@ -201,6 +212,30 @@ class Scenario(Strict):
                           "transfer_soles: 300} raises the transfer); a new type is added. "
                           "Scale, seed, geography and parameters are this scenario's.")
 
+    @field_validator("interventions")
+    @classmethod
+    def _one_entry_per_program(cls, entries: list[InterventionSpec]) -> list[InterventionSpec]:
+        """Refuse entries of one program running in the same months.
+
+        Costs and effects would count twice, unless the program allows concurrent entries
+        (``concurrent_entries``).
+        """
+        for i, entry in enumerate(entries):
+            if INTERVENTIONS[entry.type].concurrent_entries:
+                continue
+            first, last = entry.period()
+            for j in range(i):
+                other = entries[j]
+                if other.type != entry.type:
+                    continue
+                other_first, other_last = other.period()
+                if first <= other_last and other_first <= last:
+                    raise ValueError(
+                        f"entries [{j}] and [{i}] both run {entry.type!r} in the same months; "
+                        "allowed: one entry per program, or entries whose start-end periods "
+                        "do not overlap")
+        return entries
+
     @model_validator(mode="after")
     def _history_before_start(self) -> "Scenario":
         if self.history is not None:
@@ -223,26 +258,9 @@ class Scenario(Strict):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, overrides: dict[str, Any]) -> dict[str, Any]:
-        names = defaults.parameter_names()
-        for key, value in overrides.items():
-            if key not in names:
-                raise ValueError(f"unknown parameter {key!r}; valid names: {', '.join(names)}")
-            default = getattr(defaults.DEFAULTS, key)
-            if isinstance(default, tuple):
-                if not isinstance(value, (list, tuple)) or len(value) != len(default):
-                    raise ValueError(f"parameter {key!r} = {value!r}: allowed is a list of "
-                                     f"{len(default)} numbers")
-                values = value
-            else:
-                values = [value]
-            low, high = defaults.parameter_range(key)
-            for v in values:
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                    raise ValueError(f"parameter {key!r} = {value!r}: allowed are finite numbers")
-                if not low <= v <= high:
-                    raise ValueError(f"parameter {key!r} = {value!r}: allowed values from "
-                                     f"{low:g} to {high:g}")
-        return {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+        checked = {key: defaults.check_parameter(key, value) for key, value in overrides.items()}
+        defaults.check_parameter_set(defaults.DEFAULTS.with_overrides(checked))
+        return checked
 
     @field_validator("program_parameters")
     @classmethod
@@ -253,8 +271,8 @@ class Scenario(Strict):
                 raise ValueError(f"unknown program {name!r}; valid names: "
                                  f"{', '.join(sorted(INTERVENTIONS))}")
             if not isinstance(values, dict):
-                raise ValueError(f"program_parameters.{name} = {values!r}: allowed is a mapping "
-                                 "of parameter names to values")
+                raise ValueError(f"program_parameters.{name} = {short(values)}: allowed is a "
+                                 "mapping of parameter names to values")
             InterventionSpec.model_validate({"type": name, **values})  # names and bounds
         return overrides
 
@@ -281,6 +299,10 @@ class Scenario(Strict):
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario YAML file, with optional command-line overrides.
 
+    The file is read with ``model.safe_yaml.load_yaml`` (size, depth and alias limits);
+    ``include:`` and ``history:`` must name files inside the scenario's folder or the
+    project's ``scenarios/`` (``contained_path``).
+
     Args:
         path: the YAML file.
         overrides: top-level fields to replace (e.g. ``{"months": 24}`` from ``--months``);
@@ -291,45 +313,39 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
             what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found (give the path to a .yaml file, "
-                            "e.g. scenarios/baseline.yaml)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError(f"{path}: malformed YAML{where}: {problem}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file (allowed: UTF-8 YAML)") from None
+    raw = load_yaml(path, "scenario file")
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: the file must hold a YAML mapping of scenario fields "
                             f"(name, months, ...), not {type(raw).__name__}")
-    for include in raw.pop("include", None) or []:
-        raw["parameters"] = {**_included_parameters(path, include), **(raw.get("parameters")
-                                                                      or {})}
+    includes = raw.pop("include", None) or []
+    if not isinstance(includes, list):
+        includes = [includes]
+    if len(includes) > MAX_INCLUDES:
+        raise ScenarioError(f"{path}: field 'include' lists {len(includes)} files; allowed: at "
+                            f"most {MAX_INCLUDES}")
+    own = raw.get("parameters") or {}
+    if not isinstance(own, dict):
+        raise ScenarioError(f"{path}: field 'parameters' = {short(own)}: allowed: a mapping of "
+                            "parameter names to values")
+    for include in includes:
+        raw["parameters"] = {**_included_parameters(path, include), **own}
+        own = raw["parameters"]
     if isinstance(raw.get("history"), str):
-        history_path = path.parent / raw["history"]
-        if not history_path.is_file():
-            raise ScenarioError(f"{path}: field 'history' names {raw['history']!r}, which is not "
-                                f"a file (looked for {history_path})")
+        history_path = contained_path(path, raw["history"], "history")
         raw["history"] = load_scenario(history_path).model_dump(mode="json")
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     raw.update(given)
     return validate_scenario(raw, source=str(path), cli_fields=set(given))
 
 
+# ASSUMPTION: plausibility limit; shipped scenarios include at most one parameters file.
+MAX_INCLUDES = 20
+
+
 def _included_parameters(scenario_path: Path, include) -> dict:
     """The ``parameters:`` of a file named under ``include:`` (relative to the scenario)."""
-    path = scenario_path.parent / str(include)
-    if not path.is_file():
-        raise ScenarioError(f"{scenario_path}: field 'include' names {str(include)!r}, which is "
-                            f"not a file (looked for {path})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise ScenarioError(f"{path}: malformed YAML: {getattr(err, 'problem', err)}") from None
+    path = contained_path(scenario_path, include, "include")
+    data = load_yaml(path, "included parameters file")
     if not isinstance(data, dict) or set(data) - {"parameters", "note"} or not isinstance(
             data.get("parameters", {}), dict):
         raise ScenarioError(f"{path}: an included file holds only 'parameters:' (a mapping of "
@@ -359,12 +375,15 @@ def _describe(err: ValidationError, raw: dict, source: str, cli_fields: set[str]
             lines.append(f"{source}: unknown field '{field}'{origin}; allowed fields here: "
                          f"{allowed}")
             continue
-        value = problem.get("input", None)
+        if problem["type"] == "missing":
+            lines.append(f"{source}: field '{field}' is missing{origin}; it is required")
+            continue
+        value = short(problem.get("input", None))
         message = problem["msg"].removeprefix("Value error, ")
         message = message.replace("Input should be", "allowed: a value that is", 1) if (
             message.startswith("Input should be") and problem["type"].endswith(
                 ("than", "than_equal"))) else message.replace("Input should be", "allowed:", 1)
-        lines.append(f"{source}: field '{field}' = {value!r}{origin} is not allowed; {message}")
+        lines.append(f"{source}: field '{field}' = {value}{origin} is not allowed; {message}")
     return "\n".join(lines)
 
 

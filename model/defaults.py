@@ -19,7 +19,10 @@ A scenario may override any field by name under ``parameters:``.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
+
+from model.safe_yaml import short as _number_text
 
 # Ages (months) at which the Hb age profile below is given; linear in between.
 HB_PROFILE_AGES = (0, 3, 6, 9, 12, 18, 24, 36, 48, 59)
@@ -125,31 +128,164 @@ class Parameters:
         return dataclasses.replace(self, **overrides)
 
 
-# Allowed ranges for scenario overrides (every value of a tuple must lie in the range). Names
-# not listed must be >= 0 (rates, sizes, months, g/dL, km); these may be negative or are
-# shares/probabilities in [0, 1].
-NEGATIVE_ALLOWED = {"haz_birth_mean", "haz_birth_lbw_shift", "haz_birth_unskilled_shift", "haz_drift_after_24m",
-                    "stunting_cutoff", "severe_stunting_cutoff", "iron_gap_adequate_feeding",
-                    "schooling_trend_sd_per_year"}
-UNIT_INTERVAL = {"under5_share_of_population", "low_birth_weight_share", "male_share_at_birth",
-                 "welfare_yearly_correlation", "ses_loading", "schooling_shares",
-                 "improved_water_share", "improved_sanitation_share", "adequate_feeding_share",
-                 "primary_care_share", "hb_adjustment_rate", "iron_gap_by_age", "iron_gap_poor",
-                 "diarrhoea_monthly_prob", "respiratory_monthly_prob", "iron_gap_rural",
-                 "illness_season_amplitude", "care_seeking_base",
-                 "treated_illness_loss_reduction", "anc_baseline_share",
-                 "facility_delivery_base", "cred_share_of_capacity",
-                 "discouraged_attendance_factor", "non_iron_share_by_region",
-                 "vaccination_share"}
+# Allowed values of every parameter a scenario may override: (low, high, reason), inclusive.
+# Bounds are plausibility limits, wide around the evidence: they must hold every value a
+# shipped scenario, the calibration's SEARCH_SPACE and the parameter draws
+# (model/analysis/draws.py) can give, and refuse only what no child population can have.
+# Every value of a tuple lies in its range. Integers (haz_falter_end_month, anemia_min_age,
+# discouraged_months) must be whole numbers.
+_SHARE = "a share or probability"
+_Z_MONTH = ("ASSUMPTION: plausibility limit; 0.2 z a month for 24 months is -4.8 z, beyond any "
+            "population's mean (A9: Peru's worst department about -2)")
+_RR = "ASSUMPTION: plausibility limit for a rate or odds ratio (evidence rows give 0.5-2.5)"
+_GDL = "ASSUMPTION: physiological limit (g/dL)"
+PARAMETER_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "under5_share_of_population": (0.01, 0.3, "ASSUMPTION: physical limit; no country has "
+                                   "under-fives above 20% of its people (Peru 9%)"),
+    "rural_children_ratio": (0.2, 10.0, "ASSUMPTION: plausibility limit (derived value 2.5)"),
+    "extra_children_per_household": (0.0, 3.0, "ASSUMPTION: plausibility limit; extra "
+                                     "siblings are capped at 2"),
+    "low_birth_weight_share": (0.0, 1.0, _SHARE + " (C6c: 7%)"),
+    "male_share_at_birth": (0.4, 0.6, "ASSUMPTION: physical limit (about 0.51 everywhere)"),
+    "rural_welfare_gap_sd": (0.0, 5.0, "ASSUMPTION: plausibility limit, SD units"),
+    "welfare_yearly_correlation": (0.0, 1.0, "a correlation (negative churn is not modelled)"),
+    "ses_loading": (0.0, 1.0, "a correlation"),
+    "schooling_shares": (0.0, 1.0, _SHARE + "; the four must sum to 1"),
+    "schooling_trend_sd_per_year": (-0.5, 0.5, "ASSUMPTION: plausibility limit; 0.5 SD a "
+                                    "year moves all mothers across the range in a decade"),
+    "improved_water_share": (0.0, 1.0, _SHARE),
+    "improved_sanitation_share": (0.0, 1.0, _SHARE),
+    "adequate_feeding_share": (0.0, 1.0, _SHARE),
+    "residents_per_health_post": (100.0, 100_000.0, "ASSUMPTION: plausibility limit; Peru has "
+                                  "about one post per 4,000 people; fewer than 100 residents "
+                                  "per post means more posts than the model can hold"),
+    "health_workers_per_10k": (0.1, 500.0, "as trends.health_workers_per_10k (E4: 11.8-28.2)"),
+    "primary_care_share": (0.0, 1.0, _SHARE),
+    "contacts_per_worker_month": (1.0, 2000.0, "ASSUMPTION: physical limit (100 a day)"),
+    "rural_distance_km_mean": (0.01, 200.0, "ASSUMPTION: plausibility limit (km)"),
+    "urban_distance_km_mean": (0.01, 100.0, "ASSUMPTION: plausibility limit (km)"),
+    "stunting_cutoff": (-6.0, 0.0, "z; WHO flags HAZ below -6 as implausible (A1: -2)"),
+    "severe_stunting_cutoff": (-6.0, 0.0, "z; below stunting_cutoff (A1: -3)"),
+    "haz_birth_mean": (-3.0, 3.0, "ASSUMPTION: plausibility limit, z"),
+    "haz_birth_sd": (0.0, 3.0, "ASSUMPTION: plausibility limit, z (A6 about 1)"),
+    "haz_birth_lbw_shift": (-3.0, 3.0, "ASSUMPTION: plausibility limit, z"),
+    "haz_falter_base": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_poor": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_rural": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_schooling": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_inadequate_feeding": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_per_km_altitude": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_end_month": (1, 60, "months of age, within the model's 0-59 months"),
+    "haz_drift_after_24m": (-0.1, 0.1, "ASSUMPTION: plausibility limit, z a month (A3-A4: "
+                            "about +0.01)"),
+    "haz_velocity_sd": (0.0, 0.2, _Z_MONTH),
+    "haz_innovation_sd": (0.0, 0.5, "ASSUMPTION: plausibility limit, z a month (A5)"),
+    "haz_loss_per_diarrhoea": (0.0, 1.0, "ASSUMPTION: plausibility limit, z an episode"),
+    "haz_diarrhoea_age_mult": (0.0, 10.0, _RR),
+    "hb_profile": (5.0, 20.0, _GDL),
+    "hb_individual_sd": (0.0, 3.0, _GDL),
+    "hb_innovation_sd": (0.0, 3.0, _GDL),
+    "hb_adjustment_rate": (0.0, 1.0, "a fraction of the gap closed a month"),
+    "hb_iron_gap_deficit": (0.0, 8.0, _GDL),
+    "iron_gap_by_age": (0.0, 1.0, "the iron gap scale is 0-1"),
+    "iron_gap_poor": (0.0, 1.0, "the iron gap scale is 0-1"),
+    "iron_gap_rural": (0.0, 1.0, "the iron gap scale is 0-1"),
+    "iron_gap_adequate_feeding": (-1.0, 1.0, "the iron gap scale is 0-1"),
+    "hb_infection_drop": (0.0, 5.0, _GDL),
+    "hb_altitude_threshold_m": (0.0, 5000.0, "m; Peru's highest districts are near 5,000 m"),
+    "hb_altitude_rise_per_km": (0.0, 5.0, _GDL + " per 1,000 m (B13: about 1)"),
+    "hb_altitude_south_factor": (0.0, 3.0, "ASSUMPTION: plausibility limit (a multiplier)"),
+    "hb_non_iron_drop": (0.0, 8.0, _GDL),
+    "non_iron_share_by_region": (0.0, 1.0, _SHARE),
+    "non_iron_rr_unimproved_water": (0.0, 10.0, _RR),
+    "non_iron_rr_unimproved_sanitation": (0.0, 10.0, _RR),
+    "anemia_cutoff": (5.0, 15.0, _GDL + " (B5: 11)"),
+    "anemia_cutoff_who2024": (5.0, 15.0, _GDL + " (B7: 10.5 and 11)"),
+    "who_adjustment_min_altitude_m": (0.0, 5000.0, "m; Peru's highest districts are near "
+                                      "5,000 m"),
+    "anemia_min_age": (0, 59, "months of age, within the model's 0-59 months"),
+    "care_seeking_base": (0.0, 1.0, _SHARE),
+    "treated_illness_loss_reduction": (0.0, 1.0, _SHARE),
+    "anc_baseline_share": (0.0, 1.0, _SHARE),
+    "facility_delivery_base": (0.0, 1.0, _SHARE),
+    "haz_birth_unskilled_shift": (-3.0, 3.0, "ASSUMPTION: plausibility limit, z"),
+    "vaccination_share": (0.0, 1.0, _SHARE),
+    "vaccine_diarrhoea_rr": (0.0, 2.0, _RR),
+    "vaccine_respiratory_rr": (0.0, 2.0, _RR),
+    "lbw_odds_ratio_no_anc": (0.1, 10.0, _RR),
+    "cost_per_cred_contact": (0.0, 10_000.0, "ASSUMPTION: plausibility limit, soles"),
+    "cred_share_of_capacity": (0.0, 1.0, _SHARE),
+    "discouraged_months": (0, 60, "ASSUMPTION: plausibility limit, months (a child's first "
+                           "five years)"),
+    "discouraged_attendance_factor": (0.0, 1.0, "a multiplier of attendance, 0-1"),
+    "attendance_distance_km": (0.1, 1000.0, "ASSUMPTION: plausibility limit (km)"),
+    "diarrhoea_monthly_prob": (0.0, 1.0, _SHARE),
+    "diarrhoea_age_mult": (0.0, 10.0, _RR),
+    "diarrhoea_rr_unimproved_water": (0.0, 10.0, _RR),
+    "diarrhoea_rr_unimproved_sanitation": (0.0, 10.0, _RR),
+    "diarrhoea_rr_poor": (0.0, 10.0, _RR),
+    "illness_season_amplitude": (0.0, 1.0, "a relative amplitude, 0-1"),
+    "respiratory_monthly_prob": (0.0, 1.0, _SHARE),
+    "respiratory_age_mult": (0.0, 10.0, _RR),
+}
+# Kept for callers of the old names: parameters that may be negative / are shares.
+NEGATIVE_ALLOWED = {name for name, (low, _, _) in PARAMETER_BOUNDS.items() if low < 0}
+UNIT_INTERVAL = {name for name, (low, high, _) in PARAMETER_BOUNDS.items()
+                 if (low, high) == (0.0, 1.0)}
 
 
 def parameter_range(name: str) -> tuple[float, float]:
     """The range a scenario may set parameter ``name`` to."""
-    if name in UNIT_INTERVAL:
-        return (0.0, 1.0)
-    if name in NEGATIVE_ALLOWED:
-        return (-float("inf"), float("inf"))
-    return (0.0, float("inf"))
+    low, high, _ = PARAMETER_BOUNDS[name]
+    return (low, high)
+
+
+def check_parameter(name: str, value):
+    """``value`` for parameter ``name`` checked (type, finiteness, bounds) and normalised.
+
+    A tuple parameter takes a list (or tuple) of the same length. Returns the value (a tuple
+    for tuple parameters). Raises ValueError with a short message: the parameter, the value
+    (truncated) and what is allowed, with the bound's reason.
+    """
+    if name not in PARAMETER_BOUNDS:
+        raise ValueError(f"unknown parameter {_number_text(name)}; valid names: "
+                         f"{', '.join(parameter_names())}")
+    default = getattr(DEFAULTS, name)
+    low, high, reason = PARAMETER_BOUNDS[name]
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or len(value) != len(default):
+            raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed is a list "
+                             f"of {len(default)} numbers, each {low:g} to {high:g} ({reason})")
+        values = list(value)
+    else:
+        values = [value]
+    whole = isinstance(default, int) and not isinstance(default, bool)
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed are finite "
+                             "numbers")
+        if whole and not isinstance(v, int):
+            raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed is a whole "
+                             f"number from {low:g} to {high:g}")
+        if not low <= v <= high:
+            raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed values from "
+                             f"{low:g} to {high:g} ({reason})")
+    return tuple(values) if isinstance(default, tuple) else value
+
+
+def check_parameter_set(p: "Parameters") -> None:
+    """Checks across parameters (ValueError naming them).
+
+    Schooling shares sum to 1; severe stunting lies below stunting.
+    """
+    total = sum(p.schooling_shares)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"parameter 'schooling_shares' = {_number_text(p.schooling_shares)} "
+                         f"sums to {total:g}; allowed: shares summing to 1")
+    if not p.severe_stunting_cutoff < p.stunting_cutoff:
+        raise ValueError(f"parameters 'severe_stunting_cutoff' = {p.severe_stunting_cutoff:g} "
+                         f"and 'stunting_cutoff' = {p.stunting_cutoff:g}: allowed: severe "
+                         "below stunting (A1: -3 and -2)")
 
 
 def parameter_names() -> list[str]:
@@ -158,3 +294,5 @@ def parameter_names() -> list[str]:
 
 
 DEFAULTS = Parameters()
+
+assert set(PARAMETER_BOUNDS) == set(parameter_names()), "every parameter needs its bounds"

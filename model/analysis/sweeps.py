@@ -24,33 +24,62 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.stats import qmc
 
 from model.analysis.comparison import parameter_share
 from model.analysis.draws import apply_draw, parameter_draws
 from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
 from model.config import ScenarioError, load_scenario, validate_scenario
+from model.safe_yaml import contained_path, load_yaml, short
 
 LOW, HIGH = 5, 95
 
 
-class LatinHypercube(BaseModel):
+# A dotted path of a scenario field: names, list indices and [type] selectors.
+PATH = re.compile(r"[A-Za-z_]\w*(\[\w+\])?(\.(\d+|[A-Za-z_]\w*(\[\w+\])?))*")
+MAX_PATH = 200  # ASSUMPTION: plausibility limit; the longest real path is ~40 characters
+
+
+def _check_paths(paths) -> None:
+    """Refuse a key that is not a dotted path of scenario fields (ValueError)."""
+    for path in paths:
+        if not isinstance(path, str) or len(path) > MAX_PATH or not PATH.fullmatch(path):
+            raise ValueError(f"{short(path)} is not a scenario field path; allowed: dotted "
+                             "names such as months, parameters.haz_falter_base, "
+                             "interventions.0.attendance or interventions(type).field")
+
+
+class _Strict(BaseModel):
+    """Unknown fields are errors, types strict, numbers finite (as the scenario schema)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class LatinHypercube(_Strict):
     """Latin hypercube sampling over ranges."""
 
-    model_config = ConfigDict(extra="forbid")
     samples: int = Field(ge=1, le=10_000, description="Number of parameter points.")
-    ranges: dict[str, tuple[float, float]] = Field(description="Path -> [low, high].")
+    ranges: dict[str, list[float]] = Field(min_length=1, description=(
+        "Path -> [low, high], finite with low < high."))
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, ranges: dict[str, list[float]]) -> dict[str, list[float]]:
+        _check_paths(ranges)
+        for key, bounds in ranges.items():
+            if len(bounds) != 2 or not bounds[0] < bounds[1]:
+                raise ValueError(f"{key}: {short(bounds)}; allowed: two numbers low, high "
+                                 "with low < high")
+        return ranges
 
 
-class SweepFile(BaseModel):
+class SweepFile(_Strict):
     """The schema of a sweep file."""
 
-    model_config = ConfigDict(extra="forbid")
     base: str = Field(description="Scenario file, relative to the sweep file.")
     replicates: int = Field(1, ge=1, le=1000, description="Runs per parameter point.")
-    seed: int = Field(1, ge=0, description="Root seed of the replicate seeds.")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="Root seed of the replicate seeds.")
     set: dict[str, Any] = Field(default_factory=dict, description=(
         "Fixed changes to the base scenario, by dotted path (e.g. months: 36)."))
     grid: dict[str, list[Any]] = Field(default_factory=dict, description=(
@@ -58,6 +87,22 @@ class SweepFile(BaseModel):
     points: list[dict[str, Any]] = Field(default_factory=list, description=(
         "An explicit list of parameter points."))
     lhs: LatinHypercube | None = None
+
+    @field_validator("set", "grid")
+    @classmethod
+    def _paths(cls, values: dict) -> dict:
+        _check_paths(values)
+        for key, value in values.items():
+            if isinstance(value, list) and not value:
+                raise ValueError(f"{key}: an empty list; allowed: at least one value")
+        return values
+
+    @field_validator("points")
+    @classmethod
+    def _point_paths(cls, points: list[dict]) -> list[dict]:
+        for point in points:
+            _check_paths(point)
+        return points
 
     @model_validator(mode="after")
     def _one_design(self) -> "SweepFile":
@@ -74,10 +119,15 @@ def set_path(scenario: dict, path: str, value: Any) -> None:
     node: Any = scenario
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
+        if not isinstance(node, (dict, list)):
+            raise KeyError(f"{path}: {'.'.join(parts[:i])} is a value, not a mapping or list")
         match = re.fullmatch(r"(\w+)\[(\w+)\]", part)
         if match:  # interventions[cct]: the entry with that type
-            items = node.setdefault(match[1], [])
-            found = [item for item in items if item.get("type") == match[2]]
+            items = node.setdefault(match[1], []) if isinstance(node, dict) else None
+            if not isinstance(items, list):
+                raise KeyError(f"{path}: {match[1]} is not a list of entries with a type")
+            found = [item for item in items
+                     if isinstance(item, dict) and item.get("type") == match[2]]
             if not found:
                 raise KeyError(f"{path}: no entry with type {match[2]!r} in {match[1]}")
             child = found[0]
@@ -127,15 +177,7 @@ def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
     unknown field, a bad path, or a point that makes an invalid scenario.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: sweep file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ScenarioError(f"{path}: malformed YAML{where}: "
-                            f"{getattr(err, 'problem', None) or err}") from None
+    raw = load_yaml(path, "sweep file")
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: a sweep file is a YAML mapping with base, replicates and "
                             "one of grid, points or lhs")
@@ -144,14 +186,14 @@ def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
     except ValidationError as err:
         problem = err.errors()[0]
         field = ".".join(str(p) for p in problem["loc"]) or "(top level)"
-        message = problem["msg"].removeprefix("Value error, ")
+        message = problem["msg"].removeprefix("Value error, ").replace(
+            "Input should be", "allowed:")
         if problem["type"] == "extra_forbidden":
             message = ("unknown field; allowed: base, replicates, seed, set, grid, points, "
                        "lhs")
-        raise ScenarioError(f"{path}: field '{field}' = {problem.get('input')!r}: "
+        raise ScenarioError(f"{path}: field '{field[:60]}' = {short(problem.get('input'))}: "
                             f"{message}") from None
-    base_path = (path.parent / sweep.base).resolve()
-    base = load_scenario(base_path).model_dump(mode="json")
+    base = load_scenario(contained_path(path, sweep.base, "base")).model_dump(mode="json")
     points = parameter_points(sweep)
     bodies = []
     for p, point in enumerate(points):
@@ -161,7 +203,7 @@ def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
                 set_path(body, key, value)
         except KeyError as err:
             raise ScenarioError(f"{path}: {err.args[0]}") from None
-        scenario = validate_scenario(body, source=f"{path} (point {p}: {point})")
+        scenario = validate_scenario(body, source=f"{path} (point {p}: {short(point)})")
         bodies.append(scenario.model_dump(mode="json"))
     return sweep, sweep_runs(bodies, points, sweep.replicates, sweep.seed, draws), points
 

@@ -12,12 +12,16 @@ model's state in July of that year (surveys run through the year).
 
 from __future__ import annotations
 
+import io
+import math
 from pathlib import Path
 
 import pandas as pd
 
 from model.config import ScenarioError
 from model.dynamics import AGE_BANDS, band_label
+from model.interventions.base import month_index
+from model.safe_yaml import read_text, short
 
 COLUMNS = ["year", "indicator", "age_group", "group", "value_percent", "source"]
 DEFAULT_TARGETS = Path(__file__).parent.parent / "data" / "calibration_targets.csv"
@@ -27,40 +31,116 @@ AREAS = ("total", "urban", "rural")
 DEPARTMENT_TARGETS = Path(__file__).parent.parent / "data" / "endes_departments_2009_2012.csv"
 
 
+MAX_TARGET_BYTES = 5_000_000  # ASSUMPTION: plausibility limit; the shipped files are < 250 kB
+MAX_TARGET_ROWS = 20_000      # ASSUMPTION: plausibility limit; the shipped files have ~1,300
+
+
 def load_targets(path: str | Path) -> pd.DataFrame:
-    """Read and check a targets file (ScenarioError naming the problem if it is wrong)."""
+    """Read and check a targets file (ScenarioError naming the problem if it is wrong).
+
+    Refused before any run: a missing, empty, binary, huge or malformed file; missing
+    columns; a row whose year is not a whole number 1900-2100, whose value is not a number
+    0-100, whose indicator, area or age group is unknown, or whose group is empty.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: targets file not found")
+    text = read_text(path, "targets file", MAX_TARGET_BYTES)
+    if not text.strip():
+        raise ScenarioError(f"{path}: the targets file is empty; allowed: a CSV with columns "
+                            f"{', '.join(COLUMNS)}")
     try:
-        table = pd.read_csv(path, dtype={"group": str, "age_group": str, "indicator": str})
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{path}: not a readable CSV ({err})") from None
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        problem = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ScenarioError(f"{path}: not a readable CSV ({problem[:120]})") from None
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
-        raise ScenarioError(f"{path}: missing columns {missing}; allowed columns: {COLUMNS}")
+        raise ScenarioError(f"{path}: missing columns {', '.join(missing)}; allowed columns: "
+                            f"{', '.join(COLUMNS)} (and optionally area, n)")
+    if table.empty:
+        raise ScenarioError(f"{path}: no rows; allowed: at least one target figure")
+    if len(table) > MAX_TARGET_ROWS:
+        raise ScenarioError(f"{path}: {len(table):,} rows; allowed: at most {MAX_TARGET_ROWS:,}")
     if "area" not in table.columns:
         table["area"] = "total"
-    table["area"] = table["area"].fillna("total").astype(str)
+    table["area"] = table["area"].replace("", "total")
     if "n" not in table.columns:
-        table["n"] = float("nan")
+        table["n"] = ""
+    years, values, counts = [], [], []
     for i, row in table.iterrows():
         where = f"{path}: row {i + 2}"
+        years.append(_number(row["year"], f"{where}: year", 1900, 2100, whole=True))
+        values.append(_number(row["value_percent"], f"{where}: value_percent", 0, 100))
+        counts.append(float("nan") if row["n"].strip() == "" else _number(
+            row["n"], f"{where}: n", 1, 1e8, whole=True))
         if row["indicator"] not in INDICATORS:
-            raise ScenarioError(f"{where}: indicator {row['indicator']!r}; allowed: "
+            raise ScenarioError(f"{where}: indicator {short(row['indicator'])}; allowed: "
                                 f"{', '.join(INDICATORS)}")
         if row["area"] not in AREAS:
-            raise ScenarioError(f"{where}: area {row['area']!r}; allowed: {', '.join(AREAS)}")
-        if not (pd.isna(row["n"]) or float(row["n"]) > 0):
-            raise ScenarioError(f"{where}: n {row['n']!r}; allowed: a positive count or empty")
+            raise ScenarioError(f"{where}: area {short(row['area'])}; allowed: "
+                                f"{', '.join(AREAS)}")
+        if not row["group"].strip():
+            raise ScenarioError(f"{where}: group is empty; allowed: national, urban, rural, "
+                                "natural_region:*, department:* or quintile:*")
         if metric_and_group(row) is None:
-            raise ScenarioError(f"{where}: age_group {row['age_group']!r} is not available "
-                                f"for {row['indicator']} in group {row['group']!r}; allowed: "
-                                "0-59m, 6-35m (anemia), or a band "
-                                f"({', '.join(sorted(BANDS))}) for group national")
-        if not 0 <= float(row["value_percent"]) <= 100:
-            raise ScenarioError(f"{where}: value_percent {row['value_percent']}; allowed 0-100")
+            raise ScenarioError(f"{where}: age_group {short(row['age_group'])} is not "
+                                f"available for {row['indicator']} in group "
+                                f"{short(row['group'])}; allowed: 0-59m, 6-35m (anemia), or a "
+                                f"band ({', '.join(sorted(BANDS))}) for group national")
+    table["year"] = pd.Series(years, index=table.index, dtype="int64")
+    table["value_percent"] = pd.Series(values, index=table.index, dtype=float)
+    table["n"] = pd.Series(counts, index=table.index, dtype=float)
     return table
+
+
+def _number(text: str, where: str, low: float, high: float, whole: bool = False) -> float:
+    """``text`` as a finite number from ``low`` to ``high`` (a whole number if ``whole``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
+        kind = "a whole number" if whole else "a number"
+        raise ScenarioError(f"{where} = {short(text)}; allowed: {kind} from {low:g} to "
+                            f"{high:g}")
+    return int(value) if whole else value
+
+
+def unreached_targets(targets: pd.DataFrame, scenario) -> pd.Series:
+    """Boolean per target row: the run of ``scenario`` never gives its figure.
+
+    A figure is reached if its July (``year``-07) is a recorded month of the run (from the
+    start to the last month) and, for a ``department:`` group, the department is in the
+    run's geography.
+    """
+    first = month_index(scenario.start)
+    last = first + scenario.months
+    when = targets["year"].astype(int) * 12 + 6
+    unreached = (when < first) | (when > last)
+    departments = set(scenario.geography.departments)
+    if departments and not scenario.geography.districts:
+        department = targets["group"].str.extract(r"^department:([^:]+)", expand=False)
+        unreached |= department.notna() & ~department.isin(departments)
+    return unreached
+
+
+def require_reached(targets: pd.DataFrame, scenario, last_year: int | None = None) -> None:
+    """Refuse (ScenarioError) targets of which the run of ``scenario`` reaches none.
+
+    With ``last_year`` only figures up to that year count (calibration fits up to 2012).
+    Call it before any run: calibrating against figures no run reaches can only give an
+    infinite loss.
+    """
+    table = targets if last_year is None else targets[targets["year"] <= last_year]
+    if table.empty:
+        raise ScenarioError(f"targets: no figure up to {last_year}; allowed: targets with "
+                            f"years up to {last_year} (the fitted period)")
+    if unreached_targets(table, scenario).all():
+        years = f"{int(table['year'].min())}-{int(table['year'].max())}"
+        raise ScenarioError(
+            f"targets: no figure ({years}) falls in the run of scenario {short(scenario.name)} "
+            f"({scenario.start}, {scenario.months} months, "
+            f"{', '.join(scenario.geography.departments) or 'all Peru'}); allowed: figures "
+            "whose July lies in the run and whose department is in its geography")
 
 
 def metric_and_group(row) -> tuple[str, str] | None:

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from model.safe_yaml import short
 
 if TYPE_CHECKING:  # pragma: no cover
     from model.model import ECDModel
@@ -13,10 +23,46 @@ if TYPE_CHECKING:  # pragma: no cover
 INTERVENTIONS: dict[str, type["Intervention"]] = {}
 
 
-class InterventionParams(BaseModel):
-    """Parameters every intervention has: when it runs."""
+def year_month(text) -> str:
+    """``text`` checked as a month written YYYY-MM, 1900-01 to 2100-12 (ValueError if not)."""
+    text = str(text).strip() if isinstance(text, (str, int)) and not isinstance(
+        text, bool) else ""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not (1900 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        raise ValueError("allowed: a month written YYYY-MM, from 1900-01 to 2100-12")
+    return text
 
-    model_config = ConfigDict(extra="forbid")
+
+def check_districts(codes: list) -> list[str]:
+    """``codes`` checked as INEI ubigeo codes of the 2017 frame.
+
+    Raises ValueError naming the first unknown one.
+    """
+    from model import geography  # the district table, read once per process
+
+    valid = set(geography.district_codes())
+    for code in codes:
+        if not isinstance(code, str) or code not in valid:
+            raise ValueError(f"unknown district {short(code)}; allowed: a 6-digit INEI ubigeo of "
+                             "the 2017 frame (see model/data/peru_districts.csv)")
+    return codes
+
+
+# A month (YYYY-MM, 1900-01 to 2100-12) and a list of existing districts, as field types.
+Month = Annotated[str, BeforeValidator(year_month)]
+Districts = Annotated[list[str], AfterValidator(check_districts)]
+# ASSUMPTION: plausibility limit for soles amounts (a month's stipend, salary, transfer or
+# unit cost): 100,000 soles is about 100 times Peru's minimum monthly wage (1,025 in 2022).
+MAX_SOLES = 100_000.0
+
+
+class InterventionParams(BaseModel):
+    """Parameters every intervention has: when it runs.
+
+    Types are strict (no bool for a number, no fraction for an integer) and numbers finite.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     start: str | None = Field(None, description="First month it runs (YYYY-MM); default: "
                                                 "from the scenario's start.")
     end: str | None = Field(None, description="Last month it runs (YYYY-MM); default: to the "
@@ -25,13 +71,14 @@ class InterventionParams(BaseModel):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _year_month(cls, text):
-        if text is None:
-            return None
-        text = str(text).strip()
-        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-        if not match or not 1 <= int(match[2]) <= 12:
-            raise ValueError("allowed: a month written YYYY-MM")
-        return text
+        return None if text is None else year_month(text)
+
+    @model_validator(mode="after")
+    def _end_after_start(self):
+        if self.start and self.end and month_index(self.end) < month_index(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}; allowed: an end "
+                             "in or after the start month")
+        return self
 
 
 def month_index(text: str) -> int:
@@ -45,6 +92,9 @@ class Intervention:
 
     name: ClassVar[str] = ""
     Params: ClassVar[type[InterventionParams]] = InterventionParams
+    # Whether a scenario may list entries of this program running in the same months
+    # (config refuses overlapping entries otherwise: costs and effects would count twice).
+    concurrent_entries: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         """Register every concrete subclass under its ``name``."""

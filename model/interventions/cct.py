@@ -19,7 +19,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.geography import national_poverty, poverty_floor
-from model.interventions.base import Intervention, InterventionParams, month_index
+from model.interventions.base import (
+    MAX_SOLES,
+    Districts,
+    Intervention,
+    InterventionParams,
+    Month,
+    month_index,
+)
 from model.population import JuntosStatus
 from model.services import attendance_probability
 
@@ -27,13 +34,13 @@ from model.services import attendance_probability
 class RolloutStep(BaseModel):
     """Districts joining Juntos from a month: a list, or all above a poverty threshold."""
 
-    model_config = ConfigDict(extra="forbid")
-    start: str = Field(description="Month the districts join (YYYY-MM).")
-    districts: list[str] = Field(default_factory=list, description="INEI ubigeo codes.")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    start: Month = Field(description="Month the districts join (YYYY-MM).")
+    districts: Districts = Field(default_factory=list, description="INEI ubigeo codes.")
     poverty_threshold: float | None = Field(None, ge=0, le=1, description=(
         "Or: every district with poverty at or above this share."))
-    max_districts: int | None = Field(None, ge=1, description=(
-        "With a threshold: at most this many districts, poorest first."))
+    max_districts: int | None = Field(None, ge=1, le=1874, description=(
+        "With a threshold: at most this many districts, poorest first (Peru has 1,874)."))
 
 
 def rollout_districts(rollout: list[RolloutStep], geo, month: int) -> np.ndarray:
@@ -61,7 +68,7 @@ class CctParams(InterventionParams):
 
     district_poverty_threshold: float = Field(0.40, ge=0, le=1, description=(
         "Districts with monetary poverty above this share are eligible; D1e (> 40%)."))
-    districts: list[str] = Field(default_factory=list, description=(
+    districts: Districts = Field(default_factory=list, description=(
         "Explicit list of eligible districts (ubigeo); overrides the threshold."))
     rollout: list[RolloutStep] = Field(default_factory=list, description=(
         "Schedule of districts joining; overrides threshold and list."))
@@ -70,8 +77,9 @@ class CctParams(InterventionParams):
         "row."))
     inclusion_error: float = Field(0.1, ge=0, le=1, description=(
         "Share of non-poor households in eligible districts enrolled. ASSUMPTION."))
-    transfer_soles: float = Field(200.0, ge=0, description=(
-        "Soles per payment; program documents and D1a (200 every two months)."))
+    transfer_soles: float = Field(200.0, ge=0, le=MAX_SOLES, description=(
+        "Soles per payment; program documents and D1a (200 every two months). At most "
+        "MAX_SOLES (ASSUMPTION: plausibility limit)."))
     period_months: int = Field(2, ge=1, le=12, description="Months between payments; D1a.")
     attendance: float = Field(0.93, ge=0, le=1, description=(
         "Chance an enrolled family goes to a due CRED visit at distance 0; derived from "

@@ -27,7 +27,7 @@ class CredParams(InterventionParams):
         "Chance a caregiver with inadequate complementary feeding adopts adequate feeding at a "
         "contact (children under 24 m). ASSUMPTION: no evidence row gives a per-contact "
         "uptake; C2a gives the HAZ effect of the feeding change."))
-    max_districts: int | None = Field(None, ge=1, description=(
+    max_districts: int | None = Field(None, ge=1, le=1874, description=(
         "Only the N poorest districts of the run (e.g. Crecer's 880 priority districts, "
         "program documents); default: all districts."))
     capacity_multiplier: float = Field(1.0, ge=0, le=10, description=(
@@ -40,6 +40,9 @@ class Cred(Intervention):
 
     name = "cred"
     Params = CredParams
+    # Entries may overlap: a priority-district layer (Crecer's 880) runs alongside the
+    # national program (PAN's capacity), as in scenarios/peru_2000_2019.yaml.
+    concurrent_entries = True
 
     def setup(self, model) -> None:
         """Find the program's districts and register counselling at CRED contacts."""

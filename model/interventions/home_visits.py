@@ -13,7 +13,7 @@ feeding practice, since the trial found no effect on nutrition or caregiving (C3
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
@@ -21,7 +21,14 @@ from pydantic import Field
 from model import kernels
 from model.agents import HomeVisitor
 from model.geography import poverty_floor
-from model.interventions.base import Intervention, InterventionParams, month_index
+from model.interventions.base import (
+    MAX_SOLES,
+    Districts,
+    Intervention,
+    InterventionParams,
+    Month,
+    month_index,
+)
 from model.population import Area
 from model.services import counselled_feeding
 
@@ -38,6 +45,11 @@ def families_at(families: int | None, schedule: dict[str, int | None],
     return families
 
 
+# Families enrolled nationwide: at most 5 million (ASSUMPTION: physical limit; Peru has
+# about 2.9 million children under five, so fewer eligible families).
+Families = Annotated[int, Field(ge=0, le=5_000_000)]
+
+
 class HomeVisitParams(InterventionParams):
     """Parameters of home visiting."""
 
@@ -45,7 +57,7 @@ class HomeVisitParams(InterventionParams):
         "Families enrolled nationwide (real); program documents: 110,000 (2019), plan over "
         "1 million. A restricted run gets its share of eligible households. None: every "
         "eligible family."))
-    families_schedule: dict[str, int | None] = Field(default_factory=dict, description=(
+    families_schedule: dict[Month, Families | None] = Field(default_factory=dict, description=(
         "Families by month (YYYY-MM -> families, or null for every eligible family), "
         "overriding `families` from each month on; e.g. the growth of Cuna Más from 2012."))
     max_child_age_months: int = Field(36, ge=1, le=60, description=(
@@ -54,7 +66,7 @@ class HomeVisitParams(InterventionParams):
     poor_only: bool = Field(False, description=(
         "Only poor households are eligible (the municipal anemia visits: 'all children under "
         "one living in poverty', program documents)."))
-    districts: list[str] = Field(default_factory=list, description=(
+    districts: Districts = Field(default_factory=list, description=(
         "Explicit eligible districts (ubigeo); overrides the poverty threshold (e.g. the "
         "treated districts of a trial)."))
     district_poverty_threshold: float = Field(0.4, ge=0, le=1, description=(
@@ -73,11 +85,12 @@ class HomeVisitParams(InterventionParams):
         "than two thirds of eligible households visited."))
     caseload: int = Field(10, ge=1, le=60, description=(
         "Families per visitor; program documents (about 10)."))
-    visits_capacity: float = Field(40.0, gt=0, description=(
-        "Visits a part-time visitor can make a month; derived: 10 families weekly."))
-    stipend: float = Field(460.0, ge=0, description=(
+    visits_capacity: float = Field(40.0, gt=0, le=1000, description=(
+        "Visits a part-time visitor can make a month; derived: 10 families weekly. At most "
+        "1,000 (ASSUMPTION: physical limit, about 30 a day)."))
+    stipend: float = Field(460.0, ge=0, le=MAX_SOLES, description=(
         "Soles per visitor per month; program documents (320, then 460)."))
-    supervision_per_family_month: float = Field(67.3, ge=0, description=(
+    supervision_per_family_month: float = Field(67.3, ge=0, le=MAX_SOLES, description=(
         "Soles per family per month besides stipends; derived: program documents' 1,360 "
         "soles per family a year minus the stipend share (460 x 12 / 10 = 552), / 12."))
     turnover_base: float = Field(0.03, ge=0, le=1, description=(
@@ -352,10 +365,10 @@ class MunicipalVisitParams(HomeVisitParams):
     development_gain: float = Field(0.0, ge=0, le=0.1, description=(
         "No development curriculum: the visit delivers iron and checks its use (program "
         "documents); 0 (ASSUMPTION)."))
-    stipend: float = Field(460.0, ge=0, description=(
+    stipend: float = Field(460.0, ge=0, le=MAX_SOLES, description=(
         "Soles per municipal visitor per month. ASSUMPTION: Cuna Más's stipend (program "
         "documents give no municipal figure)."))
-    supervision_per_family_month: float = Field(0.0, ge=0, description=(
+    supervision_per_family_month: float = Field(0.0, ge=0, le=MAX_SOLES, description=(
         "Soles per family per month besides stipends. ASSUMPTION: none (municipal staff)."))
 
 

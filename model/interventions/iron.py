@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from model.interventions.base import Intervention, InterventionParams
+from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
 from model.services import attendance_probability
 
 
@@ -38,7 +38,7 @@ class IronParams(InterventionParams):
         "ASSUMPTION, no evidence row."))
     adherence_mean: float = Field(0.589, ge=0, le=1, description=(
         "Mean monthly adherence; C4f (58.9% of mothers adherent to MNP, Lambayeque)."))
-    adherence_concentration: float = Field(4.0, gt=0, description=(
+    adherence_concentration: float = Field(4.0, gt=0, le=1000, description=(
         "Beta concentration of household adherence (higher = more alike). ASSUMPTION."))
     visit_adherence_boost: float = Field(0.15, ge=0, le=1, description=(
         "Added adherence in a month a home visitor came. ASSUMPTION, no evidence row."))
@@ -46,10 +46,17 @@ class IronParams(InterventionParams):
         "Amount a month of drops takes off the child's dietary iron gap (0-1 scale, floored "
         "at 0); calibrated so that adherent children's anemia risk ratio is near C4a's 0.61 "
         "(0.50-0.74)."))
-    cost_per_month_supply: float = Field(3.0, ge=0, description=(
+    cost_per_month_supply: float = Field(3.0, ge=0, le=MAX_SOLES, description=(
         "Soles per child-month of drops handed out. ASSUMPTION: no unit cost in the evidence "
         "table."))
 
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> "IronParams":
+        if self.start_age_months > self.end_age_months:
+            raise ValueError(f"start_age_months {self.start_age_months} is after "
+                             f"end_age_months {self.end_age_months}; allowed: start <= end")
+        return self
 
 class Iron(Intervention):
     """Preventive iron supplementation."""

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from model.interventions.base import Intervention, InterventionParams
+from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
 
 
 class SerumsParams(InterventionParams):
@@ -34,7 +34,7 @@ class SerumsParams(InterventionParams):
     counselling_multiplier: float = Field(1.0, ge=0, le=5, description=(
         "Counselling quality at a SERUMS-staffed post relative to others; 1 by default "
         "because D3d finds no evidence that SERUMS improves indicators."))
-    salary_soles_month: float = Field(3000.0, ge=0, description=(
+    salary_soles_month: float = Field(3000.0, ge=0, le=MAX_SOLES, description=(
         "Soles per placement per month. ASSUMPTION: no salary in the evidence table."))
 
 

@@ -12,7 +12,13 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from model.interventions.base import Intervention, InterventionParams, month_index
+from model.interventions.base import (
+    MAX_SOLES,
+    Intervention,
+    InterventionParams,
+    month_index,
+    year_month,
+)
 
 
 class SisParams(InterventionParams):
@@ -37,7 +43,7 @@ class SisParams(InterventionParams):
     juntos_automatic_from: str | None = Field(None, description=(
         "Month (YYYY-MM) from which Juntos families are insured automatically (D1e: since "
         "2009); default: always while both programs run."))
-    cost_per_insured_child_month: float = Field(10.0, ge=0, description=(
+    cost_per_insured_child_month: float = Field(10.0, ge=0, le=MAX_SOLES, description=(
         "Soles of claims per insured child per month. ASSUMPTION: no unit cost in the "
         "evidence table."))
 
@@ -45,7 +51,7 @@ class SisParams(InterventionParams):
     @field_validator("juntos_automatic_from", mode="before")
     @classmethod
     def _automatic_month(cls, text):
-        return InterventionParams._year_month(text)
+        return None if text is None else year_month(text)
 
 
 class Sis(Intervention):
