@@ -98,14 +98,14 @@ def check_workers(workers: int, allow_oversubscribe: bool) -> None:
                       "compete for the CPU and memory", highlight=False)
 
 
-def estimate_batch(n_runs: int, workers: int, spec) -> None:
+def estimate_batch(n_runs: int, workers: int, spec, options: str) -> None:
     """Refuse a batch past MAX_RUNS (exit 2); print the runs and a rough time.
 
-    ``spec`` is a scenario (or its dict): its months, scale and history set the time a run.
+    ``spec`` is a scenario (or its dict): its months, scale and history set the time a run;
+    ``options`` names what sets the number of runs (for the message).
     """
     if n_runs > MAX_RUNS:
-        fail(f"{n_runs:,} runs: allowed at most {MAX_RUNS:,} in one command (fewer "
-             "--replicates, --draws or sweep points)")
+        fail(f"{options}: {n_runs:,} runs; allowed at most {MAX_RUNS:,} in one command")
     body = spec if isinstance(spec, dict) else spec.model_dump()
     months = body["months"] + (HISTORY_MONTHS if body.get("history") is not None else 0)
     scale = float(body["scale"])
@@ -392,7 +392,8 @@ def compare(
     check_workers(workers, allow_oversubscribe)
     specs, year_list = _comparable_scenarios("compare", scenarios, months, scale, years)
     names = [s.name for s in specs]
-    estimate_batch(len(specs) * replicates * max(1, draws), workers, specs[0])
+    estimate_batch(len(specs) * replicates * max(1, draws), workers, specs[0],
+                   f"--replicates {replicates} x --draws {draws} x {len(specs)} scenarios")
     runs = comparison_specs(specs, replicates, seed, draws)
     with holding(out, "compare") as folder:
         report, results = _run_batch_in(out, runs, {"scenarios": [str(p) for p in scenarios],
@@ -516,12 +517,14 @@ def sensitivity(
     unknown = analysis.unknown_names(chosen or [])
     if unknown or chosen == []:
         fail(f"--parameters: unknown {short(', '.join(unknown)) or 'empty list'}; valid "
-             f"names: {', '.join(uncertain_names())}")
+             f"names include {short(', '.join(uncertain_names()), 160)} (all of them in "
+             "docs/uncertainty.md)")
     paths = [scenario] if reference is None else [reference, scenario]
     specs, year_list = _comparable_scenarios("sensitivity", paths, months, scale, years)
     n_names = len(chosen or uncertain_names())
     points = trajectories * (n_names + 1) if method == "morris" else samples * (n_names + 2)
-    estimate_batch(points * len(paths), workers, specs[0])
+    estimate_batch(points * len(paths), workers, specs[0],
+                   "--trajectories" if method == "morris" else "--samples")
     design = analysis.make_design(method, chosen, seed, trajectories, levels, samples)
     runs = analysis.sensitivity_specs(design, specs[-1], specs[0] if reference else None, seed)
     console.print(f"{method}: {len(design.names)} parameters, {len(design.unit)} points, "
@@ -616,7 +619,8 @@ def sweep(
                   + (f"{draws} draws x " if draws else "")
                   + f"{spec.replicates} replicates = {len(runs)} runs", highlight=False)
     if runs:
-        estimate_batch(len(runs), workers, runs[0].scenario)
+        estimate_batch(len(runs), workers, runs[0].scenario,
+                       f"{short(sweep_file)}: points x replicates x --draws {draws}")
     with holding(out, "sweep") as folder:
         report, results = _run_batch_in(out, runs, {"sweep_file": str(sweep_file),
                                                     "points": points, "draws": draws,
@@ -844,7 +848,8 @@ def validate(
         table = combine_targets([load_targets(t) for t in targets])
     except ScenarioError as err:
         fail(str(err))
-    estimate_batch(replicates * max(1, draws), workers, spec)
+    estimate_batch(replicates * max(1, draws), workers, spec,
+                   f"--replicates {replicates} x --draws {draws}")
     body = spec.model_dump(mode="json")
     if draws:
         from model.analysis.draws import apply_draw, parameter_draws
@@ -1141,10 +1146,10 @@ def dashboard(
     """Serve the dashboard (policymaker and classroom views) with Solara.
 
     Everything the page loads is served from this machine (solara-assets), so it works
-    without internet. Stop it with Ctrl-C. Same as `solara run viz/app.py --production`.
+    without internet. Stop it with Ctrl-C or SIGTERM. Same as `solara run viz/app.py
+    --production`, which this process becomes (exec): no child server outlives it.
     """
     import socket
-    import subprocess
 
     if not 1024 <= port <= 65535:
         fail(f"--port {port}: allowed 1024-65535")
@@ -1159,13 +1164,16 @@ def dashboard(
                "--port", str(port), "--production", "--no-check-version"]
     if not open_browser:
         command.append("--no-open")
-    # No telemetry and no version check: the page must not depend on the internet.
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    # No telemetry and no version check: the page must not depend on the internet. A tab
+    # that lost its connection keeps its session (and results) 10 minutes, not Solara's 24 h.
+    env = {"SOLARA_KERNEL_CULL_TIMEOUT": "10m", **os.environ,
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     console.print(f"Dashboard on http://{host}:{port} (Ctrl-C to stop)", highlight=False)
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The server replaces this process: SIGTERM or Ctrl-C to `run.py dashboard` reach it
+    # directly, and its worker processes end with it (viz/runner.py).
+    os.execve(sys.executable, command, env)
 
 
 def _print_checks(checks: list[dict]) -> None:
