@@ -410,3 +410,20 @@ def test_every_shipped_input_file_is_still_accepted():
         load_sweep(path)
     for path in (DEFAULT_TARGETS, DEPARTMENT_TARGETS):
         assert len(load_targets(path)) > 0
+
+
+def test_bounds_hold_the_calibration_ranges_and_the_parameter_draws():
+    """Every bound holds what calibrate searches and what --draws samples (1%-99%)."""
+    import numpy as np
+
+    from model.analysis import draws
+    from model.analysis.calibration import SEARCH_SPACE
+    from model.config import validate_scenario
+    from model.defaults import PARAMETER_BOUNDS
+
+    for name, (low, high) in SEARCH_SPACE.items():
+        bound_low, bound_high, reason = PARAMETER_BOUNDS[name.split("[")[0]]
+        assert bound_low <= low and high <= bound_high and reason, name
+    values = draws.values_at(np.full((2, draws.dimension()), 0.5) + [[-0.49], [0.49]])
+    for record in values.to_dict("records"):
+        validate_scenario(draws.apply_draw({"name": "x"}, record), source="draw")
