@@ -1165,8 +1165,8 @@ def dashboard(
     if not open_browser:
         command.append("--no-open")
     # No telemetry and no version check: the page must not depend on the internet. A tab
-    # that lost its connection keeps its session (and results) 10 minutes, not Solara's 24 h.
-    env = {"SOLARA_KERNEL_CULL_TIMEOUT": "10m", **os.environ,
+    # that lost its connection keeps its session (and results) 2 minutes, not Solara's 24 h.
+    env = {"SOLARA_KERNEL_CULL_TIMEOUT": "2m", **os.environ,
            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     console.print(f"Dashboard on http://{host}:{port} (Ctrl-C to stop)", highlight=False)
     sys.stdout.flush()

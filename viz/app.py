@@ -24,28 +24,48 @@ from pathlib import Path
 import reacton.ipyvuetify as v
 import solara
 import solara.lab
+import solara.lifecycle
 
 from model import geography
 from model.config import ScenarioError
 from viz import exercises as ex
-from viz import figures, plots
+from viz import figures, plots, runner
 from viz import levers as L
 from viz.classroom import Classroom
 from viz.i18n import LANGUAGES, tr
-from viz.runner import ComparisonResult, TodayResult, run_comparison, run_today
+from viz.runner import ComparisonResult, TodayResult, queued_today, remote
 
 try:  # served by `solara run viz/app.py` too: no usage telemetry leaves the machine
     import solara.server.settings
+    import solara.server.starlette
 
     solara.server.settings.telemetry.mixpanel_enable = False
 except ImportError:  # pragma: no cover - solara without its server
     pass
+else:
+    def _installed_file_only(base, path):
+        """Solara's CDN proxy without its fetch: an installed front-end file, or a 404.
+
+        Only files installed on this machine (solara-assets) are served; with the fetch, any
+        visitor could make the server download any npm path into the virtual environment.
+        """
+        from solara.server.cdn_helper import path_is_child_of
+
+        parts = path.replace("\\", "/").split("/")
+        found = base / (path if len(parts) != 1 else Path(path) / "__main.js")
+        if not path_is_child_of(found, base) or not found.is_file():
+            raise FileNotFoundError(path)
+        return found
+
+    solara.server.starlette.get_path = _installed_file_only
 
 PROGRESS_INTERVAL_S = 0.25
 
 lang = solara.reactive("es")
 levers = solara.reactive(L.levers_from_scenario())  # the status quo
 stage = solara.reactive(("", {}))     # what the comparison is doing: (text key, values)
+queue_place = solara.reactive(0)      # the comparison's place in the server's queue (0: not)
+today_place = solara.reactive(0)      # the same for the region's history
 map_metric = solara.reactive("stunting")
 today_metric = solara.reactive("stunting")
 map_show = solara.reactive("change")
@@ -134,26 +154,73 @@ def _throttled_progress(task):
     return on_progress
 
 
+DISCONNECTED_STOP_S = 20  # a session without a connected page stops its runs after this
+
+
+def _session_closed():
+    """A callable true once this browser session has closed, or lost its page a while.
+
+    Closed: its tab closed or navigated away, or Solara culled it. Lost: no page connected
+    for ``DISCONNECTED_STOP_S`` (a tab closed without saying so, a laptop asleep); nobody
+    is waiting for its runs, and the session keeps the finished pairs if it comes back.
+    """
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+        closed = context.closed_event
+    except (RuntimeError, AttributeError, ImportError):  # outside a server session (tests)
+        return lambda: False
+    lost = {"since": None}
+
+    def stopped() -> bool:
+        if closed.is_set():
+            return True
+        statuses = list(getattr(context, "page_status", {}).values())
+        if not statuses or any(s == kernel_context.PageStatus.CONNECTED for s in statuses):
+            lost["since"] = None
+            return False
+        lost["since"] = lost["since"] or time.monotonic()
+        return time.monotonic() - lost["since"] > DISCONNECTED_STOP_S
+
+    return stopped
+
+
 @solara.lab.task(prefer_threaded=True)
 def comparison_task(settings: L.Levers):
-    """Run the comparison in a thread; yields results after each pair of runs."""
+    """Queue the comparison, follow it in a worker process, yield results after each pair.
+
+    The page shows the comparison's place in the queue while it waits.
+    """
     on_progress = _throttled_progress(comparison_task)
+    closed = _session_closed()
 
     def on_stage(kind: str, pair: int) -> None:
         stage.set((f"stage_{kind}", {"r": pair + 1, "n": settings.replicates}))
 
-    for result in run_comparison(settings, on_progress,
-                                 should_stop=lambda: not comparison_task.is_current(),
-                                 on_stage=on_stage):
-        yield result
-    stage.set(("", {}))
+    try:
+        for result in remote("comparison", settings, on_progress=on_progress,
+                             on_stage=on_stage, on_place=queue_place.set,
+                             should_stop=lambda: closed() or not comparison_task.is_current()):
+            yield result
+    finally:
+        queue_place.set(0)
+        stage.set(("", {}))
 
 
 @solara.lab.task(prefer_threaded=True)
 def today_task(region: str, seed: int) -> TodayResult | None:
-    """Live the region's history 2000-2019 with records (fast precision) in a thread."""
-    return run_today(region, seed, _throttled_progress(today_task),
-                     should_stop=lambda: not today_task.is_current())
+    """Live the region's history 2000-2019 with records (fast precision).
+
+    A result the server holds already, or one computed by a worker process after the queue.
+    """
+    closed = _session_closed()
+    try:
+        return queued_today(region, seed, _throttled_progress(today_task),
+                            should_stop=lambda: closed() or not today_task.is_current(),
+                            on_place=today_place.set)
+    finally:
+        today_place.set(0)
 
 
 @solara.component
@@ -250,7 +317,11 @@ def RunControls(refused: bool):
                       on_click=lambda: comparison_task(levers.value))
         solara.Button(_t("stop"), color="error", classes=["stop-button"], disabled=not running,
                       on_click=comparison_task.cancel)
-    if running:
+    if running and queue_place.value:
+        solara.ProgressLinear(True, color="grey")
+        solara.Info(_t("queued", place=queue_place.value, slots=runner.RUN_SLOTS), dense=True,
+                    classes=["queue-place"])
+    elif running:
         solara.ProgressLinear(comparison_task.progress or True)
         solara.Text(_t("running", percent=comparison_task.progress or 0))
         key, values = stage.value
@@ -528,7 +599,9 @@ def TodayPanel():
     if today_task.error:
         solara.Error(_t("today_failed", error=str(today_task.exception)))
     if today is None:
-        if today_task.pending:
+        if today_task.pending and today_place.value:
+            Note(_t("today_queued", place=today_place.value))
+        elif today_task.pending:
             solara.ProgressLinear(today_task.progress or True)
             Note(_t("today_running", percent=today_task.progress or 0))
         return
@@ -727,8 +800,10 @@ def Story(classroom: Classroom):
 
 @solara.lab.task(prefer_threaded=True)
 def exercise_task(key: str):
-    """Run one exercise in a thread."""
-    return {**ex.run_exercise(ex.exercise(key)), "key": key}
+    """Run one exercise in a worker process, after the queue of heavy runs."""
+    closed = _session_closed()
+    result = next(remote("exercise", key, should_stop=closed), None)
+    return None if result is None else {**result, "key": key}
 
 
 @solara.component
@@ -778,3 +853,8 @@ def Page():
         with solara.lab.Tab(_t("tab_classroom")):
             ClassroomView()
 
+
+# Each browser session counted while it is open: when it closes, its results go with it and
+# the memory is handed back (runner.SESSIONS); its queued or running jobs stop (they poll
+# the session's closed event).
+solara.lifecycle.on_kernel_start(runner.SESSIONS.opened)
