@@ -204,17 +204,19 @@ def test_three_sessions_queue_and_leave():
                 page.get_by_role("button", name="Simular").click()
                 time.sleep(0.5)
             first, second, third = pages
-            second.get_by_text("su simulación es la 1.ª de la fila").wait_for(timeout=20_000)
-            third.get_by_text("su simulación es la 2.ª de la fila").wait_for(timeout=20_000)
+            second.get_by_text("su simulación es la 1.ª de la fila").first.wait_for(timeout=20_000)
+            third.get_by_text("su simulación es la 2.ª de la fila").first.wait_for(timeout=20_000)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            third.locator(".queue-place").scroll_into_view_if_needed()
             third.screenshot(path=str(ARTIFACTS / "queue_waiting_1024.png"))
             third.set_viewport_size({"width": 1920, "height": 1000})
             third.locator(".language").get_by_text("en", exact=True).click()
-            third.get_by_text("your simulation is number 2 in line").wait_for()
+            third.get_by_text("your simulation is number 2 in line").first.wait_for()
+            third.evaluate("window.scrollTo(0, 0)")
             third.screenshot(path=str(ARTIFACTS / "queue_waiting_1920_en.png"))
             first.goto("about:blank")  # the tab leaves (its close beacon): its run stops
             second.get_by_text("Simulando").first.wait_for(timeout=60_000)
-            third.get_by_text("your simulation is number 1 in line").wait_for(timeout=10_000)
+            third.get_by_text("your simulation is number 1 in line").first.wait_for(timeout=10_000)
             for page in (second, third):
                 page.goto("about:blank")
             deadline = time.monotonic() + 40

@@ -374,6 +374,9 @@ def ResultsPanel():
     result = _current_result()
     if comparison_task.error:
         solara.Error(_t("failed", error=str(comparison_task.exception)))
+    if comparison_task.pending and queue_place.value:  # where the eye is, too
+        solara.Info(_t("queued", place=queue_place.value, slots=runner.RUN_SLOTS),
+                    classes=["queue-place-results"])
     if result is None or result.results.empty:
         if not comparison_task.pending:
             solara.Info(_t("not_run"))
