@@ -212,7 +212,7 @@ def test_three_sessions_queue_and_leave():
             third.set_viewport_size({"width": 1920, "height": 1000})
             third.locator(".language").get_by_text("en", exact=True).click()
             third.get_by_text("your simulation is number 2 in line").first.wait_for()
-            third.evaluate("window.scrollTo(0, 0)")
+            third.locator(".queue-place-results").scroll_into_view_if_needed()
             third.screenshot(path=str(ARTIFACTS / "queue_waiting_1920_en.png"))
             first.goto("about:blank")  # the tab leaves (its close beacon): its run stops
             second.get_by_text("Simulando").first.wait_for(timeout=60_000)
