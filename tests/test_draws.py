@@ -144,3 +144,15 @@ def test_the_docs_table_is_the_code_table():
     text = (ROOT / "docs" / "uncertainty.md").read_text()
     assert draws.distribution_markdown() in text, (
         "docs/uncertainty.md is out of date: paste model.analysis.draws.distribution_markdown()")
+
+
+def test_the_most_extreme_draws_are_scenarios_the_schema_accepts():
+    # The tails of lognormal and normal distributions are truncated to what a scenario may
+    # set (iron.gap_closure's lognormal would pass 1 at the top).
+    u = np.full((2, len(draws.names())), 0.5)
+    u[0], u[1] = 1e-9, 1 - 1e-9
+    body = yaml.safe_load(SMALL.format(name="extreme"))
+    for values in draws.values_at(u).to_dict("records"):
+        validate_scenario(draws.apply_draw(body, values), source="extreme draw")
+    top = draws.values_at(u)["iron.gap_closure"].iloc[1]
+    assert top == 1.0

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from model.defaults import DEFAULTS
+from model.defaults import DEFAULTS, parameter_range
 from model.interventions import INTERVENTIONS
 
 Z90 = 1.6448536269514722   # a 90% interval is +/- Z90 standard deviations
@@ -283,6 +283,23 @@ def unit_draws(n: int, seed: int) -> np.ndarray:
     return sampler.random(n)
 
 
+def allowed_range(target: str) -> tuple[float, float]:
+    """The range a scenario may set ``target`` to.
+
+    A parameter's bounds (``defaults.PARAMETER_BOUNDS``) or a program field's ``ge``/``le``
+    (``-inf``/``inf`` where a side is open). A draw is truncated to it: a tail of a lognormal or normal must
+    not give a value the scenario schema refuses (``iron.gap_closure`` above 1, say).
+    """
+    if "." in target:
+        program, field = target.split(".", 1)
+        low, high = -math.inf, math.inf
+        for bound in INTERVENTIONS[program].Params.model_fields[field].metadata:
+            low = max(low, float(getattr(bound, "ge", getattr(bound, "gt", low))))
+            high = min(high, float(getattr(bound, "le", getattr(bound, "lt", high))))
+        return low, high
+    return parameter_range(target.split("[")[0])
+
+
 def names() -> list[str]:
     """Every uncertain number's name, in the column order of ``unit_draws`` and ``values_at``."""
     return [item.name for item in UNCERTAIN] + calibrated_names()
@@ -293,7 +310,8 @@ def values_at(u: np.ndarray, spread: float = 1.0,
     """Parameter values (one row per point, one column per uncertain number) at ``u``.
 
     ``u`` has one column per name of ``names()``, in (0, 1). The first ``len(UNCERTAIN)``
-    go through each number's inverse CDF; the rest are normal scores of the calibrated
+    go through each number's inverse CDF, truncated to what a scenario may set
+    (``allowed_range``); the rest are normal scores of the calibrated
     block, correlated by the posterior's Cholesky factor and clipped to the search ranges
     (0.5 everywhere gives the defaults). ``spreads`` scales single numbers' widths on top of
     ``spread`` (e.g. ``{"iron.gap_closure": 0}`` fixes it at its default).
@@ -302,7 +320,10 @@ def values_at(u: np.ndarray, spread: float = 1.0,
     spreads = spreads or {}
     columns = {}
     for j, item in enumerate(UNCERTAIN):
-        columns[item.name] = item.ppf(u[:, j], spread * spreads.get(item.name, 1.0))
+        values = item.ppf(u[:, j], spread * spreads.get(item.name, 1.0))
+        for target in item.targets:
+            values = np.clip(values, *allowed_range(target))
+        columns[item.name] = values
     posterior = _posterior()
     z = stats.norm.ppf(np.clip(u[:, len(UNCERTAIN):], 1e-9, 1 - 1e-9))
     widths = spread * np.array([spreads.get(name, 1.0) for name in posterior.names])
