@@ -287,8 +287,9 @@ def allowed_range(target: str) -> tuple[float, float]:
     """The range a scenario may set ``target`` to.
 
     A parameter's bounds (``defaults.PARAMETER_BOUNDS``) or a program field's ``ge``/``le``
-    (``-inf``/``inf`` where a side is open). A draw is truncated to it: a tail of a lognormal or normal must
-    not give a value the scenario schema refuses (``iron.gap_closure`` above 1, say).
+    (``-inf``/``inf`` where a side is open). A draw is truncated to it: a tail of a
+    lognormal or normal must not give a value the scenario schema refuses
+    (``iron.gap_closure`` above 1, say).
     """
     if "." in target:
         program, field = target.split(".", 1)
