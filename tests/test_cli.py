@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import FAILING_VALUE, failing_model_env
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = ROOT / "scenarios" / "classroom.yaml"
@@ -143,7 +144,9 @@ def test_out_of_range_model_parameter_exits_2(tmp_path):
 
 def test_a_model_that_cannot_be_built_fails_without_a_traceback(tmp_path):
     path = write(tmp_path, "name: x\nscale: 200\ngeography:\n  departments: [TUMBES]\n"
-                           "parameters:\n  extra_children_per_household: 1.0e+30\n")
-    proc = cli("run", path, "--out", tmp_path / "out")
+                           f"parameters:\n  haz_falter_base: {FAILING_VALUE}\n")
+    proc = subprocess.run([sys.executable, str(ROOT / "run.py"), "run", str(path), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
+                          env=failing_model_env(tmp_path / "site"))
     assert proc.returncode == 1 and "while building the model" in proc.stderr
     assert "Traceback" not in proc.stderr

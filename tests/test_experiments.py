@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAILING_VALUE, failing_model_env
 
 from model.analysis.experiments import load_runs, replicate_seeds, run_batch
 from model.analysis.sweeps import load_sweep
@@ -126,8 +127,9 @@ def test_malformed_sweep_files_exit_2(case, tmp_path):
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
     sweep = small_sweep(tmp_path, "points:\n  - {}\n"
-                                  "  - {parameters.extra_children_per_household: 1.0e+30}\n")
-    proc = cli("sweep", sweep, "--workers", 2, "--out", tmp_path / "out")
+                                  f"  - {{parameters.haz_falter_base: {FAILING_VALUE}}}\n")
+    proc = cli("sweep", sweep, "--workers", 2, "--out", tmp_path / "out",
+               env=failing_model_env(tmp_path / "site"))
     assert proc.returncode == 1
     assert "4 runs" in proc.stderr and "2 failed" in proc.stderr
     runs = tmp_path / "out" / "runs"
