@@ -54,7 +54,9 @@ console = Console(stderr=True)
 
 def fail(message: str) -> None:
     """Print a clear error (no traceback) and exit with code 2."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    from rich.markup import escape
+
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -681,9 +683,9 @@ def calibrate(
     """
     import yaml
 
-    from model.analysis.calibration import as_parameters, fitted_table
+    from model.analysis.calibration import LAST_FIT_YEAR, as_parameters, fitted_table
     from model.analysis.calibration import calibrate as fit
-    from model.analysis.targets import combine_targets, load_targets
+    from model.analysis.targets import combine_targets, load_targets, require_reached
 
     check_range("--trials", trials, 1, 10_000)
     check_range("--refine", refine, 0, 10_000)
@@ -693,6 +695,7 @@ def calibrate(
     try:
         spec = load_scenario(scenario, {"scale": scale, "seed": seed})
         table = combine_targets([load_targets(t) for t in targets])
+        require_reached(table, spec, last_year=LAST_FIT_YEAR)
     except ScenarioError as err:
         fail(str(err))
     if posterior:
@@ -837,7 +840,7 @@ def validate(
     indicator and level.
     """
     from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
-    from model.analysis.targets import combine_targets, load_targets
+    from model.analysis.targets import combine_targets, load_targets, require_reached
 
     check_range("--replicates", replicates, 1, MAX_REPLICATES)
     check_range("--draws", draws, 0, MAX_DRAWS)
@@ -846,6 +849,7 @@ def validate(
     try:
         spec = load_scenario(scenario, {"scale": scale})
         table = combine_targets([load_targets(t) for t in targets])
+        require_reached(table, spec)
     except ScenarioError as err:
         fail(str(err))
     estimate_batch(replicates * max(1, draws), workers, spec,
@@ -981,7 +985,7 @@ def holdout(
     """
     import time
 
-    from model.analysis.calibration import jacobian_at_fit
+    from model.analysis.calibration import LAST_FIT_YEAR, jacobian_at_fit
     from model.analysis.experiments import model_source_digest
     from model.analysis.holdout import (
         coverage,
@@ -989,13 +993,14 @@ def holdout(
         load_jacobian,
         save_jacobian,
     )
-    from model.analysis.targets import combine_targets, load_targets
+    from model.analysis.targets import combine_targets, load_targets, require_reached
 
     _check_jacobian_options(seeds, workers)
     check_range("--scale", scale, 1.0, 10_000.0)
     try:
         spec = load_scenario(HISTORICAL, {"scale": scale})
         table = combine_targets([load_targets(t) for t in targets])
+        require_reached(table, spec, last_year=LAST_FIT_YEAR)
     except ScenarioError as err:
         fail(str(err))
     with holding(out, "holdout") as folder:

@@ -307,6 +307,13 @@ CASES = {
         {"base": str(SCENARIOS / "classroom.yaml"), "lhs": {
             "samples": 4, "ranges": {"parameters.haz_falter_base": [0.02]}}}),
         "low < high", command=SWEEP_CMD),
+    "sweep grid of 100,000 points": scenario_case(yaml.safe_dump(
+        {"base": str(SCENARIOS / "classroom.yaml"), "grid": {
+            "parameters.haz_falter_base": [0.001 * (i + 1) for i in range(10)],
+            "months": list(range(12, 22)), "seed": list(range(10)),
+            "parameters.hb_innovation_sd": [0.2 + 0.01 * i for i in range(10)],
+            "parameters.haz_velocity_sd": [0.006 + 0.001 * i for i in range(10)]}}),
+        "100,000", command=SWEEP_CMD),
     "sweep unknown field": scenario_case(sweep("gird", {}), "gird", command=SWEEP_CMD),
     "sweep alias bomb": (SWEEP_CMD, {"case.yaml": "base: x.yaml\n" + ALIAS_BOMB},
                          ("alias",)),
@@ -340,11 +347,16 @@ CASES = {
         lambda ls: row(ls, "value_percent", "-5"))}, ("t.csv", "value_percent")),
 }
 
-# Refused by model.analysis.targets.require_reached, which the calibrate command must call
-# after loading the scenario and targets (run.py, owned by another part of issue 13).
+# Refused by model.analysis.targets.require_reached, which calibrate, validate and holdout
+# call after loading the scenario and targets, before any run.
 UNREACHED = {
     "calibrate targets no run reaches": (CALIBRATE, {"t.csv": targets(lambda ls: [ls[0]] + [
         line for line in ls[1:] if line.startswith("2000")])}, ("targets", "run")),
+    "holdout targets after the fitted years": (
+        ["holdout", "--targets", "{t.csv}", "--out", "{out}"],
+        {"t.csv": targets(lambda ls: [ls[0]] + [line.replace("2000", "2030", 1)
+                                                for line in ls[1:] if line.startswith("2000")])},
+        ("targets", "2012")),
 }
 
 
@@ -389,8 +401,6 @@ def test_bad_input_file_exits_2_before_any_work(name, tmp_path, monkeypatch, no_
 
 @pytest.mark.parametrize("name", list(UNREACHED))
 def test_targets_no_run_reaches_are_refused(name, tmp_path, monkeypatch, no_simulation):
-    if "require_reached" not in (ROOT / "run.py").read_text():
-        pytest.xfail("run.py calibrate does not call targets.require_reached yet")
     _check(UNREACHED[name], tmp_path, monkeypatch)
 
 

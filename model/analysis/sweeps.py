@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,9 @@ def _check_paths(paths) -> None:
                              "names such as months, parameters.haz_falter_base, "
                              "interventions.0.attendance or interventions(type).field")
 
+
+# At most this many parameter points in one sweep (counted before any is built).
+MAX_POINTS = 10_000
 
 class _Strict(BaseModel):
     """Unknown fields are errors, types strict, numbers finite (as the scenario schema)."""
@@ -110,6 +114,11 @@ class SweepFile(_Strict):
         if len(designs) != 1:
             raise ValueError("give exactly one of grid, points or lhs (found "
                              f"{', '.join(designs) or 'none'})")
+        count = (math.prod(len(v) for v in self.grid.values()) if self.grid else
+                 len(self.points) if self.points else self.lhs.samples)
+        if count > MAX_POINTS:
+            raise ValueError(f"{designs[0]}: {count:,} parameter points; allowed: at most "
+                             f"{MAX_POINTS:,} (split the sweep)")
         return self
 
 
