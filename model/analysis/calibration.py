@@ -22,7 +22,7 @@ range as a weak prior. See docs/calibration_posterior.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -31,7 +31,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from model.analysis.experiments import pool_context
+from model.analysis.experiments import end_pool, new_pool
 from model.analysis.targets import metric_and_group, model_values
 from model.config import Scenario, validate_scenario
 from model.defaults import DEFAULTS
@@ -537,12 +537,17 @@ def _run_all(jobs: dict, workers: int, on_run: Callable[[int, int], None] | None
             if on_run:
                 on_run(done, len(jobs))
         return out
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+    pool = new_pool(workers)  # workers die with this process
+    try:
         futures = {pool.submit(_run_figures, job): key for key, job in jobs.items()}
         for done, future in enumerate(as_completed(futures), 1):
             out[futures[future]] = future.result()
             if on_run:
                 on_run(done, len(jobs))
+    except BaseException:  # Ctrl-C or a failed run: cancel the rest, end the workers now
+        end_pool(pool)
+        raise
+    pool.shutdown()
     return out
 
 
