@@ -94,7 +94,7 @@ def check_workers(workers: int, allow_oversubscribe: bool) -> None:
     if not 1 <= workers <= limit:
         fail(f"--workers {workers}: allowed 1-{limit}"
              + ("" if allow_oversubscribe else " (the cores; more with "
-                "--allow-oversubscribe, up to {CORES * OVERSUBSCRIBE_FACTOR})"))
+                f"--allow-oversubscribe, up to {CORES * OVERSUBSCRIBE_FACTOR})"))
     if workers > CORES:
         console.print(f"[yellow]warning:[/] --workers {workers} on {CORES} cores: runs will "
                       "compete for the CPU and memory", highlight=False)
@@ -518,9 +518,16 @@ def sensitivity(
     chosen = [n.strip() for n in parameters.split(",") if n.strip()] if parameters else None
     unknown = analysis.unknown_names(chosen or [])
     if unknown or chosen == []:
+        import difflib
+
+        close = sorted({match for name in unknown for match in difflib.get_close_matches(
+            name, uncertain_names(), n=3, cutoff=0.4)})
+        prefixes = {name.split(".")[0] + "." for name in unknown if "." in name}
+        close += [n for n in uncertain_names() if n.split(".")[0] + "." in prefixes
+                  and n not in close]
         fail(f"--parameters: unknown {short(', '.join(unknown)) or 'empty list'}; valid "
-             f"names include {short(', '.join(uncertain_names()), 160)} (all of them in "
-             "docs/uncertainty.md)")
+             f"names: {short(', '.join(close or uncertain_names()), 240)} (all "
+             f"{len(uncertain_names())} in docs/uncertainty.md)")
     paths = [scenario] if reference is None else [reference, scenario]
     specs, year_list = _comparable_scenarios("sensitivity", paths, months, scale, years)
     n_names = len(chosen or uncertain_names())

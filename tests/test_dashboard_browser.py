@@ -281,7 +281,12 @@ def test_instructor_steps_the_classroom_and_opens_a_story(server, browser):
     page.locator(".step-button").click()
     page.get_by_text("Mes 1 de 60").wait_for()
     page.locator(".play-button").click()
-    page.get_by_text("Mes 3 de 60").wait_for(timeout=20_000)
+    # Playing moves several months a second: wait for month 3 *or later* (a slow browser
+    # polling the page can miss the second that shows exactly month 3).
+    page.wait_for_function("""() => {
+      const m = document.body.innerText.match(/Mes (\\d+) de 60/);
+      return m !== null && Number(m[1]) >= 3;
+    }""", timeout=20_000)
     page.locator(".pause-button").click()
     page.locator(".reset-button").click()
     page.get_by_text("Mes 0 de 60").wait_for()
