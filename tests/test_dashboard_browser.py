@@ -76,9 +76,15 @@ def server():
             stop_group(process, signal.SIGKILL)
             pytest.fail(f"dashboard did not start: {process.stdout.read().decode()[-2000:]}")
         time.sleep(0.5)
-    yield url
-    stop_group(process, signal.SIGTERM)
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:  # the server and everything it started end with the tests, whatever happened
+        stop_group(process, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            stop_group(process, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
