@@ -79,12 +79,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "stop": ("Detener", "Stop"),
     "running": ("Simulando… {percent}%", "Simulating… {percent}%"),
     "queued": ("En cola: su simulación es la {place}.ª de la fila. Empezará apenas termine "
-               "una de las que están en curso (este servidor corre {slots} a la vez para "
+               "una de las que están en curso (este servidor procesa {slots} a la vez para "
                "que la página siga respondiendo a todos).",
                "Queued: your simulation is number {place} in line. It starts as soon as one "
                "of the running simulations finishes (this server runs {slots} at a time so "
                "that the page keeps answering everyone)."),
-    "today_queued": ("En cola para simular la historia: {place}.º de la fila.",
+    "today_queued": ("En cola para simular la historia: {place}.º lugar en la fila.",
                      "Queued to simulate the history: number {place} in line."),
     "stage_history": ("Simulación {r} de {n}: el modelo simula la historia 2000-2019 (sin "
                       "registrarla)…",
