@@ -39,7 +39,8 @@ from model.analysis.outputs import (
 )
 from model.config import ScenarioError, load_scenario
 
-DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "baseline.yaml"
+SCENARIO_FOLDER = Path(__file__).parent / "scenarios"
+DEFAULT_SCENARIO = SCENARIO_FOLDER / "baseline.yaml"
 DEFAULT_TARGET_FILES = [Path(__file__).parent / "model" / "data" / name for name in (
     "calibration_targets.csv", "endes_departments_2009_2012.csv")]
 EXIT_BAD_INPUT = 2
@@ -337,7 +338,11 @@ def _comparable_scenarios(command: str, paths: list[Path], months: Optional[int]
     except ScenarioError as err:
         fail(str(err))
     except ValueError:
-        fail(f"--years {years!r}: allowed a comma-separated list of years, e.g. 2024,2029")
+        fail(f"--years {short(years)}: allowed a comma-separated list of years, e.g. "
+             "2024,2029")
+    if year_list and len(set(year_list)) < len(year_list):
+        fail(f"--years {short(years)}: a year given twice; allowed: distinct years, e.g. "
+             "2024,2029")
     names = [s.name for s in specs]
     if len(set(names)) < len(names):
         fail(f"{command}: scenario names must differ, got {names}")
@@ -698,7 +703,7 @@ def calibrate(
     check_range("--refine", refine, 0, 10_000)
     check_seed(seed)
     if write is not None:
-        _check_file_target(write, "--write")
+        _check_file_target(write, "--write", [out or Path("calibration"), SCENARIO_FOLDER])
     try:
         spec = load_scenario(scenario, {"scale": scale, "seed": seed})
         table = combine_targets([load_targets(t) for t in targets])
@@ -738,8 +743,15 @@ def calibrate(
                   + (f", {write}" if write else ""), highlight=False)
 
 
-def _check_file_target(path: Path, option: str) -> None:
-    """Exit 2 unless ``path`` can be written as a file (not a folder, parent writable)."""
+def _check_file_target(path: Path, option: str, inside: Optional[list[Path]] = None) -> None:
+    """Exit 2 unless ``path`` can be written as a file (not a folder, parent writable).
+
+    With ``inside``, the file must also lie in one of those folders.
+    """
+    if inside and not any(path.resolve().is_relative_to(folder.resolve())
+                          for folder in inside):
+        fail(f"{option} {short(path)}: outside {', '.join(short(f) for f in inside)}; "
+             "allowed: a file in one of those folders")
     if path.is_dir():
         fail(f"{option} {short(path)}: is a folder; allowed: a file path")
     try:

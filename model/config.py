@@ -330,6 +330,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     for include in includes:
         raw["parameters"] = {**_included_parameters(path, include), **own}
         own = raw["parameters"]
+    _check_written_by_hand(path, raw)
     if isinstance(raw.get("history"), str):
         history_path = contained_path(path, raw["history"], "history")
         raw["history"] = load_scenario(history_path).model_dump(mode="json")
@@ -340,6 +341,28 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 
 # ASSUMPTION: plausibility limit; shipped scenarios include at most one parameters file.
 MAX_INCLUDES = 20
+
+# Control characters (NUL, ESC, ...) would go raw into every results row and the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _check_written_by_hand(path: Path, raw: dict) -> None:
+    """Refuse what a scenario file may not say, though a scenario object may hold it.
+
+    An empty ``geography`` list (``departments: []``): an object built in code uses it for
+    "all of Peru", but written in a file it is a mistake to name, not all Peru silently.
+    Control characters in ``name`` and ``description``.
+    """
+    geography_spec = raw.get("geography")
+    if isinstance(geography_spec, dict):
+        for field in ("departments", "districts"):
+            if geography_spec.get(field, None) == []:
+                raise ScenarioError(f"{path}: field 'geography.{field}' = []: allowed: at "
+                                    "least one name, or leave the field out for all of Peru")
+    for field in ("name", "description"):
+        if isinstance(raw.get(field), str) and _CONTROL.search(raw[field]):
+            raise ScenarioError(f"{path}: field '{field}' = {short(raw[field])}: holds a "
+                                "control character; allowed: printable text")
 
 
 def _included_parameters(scenario_path: Path, include) -> dict:

@@ -248,8 +248,13 @@ def check_parameter(name: str, value):
     (truncated) and what is allowed, with the bound's reason.
     """
     if name not in PARAMETER_BOUNDS:
-        raise ValueError(f"unknown parameter {_number_text(name)}; valid names: "
-                         f"{', '.join(parameter_names())}")
+        import difflib
+
+        close = difflib.get_close_matches(str(name), parameter_names(), n=5, cutoff=0.5)
+        raise ValueError(f"unknown parameter {_number_text(name)}; valid names"
+                         + (f" close to it: {', '.join(close)}" if close else
+                            f" ({len(parameter_names())}): listed in model/defaults.py")
+                         + " (scenarios/README.md)")
     default = getattr(DEFAULTS, name)
     low, high, reason = PARAMETER_BOUNDS[name]
     if isinstance(default, tuple):

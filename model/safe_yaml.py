@@ -151,6 +151,9 @@ def parse_yaml(text: str, source: str) -> Any:
 
 def read_text(path: Path, what: str, max_bytes: int = MAX_BYTES) -> str:
     """The UTF-8 text of ``path`` (a ``what`` file), refusing a missing, huge or binary file."""
+    if path.exists() and not path.is_file():
+        raise ScenarioError(f"{path}: {what} is not a regular file (a folder, device or "
+                            "pipe); allowed: the path to a file")
     if not path.is_file():
         raise ScenarioError(f"{path}: {what} not found (allowed: the path to an existing "
                              "file)")

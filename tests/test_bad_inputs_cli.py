@@ -93,6 +93,10 @@ CASES = [
     (["bench", "--mesa-months", "0"], "--mesa-months"),
     (["bench", "--draws", "1"], "--draws"),
     (["bench", "--sweep", "--draws", "5"], "--sweep"),
+    (["compare", "A", "B", "--years", "2020,2020"], "--years"),
+    (["run", "A", "--out", "/"], "--out"),
+    (["run", "A", "--out", "/etc/simulator"], "--out"),
+    (["calibrate", "--write", "/etc/calibrated.yaml"], "--write"),
 ]
 
 # commands with a default --out: the case adds --out OUT unless it names its own

@@ -457,7 +457,9 @@ def _run_on_dask(groups: list[list[RunSpec]], address: str, finish) -> None:
         raise ClusterError("--cluster needs dask.distributed: pip install -e '.[cluster]'") \
             from None
     try:
-        client = Client(address, timeout="30s")
+        # A scheduler answers in well under a second; do not keep a mistyped address
+        # waiting for half a minute before saying so.
+        client = Client(address, timeout="5s")
     except (OSError, TimeoutError, ValueError) as err:
         raise ClusterError(f"--cluster {address}: cannot reach a Dask scheduler there ({err}); "
                            "allowed: the address of a running scheduler, e.g. "

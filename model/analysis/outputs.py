@@ -129,6 +129,11 @@ def is_disk_full(err: BaseException) -> bool:
     return isinstance(err, OSError) and err.errno in DISK_FULL
 
 
+# Folders no output may go into (as root every one of them is writable). Not /usr, /var or
+# /opt: a project (and its default --out) may legitimately live below them.
+SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys")
+
+
 def check_writable(out: Path, option: str = "--out") -> None:
     """Raise ``OutError`` unless ``out`` is (or can be made) a writable folder.
 
@@ -136,6 +141,11 @@ def check_writable(out: Path, option: str = "--out") -> None:
     writable folder.
     """
     out = Path(out)
+    resolved = out.resolve()
+    if resolved == Path(resolved.anchor) or any(
+            resolved == Path(d) or Path(d) in resolved.parents for d in SYSTEM_FOLDERS):
+        raise OutError(f"{option} {short(out)}: a system folder; allowed: a folder of your "
+                       "own, e.g. --out results")
     if out.exists() and not out.is_dir():
         raise OutError(f"{option} {short(out)}: is a file; allowed: a folder (new or existing)")
     existing = out

@@ -81,6 +81,10 @@ def load_targets(path: str | Path) -> pd.DataFrame:
         if not row["group"].strip():
             raise ScenarioError(f"{where}: group is empty; allowed: national, urban, rural, "
                                 "natural_region:*, department:* or quintile:*")
+        if not _known_group(row["group"]):
+            raise ScenarioError(f"{where}: group {short(row['group'])}; allowed: national, "
+                                "urban, rural, natural_region:Costa|Sierra|Selva, "
+                                "department:<a department, e.g. PUNO> or quintile:1-5")
         if metric_and_group(row) is None:
             raise ScenarioError(f"{where}: age_group {short(row['age_group'])} is not "
                                 f"available for {row['indicator']} in group "
@@ -89,7 +93,28 @@ def load_targets(path: str | Path) -> pd.DataFrame:
     table["year"] = pd.Series(years, index=table.index, dtype="int64")
     table["value_percent"] = pd.Series(values, index=table.index, dtype=float)
     table["n"] = pd.Series(counts, index=table.index, dtype=float)
+    key = ["year", "indicator", "age_group", "group", "area"]
+    twice = table.duplicated(subset=key, keep="first")
+    if twice.any():
+        i = int(table.index[twice][0])
+        figure = " ".join(str(table.loc[i, k]) for k in key)
+        raise ScenarioError(f"{path}: row {i + 2}: the figure {short(figure)} is given twice; "
+                            "allowed: each figure once")
     return table
+
+
+def _known_group(group: str) -> bool:
+    """Whether a targets ``group`` names a group the results have (see the message above)."""
+    from model.geography import NATURAL_REGIONS, department_names
+
+    kind, _, name = str(group).partition(":")
+    if not name:
+        return kind in ("national", "urban", "rural")
+    if kind == "department":
+        return name.strip().upper() in department_names()
+    if kind == "natural_region":
+        return name in NATURAL_REGIONS
+    return kind == "quintile" and name in {"1", "2", "3", "4", "5"}
 
 
 def _number(text: str, where: str, low: float, high: float, whole: bool = False) -> float:
