@@ -1177,10 +1177,22 @@ def dashboard(
 
     if not 1024 <= port <= 65535:
         fail(f"--port {port}: allowed 1024-65535")
+    try:  # a name or address that resolves, before the port is blamed
+        socket.getaddrinfo("127.0.0.1" if host == "localhost" else host, port,
+                           type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        fail(f"--host {short(host)}: not an address of this machine; allowed: localhost, "
+             "0.0.0.0 (every interface) or one of this machine's addresses")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind(("127.0.0.1" if host == "localhost" else host, port))
         except OSError as err:
+            import errno
+
+            if err.errno == errno.EADDRNOTAVAIL:
+                fail(f"--host {short(host)}: not an address of this machine; allowed: "
+                     "localhost, 0.0.0.0 (every interface) or one of this machine's "
+                     "addresses")
             fail(f"--port {port} on {host} cannot be used ({err.strerror}); allowed: a free "
                  "port, e.g. --port 8766")
     app_file = Path(__file__).parent / "viz" / "app.py"

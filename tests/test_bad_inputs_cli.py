@@ -97,6 +97,8 @@ CASES = [
     (["run", "A", "--out", "/"], "--out"),
     (["run", "A", "--out", "/etc/simulator"], "--out"),
     (["calibrate", "--write", "/etc/calibrated.yaml"], "--write"),
+    (["dashboard", "--host", "not a host!!", "--port", "18765"], "--host"),
+    (["dashboard", "--host", "10.99.99.99", "--port", "18766"], "--host"),
 ]
 
 # commands with a default --out: the case adds --out OUT unless it names its own
