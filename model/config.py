@@ -349,16 +349,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def _check_written_by_hand(path: Path, raw: dict) -> None:
     """Refuse what a scenario file may not say, though a scenario object may hold it.
 
-    An empty ``geography`` list (``departments: []``): an object built in code uses it for
-    "all of Peru", but written in a file it is a mistake to name, not all Peru silently.
-    Control characters in ``name`` and ``description``.
+    Control characters in ``name`` and ``description``. (An empty ``geography`` list means
+    all of Peru, as the field says: the dashboard's downloaded scenarios write it so.)
     """
-    geography_spec = raw.get("geography")
-    if isinstance(geography_spec, dict):
-        for field in ("departments", "districts"):
-            if geography_spec.get(field, None) == []:
-                raise ScenarioError(f"{path}: field 'geography.{field}' = []: allowed: at "
-                                    "least one name, or leave the field out for all of Peru")
     for field in ("name", "description"):
         if isinstance(raw.get(field), str) and _CONTROL.search(raw[field]):
             raise ScenarioError(f"{path}: field '{field}' = {short(raw[field])}: holds a "

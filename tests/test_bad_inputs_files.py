@@ -331,8 +331,6 @@ CASES = {
                               ("t.csv", "group")),
     "targets figure twice": (VALIDATE, {"t.csv": targets(lambda ls: ls + [ls[1]])},
                              ("t.csv", "twice")),
-    "scenario departments empty": scenario_case(classroom("geography.departments", []),
-                                                "geography.departments"),
     "scenario name with control characters": scenario_case(
         classroom("name", "a\x00b\x1b[31m"), "name", "control"),
     "targets year text": (VALIDATE, {"t.csv": targets(lambda ls: row(ls, "year", "soon"))},
