@@ -314,6 +314,9 @@ CASES = {
             "parameters.hb_innovation_sd": [0.2 + 0.01 * i for i in range(10)],
             "parameters.haz_velocity_sd": [0.006 + 0.001 * i for i in range(10)]}}),
         "100,000", command=SWEEP_CMD),
+    "sweep path both set and varied": scenario_case(yaml.safe_dump(
+        {"base": str(SCENARIOS / "classroom.yaml"), "set": {"months": 2},
+         "grid": {"months": [3]}}), "months", "set", command=SWEEP_CMD),
     "sweep unknown field": scenario_case(sweep("gird", {}), "gird", command=SWEEP_CMD),
     "sweep alias bomb": (SWEEP_CMD, {"case.yaml": "base: x.yaml\n" + ALIAS_BOMB},
                          ("alias",)),

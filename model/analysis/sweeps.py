@@ -114,6 +114,12 @@ class SweepFile(_Strict):
         if len(designs) != 1:
             raise ValueError("give exactly one of grid, points or lhs (found "
                              f"{', '.join(designs) or 'none'})")
+        varied = set(self.grid) | {k for p in self.points for k in p} | set(
+            self.lhs.ranges if self.lhs else {})
+        both = sorted(varied & set(self.set))
+        if both:
+            raise ValueError(f"{short(', '.join(both))}: both fixed in 'set' and varied in "
+                             f"{designs[0]}; allowed: each path in one of them")
         count = (math.prod(len(v) for v in self.grid.values()) if self.grid else
                  len(self.points) if self.points else self.lhs.samples)
         if count > MAX_POINTS:
