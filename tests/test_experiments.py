@@ -141,6 +141,11 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path):
     assert list(summary.point) == [0]
 
 
+def finished_runs(out: Path) -> list[Path]:
+    """The run files written whole (a writer's temporary file is hidden: ``.name...``)."""
+    return [p for p in (out / "runs").glob("*.parquet") if not p.name.startswith(".")]
+
+
 def test_killed_sweep_resumes_without_recomputing(tmp_path):
     sweep = small_sweep(tmp_path, "grid:\n  parameters.haz_falter_base: [0.005, 0.01, 0.015, "
                                   "0.02]\n", replicates=2, months=24)
@@ -150,18 +155,18 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "runs").glob("*.parquet"))) < 2:
+    while time.time() < deadline and len(finished_runs(out)) < 2:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    done = {p: p.stat().st_mtime_ns for p in finished_runs(out)}
     assert 2 <= len(done) < 8, "the sweep must be stopped part-way"
     resumed = cli("sweep", sweep, "--workers", 1, "--out", out)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(done)} already done" in resumed.stderr
     for path, mtime in done.items():
         assert path.stat().st_mtime_ns == mtime  # not recomputed
-    assert not list((out / "runs").glob("*.tmp"))
+    assert not list((out / "runs").glob(".*"))  # a killed writer's temporary file is cleared
     whole = cli("sweep", sweep, "--workers", 2, "--out", tmp_path / "whole")
     assert whole.returncode == 0
     pd.testing.assert_frame_equal(pd.read_csv(out / "sweep_summary.csv"),

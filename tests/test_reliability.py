@@ -74,7 +74,7 @@ def processes_mentioning(text: str) -> list[int]:
 
 
 def finished(out: Path) -> list[Path]:
-    return sorted((out / "runs").glob("*.parquet"))
+    return sorted(p for p in (out / "runs").glob("*.parquet") if not p.name.startswith("."))
 
 
 def test_ctrl_c_keeps_finished_runs_refuses_a_second_process_and_resumes(tmp_path):
