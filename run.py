@@ -682,7 +682,14 @@ def calibrate(
     seeds: int = typer.Option(6, help="Seeds of the --posterior runs, >= 2 (--seed, --seed + 1, "
                                       "...); their disagreement measures the Monte Carlo "
                                       "error."),
-    workers: int = typer.Option(2, help="Processes for the --posterior runs (1 = serial)."),
+    workers: int = typer.Option(2, help="Processes for the --posterior and --departments runs "
+                                        "(1 = serial)."),
+    departments: bool = typer.Option(False, "--departments", help="Do not fit the mechanisms: "
+                                     "fit the two department terms of every department "
+                                     "(empirical Bayes, shrunk towards 0; 2 runs per seed and "
+                                     "iteration) with the mechanisms at their defaults, and "
+                                     "write department_terms.csv to --out."),
+    iterations: int = typer.Option(4, help="Iterations of the --departments fit."),
 ) -> None:
     """Fit the parameters marked 'calibrated' to survey targets (optuna, SQLite study).
 
@@ -692,6 +699,9 @@ def calibrate(
     search range and bound flag of each parameter) and calibrated.yaml (a 'parameters:'
     file). With --posterior, no fit: the Gauss-Newton covariance of the fitted parameters
     (docs/calibration_posterior.md) goes to --out, and a table of their sds is printed.
+    With --departments, the department terms (what the mechanisms leave unexplained between
+    departments, docs/validation.md) are fitted instead; copy the department_terms.csv it
+    writes to model/data/ to make them the model's.
     """
     import yaml
 
@@ -710,8 +720,13 @@ def calibrate(
         require_reached(table, spec, last_year=LAST_FIT_YEAR)
     except ScenarioError as err:
         fail(str(err))
+    if posterior and departments:
+        fail("--posterior, --departments: one job at a time; allowed: one of them")
     if posterior:
         _calibration_posterior(spec, table, out, seeds, workers, refine, write)
+        return
+    if departments:
+        _calibration_departments(spec, table, out, seeds, workers, iterations, refine, write)
         return
     out = out or Path("calibration")
     with holding(out, "calibrate") as folder:
@@ -765,6 +780,40 @@ def _check_jacobian_options(seeds: int, workers: int, allow_oversubscribe: bool 
     """Refuse --seeds outside 2-100 (their disagreement is the Jacobian's error), bad --workers."""
     check_range("--seeds", seeds, 2, 100)
     check_workers(workers, allow_oversubscribe)
+
+
+def _calibration_departments(spec, table, out: Optional[Path], seeds: int, workers: int,
+                             iterations: int, refine: int, write: Optional[Path]) -> None:
+    """The --departments job of calibrate: department terms to ``out``, a summary table."""
+    from model.analysis.department_terms import fit_department_terms, terms_table
+
+    _check_jacobian_options(seeds, workers)
+    check_range("--iterations", iterations, 1, 20)
+    if refine or write:
+        fail("--refine, --write: not used with --departments; allowed: leave them out")
+    out = out or Path("calibration")
+    with holding(out, "calibrate") as folder:
+        progress = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=console)
+        runs = {"done": 0}
+
+        def advance(done: int, total: int) -> None:
+            runs["done"] += 1
+            progress.update(task, completed=runs["done"])
+
+        with progress:
+            task = progress.add_task("runs", total=iterations * seeds * 2)
+            fit = fit_department_terms(spec, table, seeds=tuple(range(spec.seed,
+                                                                      spec.seed + seeds)),
+                                       scale=spec.scale, iterations=iterations,
+                                       workers=workers, on_run=advance)
+        write_csv(terms_table(fit), out / "department_terms.csv")
+        write_csv(fit.summary, out / "department_fit.csv")
+        folder.finish()
+    console.print(fit.summary.round(4).to_string(index=False), highlight=False)
+    console.print(f"wrote {out / 'department_terms.csv'} and {out / 'department_fit.csv'}; "
+                  "copy department_terms.csv to model/data/ to make them the model's",
+                  highlight=False)
 
 
 def _calibration_posterior(spec, table, out: Optional[Path], seeds: int, workers: int,
@@ -1034,7 +1083,8 @@ def holdout(
                 task = progress.add_task("runs", total=None)
                 jacobian = jacobian_at_fit(
                     spec, table, seeds=list(range(1, seeds + 1)), scale=scale, workers=workers,
-                    on_run=lambda done, total: progress.update(task, completed=done, total=total))
+                    on_run=lambda done, total: progress.update(task, completed=done, total=total),
+                    department_terms=True)
             write_atomic(out / "jacobian.npz", lambda path: save_jacobian(jacobian, path, meta))
         predictions = held_out_predictions(jacobian)
         write_csv(predictions, out / "holdout.csv")

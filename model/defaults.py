@@ -18,11 +18,30 @@ A scenario may override any field by name under ``parameters:``.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from model.safe_yaml import short as _number_text
+
+# The calibrated department terms (python run.py calibrate --departments): one row per
+# department, alphabetical as in the district data.
+DEPARTMENT_TERMS_CSV = Path(__file__).parent / "data" / "department_terms.csv"
+
+
+def _department_terms() -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...]]:
+    """Department names and their two fitted terms, from ``DEPARTMENT_TERMS_CSV``."""
+    with open(DEPARTMENT_TERMS_CSV, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return (tuple(row["department"] for row in rows),
+            tuple(float(row["haz_falter_department"]) for row in rows),
+            tuple(float(row["hb_department_shift"]) for row in rows))
+
+
+# DEPARTMENT_ORDER: the departments in the order of the department-term tuples below.
+DEPARTMENT_ORDER, _FALTER_BY_DEPARTMENT, _HB_BY_DEPARTMENT = _department_terms()
 
 # Ages (months) at which the Hb age profile below is given; linear in between.
 HB_PROFILE_AGES = (0, 3, 6, 9, 12, 18, 24, 36, 48, 59)
@@ -42,7 +61,7 @@ class Parameters:
     welfare_yearly_correlation: float = 0.9      # correlation of a household's latent welfare one year apart (poverty churn); ASSUMPTION, no evidence row
     ses_loading: float = 0.7                     # correlation of schooling, water, sanitation and adequate feeding with latent welfare; ASSUMPTION, no evidence row
     schooling_shares: tuple = (0.04, 0.28, 0.45, 0.23)  # mothers with none / primary / secondary / higher schooling; ASSUMPTION (A10 gives the stunting gradient, not these shares)
-    schooling_trend_sd_per_year: float = 0.02754     # yearly rise of mothers' latent schooling score (SD), relative to the 2018 distribution; calibrated (0 = schooling as in 2018; no schooling series in the evidence table)
+    schooling_trend_sd_per_year: float = 0.07158      # yearly rise of mothers' latent schooling score (SD), relative to the 2018 distribution; calibrated (0 = schooling as in 2018; no schooling series in the evidence table)
     improved_water_share: float = 0.793          # fraction of households with improved drinking water; C5e (Huicho et al. 2019: 79.3% in 2015)
     improved_sanitation_share: float = 0.70      # fraction of households with improved sanitation; ASSUMPTION, no Peru figure in the evidence table
     adequate_feeding_share: float = 0.55         # fraction of caregivers whose complementary feeding is adequate; calibrated (C2d: "a majority" in Peru received a minimum adequate diet)
@@ -58,19 +77,20 @@ class Parameters:
     # --- Height-for-age (HAZ) ---------------------------------------------------------------
     stunting_cutoff: float = -2.0                # z; A1 (WHO 2006 standards)
     severe_stunting_cutoff: float = -3.0         # z; A1
-    haz_birth_mean: float = 0.0325                # z at birth, normal birth weight; calibrated (A3: mean HAZ at birth < 0)
-    haz_birth_sd: float = 0.7613                   # z; calibrated (A6, population SD)
+    haz_birth_mean: float = -0.1284                 # z at birth, normal birth weight; calibrated (A3: mean HAZ at birth < 0)
+    haz_birth_sd: float = 0.7249                    # z; calibrated (A6, population SD)
     haz_birth_lbw_shift: float = -0.6            # z added at birth for low birth weight; calibrated so the LBW odds ratio for stunting is near 2.3 (C6b OR 2.32; C6a SGA-term 2.43)
-    haz_falter_base: float = 0.006001              # z lost per month from 0 to 23 months, least-risk child; calibrated (A2 shape, A9/targets level)
-    haz_falter_poor: float = 0.02845               # extra z per month 0-23 m if the household is poor; calibrated (A11: wealth protective)
-    haz_falter_rural: float = 0.02092              # extra z per month 0-23 m if rural; calibrated (A11: rural PR 1.36)
-    haz_falter_schooling: tuple = (0.04406, 0.02949, 0.01015, 0)  # extra z per month 0-23 m by mother's schooling none/primary/secondary/higher; calibrated (A10 gradient 54.3/39.1/13.7/3.4%)
+    haz_falter_base: float = 0.01574               # z lost per month from 0 to 23 months, least-risk child; calibrated (A2 shape, A9/targets level)
+    haz_falter_poor: float = 0.02805                # extra z per month 0-23 m if the household is poor; calibrated (A11: wealth protective)
+    haz_falter_rural: float = 0.00936               # extra z per month 0-23 m if rural; calibrated (A11: rural PR 1.36)
+    haz_falter_schooling: tuple = (0.03762, 0.01192, 0.005645, 0)   # extra z per month 0-23 m by mother's schooling none/primary/secondary/higher; calibrated (A10 gradient 54.3/39.1/13.7/3.4%)
     haz_falter_inadequate_feeding: float = 0.0128  # extra z per month 6-23 m with inadequate complementary feeding; derived: C2a (feeding education raises HAZ by SMD +0.23 by 24 m), read as the HAZ gap between inadequate and adequate feeding spread over the 18 months 6-23 (0.23/18)
-    haz_falter_per_km_altitude: float = 0.001477      # extra z per month 0-23 m per 1,000 m of altitude; calibrated, range 0-0.012: no evidence row gives it; it stands for what varies with altitude and the table lacks (hypoxia, Andean diets, mothers' height), added because the department fit left the poor highland departments (Huancavelica, Ayacucho, Apurimac) far too low
+    haz_falter_per_km_altitude: float = 0.001275       # extra z per month 0-23 m per 1,000 m of altitude; calibrated, range 0-0.012: no evidence row gives it; it stands for what varies with altitude and the table lacks (hypoxia, Andean diets, mothers' height), added because the department fit left the poor highland departments (Huancavelica, Ayacucho, Apurimac) far too low
+    haz_falter_department: tuple = _FALTER_BY_DEPARTMENT  # extra z lost per month in 0-23 m in each department (25, DEPARTMENT_ORDER), read from model/data/department_terms.csv; calibrated department term: what the faltering mechanisms leave unexplained between departments (diets, care practices, mothers' height), fitted with shrinkage towards 0 (docs/validation.md)
     haz_falter_end_month: int = 24               # age (months) at which faltering stops; A2 ("falters dramatically until 24 months")
     haz_drift_after_24m: float = 0.002           # z per month from 24 to 59 m; calibrated within A3 (+0.3 to +0.5 over 24 m to mid-childhood) and A4 (Peru -0.19 from 1 to 5 y)
     haz_velocity_sd: float = 0.010               # SD of each child's own z per month over 0-23 m (persistent component); calibrated (A6: strong tracking)
-    haz_innovation_sd: float = 0.0379              # SD of the monthly random HAZ change; calibrated (A5: < 5% of stunted recover a month; A6)
+    haz_innovation_sd: float = 0.04343               # SD of the monthly random HAZ change; calibrated (A5: < 5% of stunted recover a month; A6)
     haz_loss_per_diarrhoea: float = 0.016        # z lost per diarrhoea episode at 12-59 m; derived from C5c: OR 1.13 per 5 episodes; at 20% prevalence and HAZ SD 1.15 the log-odds of stunting rise 1.52 per z of mean shift (phi(-0.84)/(1.15*0.2*0.8)), so ln(1.13)/1.52/5 = 0.016
     haz_diarrhoea_age_mult: tuple = (1.97, 1.72)  # multiplier of that loss at 0-5 m and 6-11 m; C5d (aPR 1.97 and 1.72 vs 12-23 m, for losing >= 0.5 LAZ after an episode, used here as multipliers of the mean loss)
 
@@ -79,17 +99,18 @@ class Parameters:
     hb_individual_sd: float = 0.75               # g/dL, SD of a child's persistent Hb offset; calibrated (B1)
     hb_innovation_sd: float = 0.25               # g/dL, SD of the monthly random Hb change; calibrated
     hb_adjustment_rate: float = 0.35             # fraction of the gap to the child's target Hb closed per month; calibrated (B11: recovery within months on iron)
-    hb_iron_gap_deficit: float = 2.704             # g/dL below target at a complete dietary iron gap; calibrated (B1, B10: iron is one cause among several)
+    hb_iron_gap_deficit: float = 2.862              # g/dL below target at a complete dietary iron gap; calibrated (B1, B10: iron is one cause among several)
     iron_gap_by_age: tuple = (0.20, 0.45, 0.30)  # dietary iron gap (0-1) at 0-5, 6-23 and 24-59 m; calibrated (B1 peak at 6-12 m; C2a/C4 context)
-    iron_gap_poor: float = 0.02233                  # extra iron gap if poor; calibrated (B12: 51.9% met micronutrient needs)
-    iron_gap_rural: float = 0.03387                  # extra iron gap if rural; calibrated, range 0-0.3 (B12: 51.9% met micronutrient needs; rural diets poorer in heme iron, no Peru figure)
+    iron_gap_poor: float = 0.05207                   # extra iron gap if poor; calibrated (B12: 51.9% met micronutrient needs)
+    iron_gap_rural: float = 0.011                    # extra iron gap if rural; calibrated, range 0-0.3 (B12: 51.9% met micronutrient needs; rural diets poorer in heme iron, no Peru figure)
     iron_gap_adequate_feeding: float = -0.20     # change in iron gap with adequate complementary feeding; calibrated
-    hb_infection_drop: float = 0.241              # g/dL lower target in a month with illness; calibrated to B12 (infection OR 1.6 for anemia)
+    hb_infection_drop: float = 0.1905               # g/dL lower target in a month with illness; calibrated to B12 (infection OR 1.6 for anemia)
     hb_altitude_threshold_m: float = 1000.0      # m; a child's true Hb rises with altitude above this; B13 (SIEN, 2 million children: flat from sea level to 999 m)
-    hb_altitude_rise_per_km: float = 0.8966        # g/dL of true Hb rise per 1,000 m above the threshold; derived from B13 (11.32 g/dL at 1,000 m to about 14.54 at 4,000 m: 3.22 / 3), calibrated within 0.6-1.4
-    hb_altitude_south_factor: float = 0.756        # multiplier of that rise in Puno and Cusco; calibrated (B13: Hb rises less in the southern highlands; B14: Puno's over-correction is the largest)
-    hb_non_iron_drop: float = 0.9646                # g/dL lower Hb target for a child with a non-iron cause of anemia (parasites, B12 deficiency, malaria); calibrated (B15)
-    non_iron_share_by_region: tuple = (0.1206, 0.1347, 0.1846)  # share of households with a non-iron cause at improved water and sanitation, Costa / Sierra / Selva; calibrated (B15: altitude-free anemia 13.5% selva vs 3.3% sierra; parasitosis in about half of anemic children in Ucayali and Huancavelica)
+    hb_altitude_rise_per_km: float = 0.9152         # g/dL of true Hb rise per 1,000 m above the threshold; derived from B13 (11.32 g/dL at 1,000 m to about 14.54 at 4,000 m: 3.22 / 3), calibrated within 0.6-1.4
+    hb_department_shift: tuple = _HB_BY_DEPARTMENT  # g/dL added to the Hb of every child in each department (25, DEPARTMENT_ORDER), read from model/data/department_terms.csv; calibrated department term: what the Hb mechanisms leave unexplained between departments (diet, altitude adaptation, measurement), fitted with shrinkage towards 0 (docs/validation.md)
+    hb_altitude_south_factor: float = 0.6944         # multiplier of that rise in Puno and Cusco; calibrated (B13: Hb rises less in the southern highlands; B14: Puno's over-correction is the largest)
+    hb_non_iron_drop: float = 0.4397                 # g/dL lower Hb target for a child with a non-iron cause of anemia (parasites, B12 deficiency, malaria); calibrated (B15)
+    non_iron_share_by_region: tuple = (0.1756, 0.1777, 0.3352)   # share of households with a non-iron cause at improved water and sanitation, Costa / Sierra / Selva; calibrated (B15: altitude-free anemia 13.5% selva vs 3.3% sierra; parasitosis in about half of anemic children in Ucayali and Huancavelica)
     non_iron_rr_unimproved_water: float = 1.8    # rate ratio of a non-iron cause without improved water; derived from B15 (safe water would lower selva anemia by 45%: 1 / 0.55)
     non_iron_rr_unimproved_sanitation: float = 1.3  # rate ratio without improved sanitation; ASSUMPTION (as for diarrhoea), no evidence row
     anemia_cutoff: float = 11.0                  # g/dL, 6-59 m, WHO 2011; B5
@@ -102,9 +123,9 @@ class Parameters:
     treated_illness_loss_reduction: float = 0.5  # share of an episode's HAZ loss and Hb drop avoided when treated; ASSUMPTION, no evidence row (C6e: insurance improves health in 9/12 studies, no size)
     anc_baseline_share: float = 0.96             # share of births with 4+ antenatal visits when the scenario sets no trend; E1 (96% in 2016)
     facility_delivery_base: float = 0.98         # share of births with a skilled attendant when the scenario sets no trend; E1 (98% in 2016)
-    haz_birth_unskilled_shift: float = -0.1075     # z at birth without a skilled attendant (no newborn care); calibrated (E2: maternal and newborn care the main driver of the decline, no effect size), range -0.8 to 0
+    haz_birth_unskilled_shift: float = -0.08909      # z at birth without a skilled attendant (no newborn care); calibrated (E2: maternal and newborn care the main driver of the decline, no effect size), range -0.8 to 0
     vaccination_share: float = 0.79              # share of children immunised against rotavirus and pneumococcus when the scenario sets no trend; E3 (79% in 2016)
-    vaccine_diarrhoea_rr: float = 0.8589            # rate ratio of diarrhoea episodes for an immunised child; calibrated (E3 gives coverage, not efficacy), range 0.5-1
+    vaccine_diarrhoea_rr: float = 0.8577             # rate ratio of diarrhoea episodes for an immunised child; calibrated (E3 gives coverage, not efficacy), range 0.5-1
     vaccine_respiratory_rr: float = 0.9          # rate ratio of respiratory episodes for an immunised child; ASSUMPTION (E3 gives coverage, not efficacy; left out of the fit, which cannot tell it from the diarrhoea ratio)
     lbw_odds_ratio_no_anc: float = 1.24          # odds ratio of low birth weight with no antenatal care; C6d (AOR 1.24)
     cost_per_cred_contact: float = 15.0          # soles per CRED contact, whichever program brought the family; ASSUMPTION, no unit cost in the evidence table
@@ -175,6 +196,7 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float, str]] = {
     "haz_falter_schooling": (0.0, 0.2, _Z_MONTH),
     "haz_falter_inadequate_feeding": (0.0, 0.2, _Z_MONTH),
     "haz_falter_per_km_altitude": (0.0, 0.2, _Z_MONTH),
+    "haz_falter_department": (-0.2, 0.2, _Z_MONTH),
     "haz_falter_end_month": (1, 60, "months of age, within the model's 0-59 months"),
     "haz_drift_after_24m": (-0.1, 0.1, "ASSUMPTION: plausibility limit, z a month (A3-A4: "
                             "about +0.01)"),
@@ -194,6 +216,7 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float, str]] = {
     "hb_infection_drop": (0.0, 5.0, _GDL),
     "hb_altitude_threshold_m": (0.0, 5000.0, "m; Peru's highest districts are near 5,000 m"),
     "hb_altitude_rise_per_km": (0.0, 5.0, _GDL + " per 1,000 m (B13: about 1)"),
+    "hb_department_shift": (-5.0, 5.0, _GDL),
     "hb_altitude_south_factor": (0.0, 3.0, "ASSUMPTION: plausibility limit (a multiplier)"),
     "hb_non_iron_drop": (0.0, 8.0, _GDL),
     "non_iron_share_by_region": (0.0, 1.0, _SHARE),

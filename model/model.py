@@ -25,6 +25,7 @@ from model.agents import (
     visitor_store,
 )
 from model.config import Scenario, validate_scenario
+from model.defaults import DEPARTMENT_ORDER
 from model.geography import load_geography
 from model.interventions import INTERVENTIONS
 from model.population import (
@@ -128,8 +129,14 @@ class ECDModel(mesa.Model):
         self._poverty_shift = self._poverty_path()
         southern = np.isin(np.asarray(self.geography.departments)[
             self.geography.department_index], SOUTHERN_HIGHLANDS)
+        # each district's department as an index into the department-term tuples
+        self.district_department = np.array(
+            [DEPARTMENT_ORDER.index(name) for name in self.geography.departments],
+            dtype=np.intp)[self.geography.department_index]
         self.district_hb_rise = dynamics.altitude_rise_true(self.geography.altitude_m, southern,
                                                             self.params)
+        self.district_hb_shift = np.asarray(self.params.hb_department_shift,
+                                            dtype=np.float32)[self.district_department]
         self.household_region = self.geography.natural_region[self.households.district]
         self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
         self._tracked: dict[int, list[dict]] = {}
@@ -256,7 +263,8 @@ class ECDModel(mesa.Model):
         kids.birth_weight[slots] = np.where(low, BirthWeight.LOW, BirthWeight.NORMAL)
         kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p, skilled=skilled)
         kids.haz_velocity[slots] = p.haz_velocity_sd * rng.standard_normal(n)
-        kids.hb_offset[slots] = p.hb_individual_sd * rng.standard_normal(n)
+        kids.hb_offset[slots] = (p.hb_individual_sd * rng.standard_normal(n)
+                                 + self.district_hb_shift[self.households.district[home]])
         altitude = self.households.altitude_m[home]
         kids.hb_altitude_rise[slots] = self.district_hb_rise[self.households.district[home]]
         kids.hb_altitude_adjustment[slots] = dynamics.altitude_adjustment(
@@ -311,6 +319,8 @@ class ECDModel(mesa.Model):
         feeding = hh.adequate_feeding[households]
         rate = dynamics.falter_rate(poor, rural, hh.schooling[households], p,
                                     hh.altitude_m[households])
+        rate += np.asarray(p.haz_falter_department, dtype=np.float32)[
+            self.district_department[hh.district[households]]]
         risk.falter_rate[slots] = spread(rate - hh.falter_relief[households])
         risk.feeding_penalty[slots] = spread(np.where(feeding, np.float32(0.0), np.float32(
             p.haz_falter_inadequate_feeding)))

@@ -445,6 +445,10 @@ class Jacobian(NamedTuple):
     # variance (survey plus Monte Carlo, pp^2, mean over the seeds); the residuals'
     # standardisation. None where only the derivatives were kept.
     base: pd.DataFrame | None = None
+    # seeds x figures: the derivative of each standardised residual with respect to its own
+    # department's term (``department_terms.figure_terms``; 0 for other figures). None
+    # unless asked for.
+    department: np.ndarray | None = None
 
     @property
     def mean(self) -> np.ndarray:
@@ -477,7 +481,8 @@ def _run_figures(job: tuple) -> pd.DataFrame:
 
 def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[int] = (1, 2),
                     scale: float = 25, workers: int = 2,
-                    on_run: Callable[[int, int], None] | None = None) -> Jacobian:
+                    on_run: Callable[[int, int], None] | None = None,
+                    department_terms: bool = False) -> Jacobian:
     """The Jacobian of the residuals at ``default_point()`` by forward finite differences.
 
     For each seed, one run at the fitted point and one per parameter moved by its step
@@ -486,8 +491,11 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
     the fitted point's variances (survey plus Monte Carlo, averaged over the seeds), so only
     the model values change. ``targets`` as for ``calibrate`` (figures up to
     ``LAST_FIT_YEAR`` are used); runs stop in July of the last year fitted. ``on_run(done,
-    total)`` is called after each run.
+    total)`` is called after each run. With ``department_terms``, one more run per seed moves
+    every department term by its step and fills ``Jacobian.department``.
     """
+    from model.analysis.department_terms import moved_terms, term_steps
+
     fitted = fit_targets(targets)
     ids = figure_ids(fitted)
     if not ids.is_unique:
@@ -506,6 +514,9 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
         for name in names:
             jobs[seed, name] = (spec, {**point, name: point[name] + steps[name]}, last_year,
                                 fitted)
+        if department_terms:
+            jobs[seed, "department terms"] = (spec, {**point, **moved_terms()}, last_year,
+                                              fitted)
     runs = _run_all(jobs, workers, on_run)
     bases = [runs[seed, None] for seed in seeds]
     figures = [i for i in bases[0].index if all(i in base.index for base in bases)]
@@ -525,7 +536,15 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
         "model": np.mean([b.loc[figures, "model"] for b in bases], axis=0),
         "survey": bases[0].loc[figures, "survey"].to_numpy(),
         "variance": spread ** 2}, index=pd.Index(figures, name="figure"))
-    return Jacobian(figures=figures, names=names, per_seed=per_seed, chi2=chi2, base=base)
+    department = None
+    if department_terms:
+        step = term_steps(figures)
+        department = np.stack([np.nan_to_num(
+            (runs[seed, "department terms"]["model"].reindex(figures).to_numpy()
+             - bases[s].loc[figures, "model"].to_numpy()) / step / spread)
+            for s, seed in enumerate(seeds)])
+    return Jacobian(figures=figures, names=names, per_seed=per_seed, chi2=chi2, base=base,
+                    department=department)
 
 
 def _run_all(jobs: dict, workers: int, on_run: Callable[[int, int], None] | None) -> dict:

@@ -6,7 +6,9 @@ Three kinds of uncertain number (``docs/uncertainty.md`` has the table this modu
   beta (shares) distribution whose 90% interval matches the row's (a 95% CI is converted).
 * **ASSUMPTIONs**: a stated, deliberately wide uniform range around the default.
 * **Calibrated** parameters (``calibration.SEARCH_SPACE``): one joint normal, the fit's
-  Gauss-Newton approximation (``calibration.load_posterior``), clipped to the search ranges.
+  Gauss-Newton approximation (``calibration.load_posterior``), clipped to the search ranges;
+  the department terms (``department_terms.csv``) as independent normals, their
+  empirical-Bayes posterior (``analysis/department_terms.py``).
 
 Every distribution is centred on the model's default (its median for normal, lognormal and
 uniform, its mean for beta), so the centre of the uncertainty is the model everyone runs.
@@ -33,7 +35,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from model.defaults import DEFAULTS, parameter_range
+from model.defaults import DEFAULTS, DEPARTMENT_ORDER, DEPARTMENT_TERMS_CSV, parameter_range
 from model.interventions import INTERVENTIONS
 
 Z90 = 1.6448536269514722   # a 90% interval is +/- Z90 standard deviations
@@ -245,15 +247,45 @@ def default_value(target: str) -> float:
 
 @lru_cache(maxsize=1)
 def _posterior():
-    """The calibration's joint normal, with the search ranges as ``low`` and ``high``."""
+    """The calibrated numbers' joint normal, with the ranges they are clipped to.
+
+    The mechanisms' block is the calibration's Gauss-Newton posterior (search ranges as
+    ``low`` and ``high``); the department terms follow, independent normals with their
+    empirical-Bayes posterior sd (``department_terms.csv``; a term without an sd is not
+    drawn), clipped to the parameter's bounds.
+    """
     from model.analysis.calibration import SEARCH_SPACE, default_point, load_posterior
     posterior = load_posterior()
-    low = np.array([SEARCH_SPACE[name][0] for name in posterior.names])
-    high = np.array([SEARCH_SPACE[name][1] for name in posterior.names])
+    names = list(posterior.names)
+    low = [SEARCH_SPACE[name][0] for name in names]
+    high = [SEARCH_SPACE[name][1] for name in names]
     centre = default_point()  # the fit is the defaults: centred there exactly
-    mean = np.array([centre[name] for name in posterior.names])
-    return _Block(list(posterior.names), mean, np.asarray(posterior.cov, dtype=float), low,
-                  high)
+    mean = [centre[name] for name in names]
+    variances = []
+    for name, value, sd in department_term_sds():
+        names.append(name)
+        mean.append(value)
+        variances.append(sd ** 2)
+        low.append(parameter_range(name.split("[")[0])[0])
+        high.append(parameter_range(name.split("[")[0])[1])
+    k = len(posterior.names)
+    cov = np.zeros((len(names), len(names)))
+    cov[:k, :k] = posterior.cov
+    cov[k:, k:] = np.diag(variances)
+    return _Block(names, np.array(mean), cov, np.array(low), np.array(high))
+
+
+def department_term_sds() -> list[tuple[str, float, float]]:
+    """``(name[i], value, sd)`` of each department term with a posterior sd above 0."""
+    terms = pd.read_csv(DEPARTMENT_TERMS_CSV)
+    out = []
+    for block in ("haz_falter_department", "hb_department_shift"):
+        if f"{block}_sd" not in terms:
+            continue
+        for i, sd in enumerate(terms[f"{block}_sd"]):
+            if sd > 0:
+                out.append((f"{block}[{i}]", float(getattr(DEFAULTS, block)[i]), float(sd)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -390,10 +422,17 @@ def distribution_table() -> pd.DataFrame:
     for j, name in enumerate(posterior.names):
         low = max(posterior.low[j], posterior.mean[j] - Z90 * sd[j])
         high = min(posterior.high[j], posterior.mean[j] + Z90 * sd[j])
-        rows.append({"parameter": name, "distribution": "joint normal (calibration)",
-                     "centre": posterior.mean[j], "p5": low, "p95": high,
-                     "basis": "calibrated: Gauss-Newton posterior of the fit, clipped to "
-                              f"{posterior.low[j]:g}-{posterior.high[j]:g}"})
+        if "_department" in name:
+            department = DEPARTMENT_ORDER[int(name[:-1].split("[")[1])]
+            kind, basis = "normal (department term)", (
+                f"calibrated department term, {department}: empirical-Bayes posterior "
+                "(docs/validation.md)")
+        else:
+            kind, basis = "joint normal (calibration)", (
+                "calibrated: Gauss-Newton posterior of the fit, clipped to "
+                f"{posterior.low[j]:g}-{posterior.high[j]:g}")
+        rows.append({"parameter": name, "distribution": kind, "centre": posterior.mean[j],
+                     "p5": low, "p95": high, "basis": basis})
     return pd.DataFrame(rows)
 
 

@@ -187,10 +187,14 @@ class BatchReport:
 
 
 def model_source_digest() -> str:
-    """A hash of the model's source files (``model/**/*.py``), committed or not."""
+    """A hash of the model's source and data, committed or not.
+
+    The source files (``model/**/*.py``) and the data tables (``model/data/*.csv``: fitted
+    department terms, posterior, districts): a change in either gives other numbers.
+    """
     root = Path(__file__).parent.parent  # the model package, analysis included
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted([*root.rglob("*.py"), *(root / "data").glob("*.csv")]):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

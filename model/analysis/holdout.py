@@ -42,6 +42,7 @@ from model.analysis.calibration import (
     default_point,
     gauss_newton_covariance,
 )
+from model.analysis.department_terms import TermPrior, figure_terms, load_term_prior
 
 Z90 = 1.645
 HELD_OUT_YEARS = (2011, 2012)
@@ -120,14 +121,15 @@ def predict_held_out(jacobian: Jacobian, figures: pd.DataFrame, held: np.ndarray
     point = np.array([default_point()[n] for n in names])
     low = np.array([SEARCH_SPACE[n][0] for n in names])
     step = np.clip(point + step, low, low + ranges) - point
-    moved = residual + matrix @ step
+    term_shift, term_var = refit_department_terms(jacobian, held, residual + matrix @ step)
+    moved = residual + matrix @ step + term_shift
     dispersion = (pd.Series(moved[train] ** 2, index=figures.index[train])
                   .groupby(figures["indicator"][train]).mean())
     pick = held if held.any() else np.ones(len(figures), bool)
     rows = figures[pick].copy()
-    rows["prediction"] = rows["model"] + rows["se"] * (matrix[pick] @ step)
+    rows["prediction"] = rows["model"] + rows["se"] * (matrix[pick] @ step + term_shift[pick])
     rows["parameter_sd"] = rows["se"] * np.sqrt(np.einsum("fi,ij,fj->f", matrix[pick], sigma,
-                                                          matrix[pick]))
+                                                          matrix[pick]) + term_var[pick])
     rows["sampling_sd"] = rows["se"]
     rows["phi"] = rows["indicator"].map(dispersion).fillna(phi).clip(lower=1.0)
     rows["misfit_sd"] = rows["se"] * np.sqrt(rows["phi"])
@@ -136,6 +138,49 @@ def predict_held_out(jacobian: Jacobian, figures: pd.DataFrame, held: np.ndarray
         half = Z90 * np.sqrt(rows["parameter_sd"] ** 2 + rows[f"{kind}_sd"] ** 2)
         rows[f"inside_{kind}"] = error <= half
     return rows
+
+
+def refit_department_terms(jacobian: Jacobian, held: np.ndarray, residual: np.ndarray,
+                           prior: TermPrior | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The department terms refitted without the ``held`` figures: (shift, variance).
+
+    Both per figure, in standardised units: how far the figure moves when its department's
+    term is refitted on the training figures alone (``residual``: after the mechanisms'
+    step), and the variance the refitted term adds. The refit is ``shrink``'s empirical-Bayes
+    update with the fit's tau and phi (``prior``, default the model's
+    ``department_terms.csv``): a department left out entirely falls back to the prior, 0
+    with variance tau^2; with nothing held out, the terms stay and add their posterior
+    variance. Zeros if the Jacobian has no department derivatives or the terms no prior.
+    """
+    n = len(jacobian.figures)
+    prior = prior or load_term_prior()
+    if jacobian.department is None or prior is None:
+        return np.zeros(n), np.zeros(n)
+    g = jacobian.department.mean(axis=0)
+    block, department = figure_terms(jacobian.figures)
+    shift, variance = np.zeros(n), np.zeros(n)
+    for b in range(len(prior.tau)):
+        for d in range(prior.value.shape[1]):
+            mine = (block == b) & (department == d)
+            if not mine.any():
+                continue
+            theta = prior.value[b, d]
+            if not (mine & held).any():
+                variance[mine] = g[mine] ** 2 * prior.sd[b, d] ** 2
+                continue
+            train = mine & ~held
+            curvature = float((g[train] ** 2).sum())
+            tau2 = prior.tau[b] ** 2
+            if curvature <= 0:
+                refit, refit_var = 0.0, tau2
+            else:
+                raw = theta - float((g[train] * residual[train]).sum()) / curvature
+                spread = prior.phi[b] / curvature
+                weight = tau2 / (tau2 + spread)
+                refit, refit_var = raw * weight, spread * weight
+            shift[mine] = g[mine] * (refit - theta)
+            variance[mine] = g[mine] ** 2 * refit_var
+    return shift, variance
 
 
 def _noise(jacobian: Jacobian, rows: np.ndarray) -> np.ndarray | None:
@@ -177,11 +222,12 @@ def coverage(predictions: pd.DataFrame) -> pd.DataFrame:
 
 def save_jacobian(jacobian: Jacobian, path, meta: dict) -> None:
     """Write a Jacobian (with its base figures and ``meta``, e.g. seeds and scale) to .npz."""
+    extra = {} if jacobian.department is None else {"department": jacobian.department}
     np.savez_compressed(path, figures=np.array(jacobian.figures),
                         names=np.array(jacobian.names), per_seed=jacobian.per_seed,
                         chi2=jacobian.chi2,
                         base=jacobian.base[["model", "survey", "variance"]].to_numpy(),
-                        meta=np.array(repr(sorted(meta.items()))))
+                        meta=np.array(repr(sorted(meta.items()))), **extra)
 
 
 def load_jacobian(path, meta: dict) -> Jacobian | None:
@@ -194,6 +240,7 @@ def load_jacobian(path, meta: dict) -> Jacobian | None:
         base = pd.DataFrame(saved["base"], columns=["model", "survey", "variance"],
                             index=pd.Index(figures, name="figure"))
         return Jacobian(figures=figures, names=[str(n) for n in saved["names"]],
-                        per_seed=saved["per_seed"], chi2=saved["chi2"], base=base)
+                        per_seed=saved["per_seed"], chi2=saved["chi2"], base=base,
+                        department=saved["department"] if "department" in saved else None)
     except (OSError, KeyError, ValueError):
         return None
