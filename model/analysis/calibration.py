@@ -21,6 +21,7 @@ range as a weak prior. See docs/calibration_posterior.md.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass
@@ -262,9 +263,11 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, out: Path, trials: int,
     if complete() < trials:
         study.optimize(objective, n_trials=trials - complete(), callbacks=callbacks)
     if refine and complete() < trials + refine:
-        study = optuna.load_study(
-            study_name=study.study_name, storage=f"sqlite:///{out / 'study.db'}",
-            sampler=optuna.samplers.CmaEsSampler(x0=study.best_params, sigma0=0.1, seed=seed))
+        with warnings.catch_warnings():  # optuna 4.9 deprecates x0 and sigma0, still valid
+            warnings.simplefilter("ignore", FutureWarning)
+            sampler = optuna.samplers.CmaEsSampler(x0=study.best_params, sigma0=0.1, seed=seed)
+        study = optuna.load_study(study_name=study.study_name,
+                                  storage=f"sqlite:///{out / 'study.db'}", sampler=sampler)
         study.optimize(objective, n_trials=trials + refine - complete(), callbacks=callbacks)
     return study
 
