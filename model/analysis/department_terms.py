@@ -67,10 +67,6 @@ class DepartmentFit:
     table: pd.DataFrame
     summary: pd.DataFrame
 
-    def as_parameters(self) -> dict:
-        """The terms as scenario parameters (two tuples in ``DEPARTMENT_ORDER``)."""
-        return {block: tuple(float(v) for v in self.table[block]) for block in BLOCKS}
-
 
 def flat_terms(terms: dict) -> dict[str, float]:
     """Two department-term tuples as the flat ``name[i]`` values ``run_once`` takes."""

@@ -1,6 +1,7 @@
 """Coverage on figures held out of the fit: leave a department, or the last years, out.
 
-The calibration fits 23 parameters to every survey figure up to ``LAST_FIT_YEAR``, so the
+The calibration fits 23 parameters (and the department terms) to every survey figure up to
+``LAST_FIT_YEAR``, so the
 validation's coverage of those figures is in-sample. Here each *fold* (one department, all
 its figures, total, urban and rural, every year; or the years 2011-2012 of every figure)
 is left out and the fit is redone without it, then the fold's figures are predicted:
@@ -17,6 +18,9 @@ is left out and the fit is redone without it, then the fold's figures are predic
   own residuals is no substitute: the fitted point is an optuna optimum of a noisy,
   non-linear model, not a stationary point of its linearisation, and that step leaves the
   region where the linearisation holds.)
+- **Department terms** (``refit_department_terms``): refitted without the fold by the same
+  empirical-Bayes update as ``department_terms.shrink``; a department left out falls back
+  to the prior (0, variance tau^2), so its figures are predicted from the mechanisms alone.
 - **Prediction** of a held-out figure: the fitted model value moved by the step,
   ``model + s J delta`` (pp), where ``s`` is the figure's standard error (survey plus the
   run's Monte Carlo error, which standardises the residuals).
