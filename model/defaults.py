@@ -46,6 +46,8 @@ def _department_terms() -> tuple[tuple[str, ...], tuple[float, ...], tuple[float
 
 # DEPARTMENT_ORDER: the departments in the order of the department-term tuples below.
 DEPARTMENT_ORDER, _FALTER_BY_DEPARTMENT, _HB_BY_DEPARTMENT = _department_terms()
+# The department terms: a scenario may also give them as {DEPARTMENT: value}.
+DEPARTMENT_TERMS = ("haz_falter_department", "hb_department_shift")
 
 # Ages (months) at which the Hb age profile below is given; linear in between.
 HB_PROFILE_AGES = (0, 3, 6, 9, 12, 18, 24, 36, 48, 59)
@@ -270,9 +272,11 @@ def parameter_range(name: str) -> tuple[float, float]:
 def check_parameter(name: str, value):
     """``value`` for parameter ``name`` checked (type, finiteness, bounds) and normalised.
 
-    A tuple parameter takes a list (or tuple) of the same length. Returns the value (a tuple
-    for tuple parameters). Raises ValueError with a short message: the parameter, the value
-    (truncated) and what is allowed, with the bound's reason.
+    A tuple parameter takes a list (or tuple) of the same length; a department term
+    (``DEPARTMENT_TERMS``) also takes ``{DEPARTMENT: value}`` for some departments, the others
+    keeping their defaults. Returns the value (a tuple for tuple parameters). Raises
+    ValueError with a short message: the parameter, the value (truncated) and what is
+    allowed, with the bound's reason.
     """
     if name not in PARAMETER_BOUNDS:
         import difflib
@@ -284,6 +288,8 @@ def check_parameter(name: str, value):
                          + " (scenarios/README.md)")
     default = getattr(DEFAULTS, name)
     low, high, reason = PARAMETER_BOUNDS[name]
+    if name in DEPARTMENT_TERMS and isinstance(value, dict):
+        value = _by_department(name, value, default)
     if isinstance(default, tuple):
         if not isinstance(value, (list, tuple)) or len(value) != len(default):
             raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed is a list "
@@ -303,6 +309,31 @@ def check_parameter(name: str, value):
             raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed values from "
                              f"{low:g} to {high:g} ({reason})")
     return tuple(values) if isinstance(default, tuple) else value
+
+
+def _by_department(name: str, value: dict, default: tuple) -> list:
+    """A department term given as ``{DEPARTMENT: value}``: the defaults with those replaced.
+
+    Names are matched without regard to case or accents ("Junín" is JUNIN).
+    """
+    import unicodedata
+
+    def plain(text) -> str:
+        folded = unicodedata.normalize("NFKD", str(text).strip().upper())
+        return "".join(c for c in folded if not unicodedata.combining(c))
+
+    values = list(default)
+    for key, number in value.items():
+        if plain(key) not in DEPARTMENT_ORDER:
+            raise ValueError(f"parameter {name!r}: unknown department {_number_text(key)}; "
+                             f"allowed: {', '.join(DEPARTMENT_ORDER)}")
+        low, high, reason = PARAMETER_BOUNDS[name]
+        if (isinstance(number, bool) or not isinstance(number, (int, float))
+                or not math.isfinite(number) or not low <= number <= high):
+            raise ValueError(f"parameter {name!r} for {plain(key)} = {_number_text(number)}: "
+                             f"allowed a number from {low:g} to {high:g} ({reason})")
+        values[DEPARTMENT_ORDER.index(plain(key))] = number
+    return values
 
 
 def check_parameter_set(p: "Parameters") -> None:

@@ -124,3 +124,23 @@ def test_draws_include_the_department_terms_with_their_posterior_sd():
     row = table.loc[name]
     assert "PUNO" in row["basis"] and row["p5"] < DEFAULTS.haz_falter_department[PUNO] < row[
         "p95"]
+
+
+def test_a_scenario_can_set_some_departments_terms_by_name():
+    from model.config import ScenarioError, validate_scenario
+    scenario = validate_scenario({"name": "x", "parameters": {
+        "hb_department_shift": {"Junín": 0.5, "puno": -0.2}}}, source="test")
+    values = scenario.parameters["hb_department_shift"]
+    assert values[DEPARTMENT_ORDER.index("JUNIN")] == 0.5
+    assert values[PUNO] == -0.2
+    assert values[TACNA] == DEFAULTS.hb_department_shift[TACNA]  # the others keep theirs
+    for bad, words in (({"Atlantis": 0.5}, "unknown department 'Atlantis'"),
+                       ({"PUNO": 9}, "for PUNO = 9: allowed a number from -5 to 5"),
+                       ({"PUNO": "x"}, "for PUNO")):
+        try:
+            validate_scenario({"name": "x", "parameters": {"hb_department_shift": bad}},
+                              source="test")
+        except ScenarioError as err:
+            assert words in str(err), str(err)
+        else:
+            raise AssertionError(f"{bad} accepted")
