@@ -657,6 +657,7 @@ HISTORICAL = Path(__file__).parent / "scenarios" / "peru_2000_2019.yaml"
 @app.command()
 @guarded
 def calibrate(
+    ctx: typer.Context,
     scenario: Path = typer.Argument(HISTORICAL, help="Scenario to fit (default: the "
                                                      "2000-2019 history)."),
     targets: list[Path] = typer.Option(DEFAULT_TARGET_FILES, help="Survey targets CSV file(s) "
@@ -679,9 +680,9 @@ def calibrate(
                                    "covariance of the fitted parameters at the current "
                                    "defaults (Gauss-Newton, 24 runs per seed) and write it to "
                                    "--out."),
-    seeds: int = typer.Option(6, help="Seeds of the --posterior runs, >= 2 (--seed, --seed + 1, "
-                                      "...); their disagreement measures the Monte Carlo "
-                                      "error."),
+    seeds: int = typer.Option(6, help="Seeds of the --posterior and --departments runs, >= 2 "
+                                      "(--seed, --seed + 1, ...); their disagreement measures "
+                                      "the Monte Carlo error."),
     workers: int = typer.Option(2, help="Processes for the --posterior and --departments runs "
                                         "(1 = serial)."),
     departments: bool = typer.Option(False, "--departments", help="Do not fit the mechanisms: "
@@ -716,12 +717,23 @@ def calibrate(
         _check_file_target(write, "--write", [out or Path("calibration"), SCENARIO_FOLDER])
     try:
         spec = load_scenario(scenario, {"scale": scale, "seed": seed})
+        if departments and (spec.geography.departments or spec.geography.districts):
+            fail(f"{short(scenario)}: covers part of Peru; --departments fits the terms of all "
+                 "25 departments together (their spread tau); allowed: a scenario of all Peru")
         table = combine_targets([load_targets(t) for t in targets])
         require_reached(table, spec, last_year=LAST_FIT_YEAR)
     except ScenarioError as err:
         fail(str(err))
+    given = {name for name in ("trials", "iterations")  # typer carries its own click
+             if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"}
     if posterior and departments:
         fail("--posterior, --departments: one job at a time; allowed: one of them")
+    if "trials" in given and (posterior or departments):
+        fail("--trials: not used with --posterior or --departments (they run no optuna "
+             "trials); allowed: leave it out")
+    if "iterations" in given and not departments:
+        fail("--iterations: only used with --departments; allowed: add --departments or "
+             "leave it out")
     if posterior:
         _calibration_posterior(spec, table, out, seeds, workers, refine, write)
         return
@@ -791,6 +803,7 @@ def _calibration_departments(spec, table, out: Optional[Path], seeds: int, worke
     check_range("--iterations", iterations, 1, 20)
     if refine or write:
         fail("--refine, --write: not used with --departments; allowed: leave them out")
+
     out = out or Path("calibration")
     with holding(out, "calibrate") as folder:
         progress = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),

@@ -292,8 +292,11 @@ def check_parameter(name: str, value):
         value = _by_department(name, value, default)
     if isinstance(default, tuple):
         if not isinstance(value, (list, tuple)) or len(value) != len(default):
+            by_name = (f", in the order of {DEPARTMENT_TERMS_CSV.name}, or {{DEPARTMENT: "
+                       "value}" if name in DEPARTMENT_TERMS else "")
             raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed is a list "
-                             f"of {len(default)} numbers, each {low:g} to {high:g} ({reason})")
+                             f"of {len(default)} numbers, each {low:g} to {high:g} ({reason})"
+                             + by_name)
         values = list(value)
     else:
         values = [value]

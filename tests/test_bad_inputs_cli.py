@@ -97,6 +97,12 @@ CASES = [
     (["run", "A", "--out", "/"], "--out"),
     (["run", "A", "--out", "/etc/simulator"], "--out"),
     (["calibrate", "--write", "/etc/calibrated.yaml"], "--write"),
+    (["calibrate", "--departments", "--trials", "5"], "--trials"),
+    (["calibrate", "--iterations", "3"], "--iterations"),
+    (["calibrate", "--departments", "--iterations", "0"], "--iterations"),
+    (["calibrate", "--departments", "--posterior"], "--posterior, --departments"),
+    (["calibrate", "--departments", "--seeds", "1"], "--seeds"),
+    (["calibrate", "A", "--departments"], "covers part of Peru"),
     (["dashboard", "--host", "not a host!!", "--port", "18765"], "--host"),
     (["dashboard", "--host", "10.99.99.99", "--port", "18766"], "--host"),
 ]

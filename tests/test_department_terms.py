@@ -144,3 +144,36 @@ def test_a_scenario_can_set_some_departments_terms_by_name():
             assert words in str(err), str(err)
         else:
             raise AssertionError(f"{bad} accepted")
+
+
+def test_a_department_left_out_is_predicted_by_the_run_without_its_terms():
+    # Stunting is a threshold: the run with the terms at 0 (Jacobian.department_removed),
+    # not a linear step from the term, gives the left-out department's figures; their
+    # spread under the prior uses the secant slope where the derivative at the term is flat.
+    figures = [f"{y} stunting 0-59m department:TACNA total" for y in (2009, 2010)]
+    g = np.array([0.5, 0.5])             # flat near the floor: 3% stunting
+    removed = np.array([6.0, 5.0])        # without its term Tacna's figures rise by 6 and 5 SE
+    value = np.zeros((2, len(DEPARTMENT_ORDER)))
+    value[0, TACNA] = -0.04
+    prior = TermPrior(value=value, sd=np.full(value.shape, 0.004), tau=np.array([0.015, 0.2]),
+                      phi=np.array([1.0, 1.0]))
+    jacobian = _jacobian(figures, np.zeros(2), g)._replace(
+        department_removed=np.stack([removed, removed]))
+    shift, variance = refit_department_terms(jacobian, np.array([True, True]), np.zeros(2),
+                                             prior)
+    np.testing.assert_allclose(shift, removed)
+    np.testing.assert_allclose(variance, (removed / 0.04) ** 2 * 0.015 ** 2)
+
+
+def test_a_terms_file_without_its_spread_is_refused(tmp_path):
+    # without tau the holdout would keep each left-out department's own terms (in-sample)
+    import pytest
+
+    from model.analysis.department_terms import load_term_prior
+    from model.defaults import DEPARTMENT_TERMS_CSV
+    table = pd.read_csv(DEPARTMENT_TERMS_CSV)
+    path = tmp_path / "terms.csv"
+    table.drop(columns=["hb_department_shift_tau"]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="no column hb_department_shift_tau"):
+        load_term_prior(path)
+    assert load_term_prior(DEPARTMENT_TERMS_CSV).tau.shape == (2,)

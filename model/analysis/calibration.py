@@ -452,6 +452,9 @@ class Jacobian(NamedTuple):
     # department's term (``department_terms.figure_terms``; 0 for other figures). None
     # unless asked for.
     department: np.ndarray | None = None
+    # seeds x figures: how far each standardised residual moves when every department term
+    # is set to 0 (a run, not a linear step: stunting is a threshold). None unless asked for.
+    department_removed: np.ndarray | None = None
 
     @property
     def mean(self) -> np.ndarray:
@@ -494,10 +497,11 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
     the fitted point's variances (survey plus Monte Carlo, averaged over the seeds), so only
     the model values change. ``targets`` as for ``calibrate`` (figures up to
     ``LAST_FIT_YEAR`` are used); runs stop in July of the last year fitted. ``on_run(done,
-    total)`` is called after each run. With ``department_terms``, one more run per seed moves
-    every department term by its step and fills ``Jacobian.department``.
+    total)`` is called after each run. With ``department_terms``, two more runs per seed:
+    every department term moved by its step (``Jacobian.department``) and every term at 0
+    (``Jacobian.department_removed``).
     """
-    from model.analysis.department_terms import moved_terms, term_steps
+    from model.analysis.department_terms import moved_terms, removed_terms, term_steps
 
     fitted = fit_targets(targets)
     ids = figure_ids(fitted)
@@ -520,6 +524,8 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
         if department_terms:
             jobs[seed, "department terms"] = (spec, {**point, **moved_terms()}, last_year,
                                               fitted)
+            jobs[seed, "no department terms"] = (spec, {**point, **removed_terms()},
+                                                 last_year, fitted)
     runs = _run_all(jobs, workers, on_run)
     bases = [runs[seed, None] for seed in seeds]
     figures = [i for i in bases[0].index if all(i in base.index for base in bases)]
@@ -539,15 +545,20 @@ def jacobian_at_fit(scenario: Scenario, targets: pd.DataFrame, seeds: Sequence[i
         "model": np.mean([b.loc[figures, "model"] for b in bases], axis=0),
         "survey": bases[0].loc[figures, "survey"].to_numpy(),
         "variance": spread ** 2}, index=pd.Index(figures, name="figure"))
-    department = None
+    department = removed = None
     if department_terms:
         step = term_steps(figures)
-        department = np.stack([np.nan_to_num(
-            (runs[seed, "department terms"]["model"].reindex(figures).to_numpy()
-             - bases[s].loc[figures, "model"].to_numpy()) / step / spread)
-            for s, seed in enumerate(seeds)])
+
+        def change(key: str, s: int, seed: int) -> np.ndarray:
+            return (runs[seed, key]["model"].reindex(figures).to_numpy()
+                    - bases[s].loc[figures, "model"].to_numpy()) / spread
+
+        department = np.stack([np.nan_to_num(change("department terms", s, seed) / step)
+                               for s, seed in enumerate(seeds)])
+        removed = np.stack([np.where(np.isnan(step), 0.0, np.nan_to_num(
+            change("no department terms", s, seed))) for s, seed in enumerate(seeds)])
     return Jacobian(figures=figures, names=names, per_seed=per_seed, chi2=chi2, base=base,
-                    department=department)
+                    department=department, department_removed=removed)
 
 
 def _run_all(jobs: dict, workers: int, on_run: Callable[[int, int], None] | None) -> dict:

@@ -100,6 +100,11 @@ def moved_terms() -> dict[str, float]:
                        for block, (_, step) in BLOCKS.items()})
 
 
+def removed_terms() -> dict[str, float]:
+    """Every department term at 0 (flat names): the model with its mechanisms alone."""
+    return flat_terms({block: np.zeros(len(DEPARTMENT_ORDER)) for block in BLOCKS})
+
+
 def term_steps(figures: Sequence[str]) -> np.ndarray:
     """The step of the term that moves each figure (nan where none does)."""
     block, _ = figure_terms(figures)
@@ -121,12 +126,21 @@ class TermPrior:
     phi: np.ndarray
 
 
-def load_term_prior(path=None) -> TermPrior | None:
-    """The terms of ``path`` (default: the model's), or None if it has no tau columns."""
+def load_term_prior(path=None) -> TermPrior:
+    """The terms of ``path`` (default: the model's ``department_terms.csv``).
+
+    ValueError naming the missing columns if the file lacks the sd, tau or phi that
+    ``calibrate --departments`` writes (a holdout without them would keep each left-out
+    department's own terms: an in-sample check posing as a held-out one).
+    """
     from model.defaults import DEPARTMENT_TERMS_CSV
-    table = pd.read_csv(path or DEPARTMENT_TERMS_CSV)
-    if not all(f"{block}_tau" in table for block in BLOCKS):
-        return None
+    path = path or DEPARTMENT_TERMS_CSV
+    table = pd.read_csv(path)
+    missing = [f"{block}_{part}" for block in BLOCKS for part in ("sd", "tau", "phi")
+               if f"{block}_{part}" not in table]
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)}; allowed: the file "
+                         "python run.py calibrate --departments writes")
     return TermPrior(value=np.array([table[b].to_numpy(float) for b in BLOCKS]),
                      sd=np.array([table[f"{b}_sd"].to_numpy(float) for b in BLOCKS]),
                      tau=np.array([float(table[f"{b}_tau"].iloc[0]) for b in BLOCKS]),

@@ -282,7 +282,9 @@ def department_term_sds() -> list[tuple[str, float, float]]:
     out = []
     for block in ("haz_falter_department", "hb_department_shift"):
         if f"{block}_sd" not in terms:
-            continue
+            raise ValueError(f"{DEPARTMENT_TERMS_CSV}: no column {block}_sd, so the draws "
+                             "cannot include the department terms' uncertainty; allowed: "
+                             "the file python run.py calibrate --departments writes")
         for i, sd in enumerate(terms[f"{block}_sd"]):
             if sd > 0:
                 out.append((f"{block}[{i}]", float(getattr(DEFAULTS, block)[i]), float(sd)))

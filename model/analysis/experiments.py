@@ -341,6 +341,13 @@ def end_pool(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
             process.join(timeout=5)
+    # Let the pool's manager thread see its workers gone and close its wake-up pipe now:
+    # otherwise Python's exit handler may write to that pipe while the thread closes it
+    # ("Bad file descriptor" traceback after Ctrl-C, a race of Python 3.11's
+    # concurrent.futures, seen when the machine is loaded).
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 class BatchInterrupted(KeyboardInterrupt):

@@ -153,13 +153,15 @@ def refit_department_terms(jacobian: Jacobian, held: np.ndarray, residual: np.nd
     step), and the variance the refitted term adds. The refit is ``shrink``'s empirical-Bayes
     update with the fit's tau and phi (``prior``, default the model's
     ``department_terms.csv``): a department left out entirely falls back to the prior, 0
-    with variance tau^2; with nothing held out, the terms stay and add their posterior
-    variance. Zeros if the Jacobian has no department derivatives or the terms no prior.
+    with variance tau^2, its figures moved as the run with every term at 0 gives them
+    (``Jacobian.department_removed``; a linear step where that run is missing); with nothing
+    held out, the terms stay and add their posterior variance. Zeros if the Jacobian has no
+    department derivatives.
     """
     n = len(jacobian.figures)
-    prior = prior or load_term_prior()
-    if jacobian.department is None or prior is None:
+    if jacobian.department is None:
         return np.zeros(n), np.zeros(n)
+    prior = prior or load_term_prior()
     g = jacobian.department.mean(axis=0)
     block, department = figure_terms(jacobian.figures)
     shift, variance = np.zeros(n), np.zeros(n)
@@ -175,6 +177,19 @@ def refit_department_terms(jacobian: Jacobian, held: np.ndarray, residual: np.nd
             train = mine & ~held
             curvature = float((g[train] ** 2).sum())
             tau2 = prior.tau[b] ** 2
+            if curvature <= 0 and jacobian.department_removed is not None:
+                # the department left out: its figures as the run without the terms gives
+                # them (a linear step from the term to 0 misses the threshold's curvature);
+                # their spread under the prior from the secant slope between the term and 0
+                # where the term is large (near a floor the derivative at the term is flat)
+                removed = jacobian.department_removed.mean(axis=0)[mine]
+                shift[mine] = removed
+                slope = g[mine]
+                if abs(theta) > 0.5 * prior.tau[b]:
+                    slope = np.where(np.abs(removed / theta) > np.abs(slope), -removed / theta,
+                                     slope)
+                variance[mine] = slope ** 2 * tau2
+                continue
             if curvature <= 0:
                 refit, refit_var = 0.0, tau2
             else:
@@ -226,7 +241,8 @@ def coverage(predictions: pd.DataFrame) -> pd.DataFrame:
 
 def save_jacobian(jacobian: Jacobian, path, meta: dict) -> None:
     """Write a Jacobian (with its base figures and ``meta``, e.g. seeds and scale) to .npz."""
-    extra = {} if jacobian.department is None else {"department": jacobian.department}
+    extra = {name: getattr(jacobian, name) for name in ("department", "department_removed")
+             if getattr(jacobian, name) is not None}
     np.savez_compressed(path, figures=np.array(jacobian.figures),
                         names=np.array(jacobian.names), per_seed=jacobian.per_seed,
                         chi2=jacobian.chi2,
@@ -245,6 +261,8 @@ def load_jacobian(path, meta: dict) -> Jacobian | None:
                             index=pd.Index(figures, name="figure"))
         return Jacobian(figures=figures, names=[str(n) for n in saved["names"]],
                         per_seed=saved["per_seed"], chi2=saved["chi2"], base=base,
-                        department=saved["department"] if "department" in saved else None)
+                        department=saved["department"] if "department" in saved else None,
+                        department_removed=(saved["department_removed"]
+                                            if "department_removed" in saved else None))
     except (OSError, KeyError, ValueError):
         return None
