@@ -467,3 +467,31 @@ def test_exercises_show_their_mechanism():
     assert iron["high"] < 0 and iron["policy"] < iron["baseline"]  # drops lower anemia
     serums = exercises.run_exercise(exercises.exercise("serums"))
     assert abs(serums["diff"]) < 0.05  # staff without CRED demand change nothing
+
+
+def test_the_classroom_draws_the_real_border_graph():
+    # issue 14, point 6: districts at their capitals' coordinates, borders as edges
+    from model.geography import load_district_table
+    room = Classroom("none")
+    geo = room.model.geography
+    for province in room.provinces():
+        option = room.network(province, "es")
+        districts = {n["id"]: n for n in option["series"][0]["data"]
+                     if n["id"].startswith("district:")}
+        inside = set(np.flatnonzero(geo.province == province).tolist())
+        borders = {frozenset((f"district:{geo.ubigeo[a]}", f"district:{geo.ubigeo[b]}"))
+                   for a, b in geo.graph.edges if a in inside and b in inside}
+        drawn = {frozenset((link["source"], link["target"]))
+                 for link in option["series"][0]["links"]
+                 if link["source"].startswith("district:")
+                 and link["target"].startswith("district:")}
+        assert drawn == borders and len(districts) == len(inside)
+        # north is up and east is right: the order of the capitals is kept on the view
+        table = load_district_table().set_index("ubigeo")
+        codes = [i.split(":")[1] for i in districts]
+        lat = table.loc[codes, "capital_lat"].to_numpy()
+        lon = table.loc[codes, "capital_lon"].to_numpy()
+        y = np.array([districts[f"district:{c}"]["y"] for c in codes])
+        x = np.array([districts[f"district:{c}"]["x"] for c in codes])
+        if len(codes) > 1:
+            assert np.argmax(lat) == np.argmin(y) and np.argmax(lon) == np.argmax(x)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.config import Scenario, load_scenario
+from model.geography import load_district_table
 from model.model import ECDModel, build_model
 from model.population import Area, JuntosStatus
 from viz.i18n import tr
@@ -111,8 +112,9 @@ class Classroom:
     def network(self, province: str, lang: str) -> dict:
         """ECharts graph option of the province's agents, coloured by status.
 
-        Districts sit on a circle, each with its posts, a sample of households (and their
-        children) and the visitors of those households in its own wedge.
+        Districts sit at their capitals' coordinates, joined where they share a border (the
+        model's neighbour graph), each with its posts, a sample of households (and their
+        children) and the visitors of those households around it.
         """
         with self.lock:
             return _network_option(self, province, lang)
@@ -123,17 +125,38 @@ class Classroom:
             return _story(self, node, lang)
 
 
+def district_layout(geo, districts: np.ndarray, width: float = 2000.0
+                    ) -> tuple[dict[int, tuple[float, float]], dict[int, float]]:
+    """Where each district sits on the network view, and the room around it.
+
+    Districts are placed at their capital's coordinates (``capital_lon``, ``capital_lat``
+    of the district table; longitude scaled by the cosine of the latitude, north up), the
+    whole province ``width`` units across. The room of a district is 0.45 of the distance
+    to its nearest neighbour on the view, so the clusters of agents drawn around
+    neighbouring capitals do not run into each other.
+    """
+    table = load_district_table().set_index("ubigeo")
+    lon = table.loc[geo.ubigeo[districts], "capital_lon"].to_numpy(dtype=float)
+    lat = table.loc[geo.ubigeo[districts], "capital_lat"].to_numpy(dtype=float)
+    x = (lon - lon.mean()) * np.cos(np.radians(lat.mean()))
+    y = -(lat - lat.mean())  # screen coordinates grow downwards: north up
+    span = max(float(np.ptp(x)), float(np.ptp(y)), 1e-6)
+    x, y = x * width / span, y * width / span
+    centre = {int(d): (float(x[i]), float(y[i])) for i, d in enumerate(districts)}
+    room = {}
+    for i, d in enumerate(districts):
+        others = np.hypot(x - x[i], y - y[i])[np.arange(len(districts)) != i]
+        room[int(d)] = 0.45 * float(others.min()) if len(others) else 0.25 * width
+    return centre, room
+
+
 def _network_option(room: Classroom, province: str, lang: str) -> dict:
     model, geo = room.model, room.model.geography
     hh, kids = model.households, model.children
     districts = np.flatnonzero(geo.province == province)
-    # Districts on a circle (ordered by ubigeo); each district's posts, households and
-    # children in its own wedge, so that clusters never overlap.
-    n = len(districts)
-    radius = 1000.0
-    room_each = radius * (np.sin(np.pi / n) if n > 1 else 0.5)
-    centre = {int(d): (radius * np.cos(2 * np.pi * i / n), radius * np.sin(2 * np.pi * i / n))
-              for i, d in enumerate(districts)}
+    # Districts at their capitals, linked where they share a border (the model's neighbour
+    # graph); each district's posts, households and children around it.
+    centre, room_of = district_layout(geo, districts)
     nodes, links = [], []
 
     def add(node_id, name, category, position, size, facts, label=False):
@@ -149,8 +172,17 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
 
     shown = room._shown.get(province, np.empty(0, dtype=np.int64))
     post_at, post_angle = {}, {}
+    inside = set(int(d) for d in districts)
+    for a, b, km in geo.graph.edges(data="shared_border_km"):
+        if a in inside and b in inside:
+            links.append({"source": f"district:{geo.ubigeo[a]}",
+                          "target": f"district:{geo.ubigeo[b]}",
+                          "lineStyle": {"color": "#444444", "width": 2.5, "opacity": 0.7},
+                          "tooltip": {"formatter": tr("border_facts", lang, a=geo.name[a].title(),
+                                                      b=geo.name[b].title(), km=km)}})
     for d in districts:
         c = centre[int(d)]
+        room_each = room_of[int(d)]
         add(f"district:{geo.ubigeo[d]}", geo.name[d].title(), 0, c, 20,
             tr("district_facts", lang, altitude=geo.altitude_m[d],
                poverty=100 * geo.poverty[d]), label=True)
@@ -165,6 +197,7 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
     anemic_all = model.anemic_mask()
     by_post: dict[int, int] = {}
     for h in shown:
+        room_each = room_of[int(hh.district[h])]
         post = int(hh.health_post[h])
         k = by_post[post] = by_post.get(post, -1) + 1
         base = post_angle.get(post, 0.0)
@@ -191,7 +224,8 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         if v is None:
             continue
         position = around(post_at.get(v.health_post, centre.get(v.district, (0, 0))),
-                          0.18 * room_each, post_angle.get(v.health_post, 0.0) + np.pi / 2)
+                          0.18 * room_of.get(v.district, 100.0),
+                          post_angle.get(v.health_post, 0.0) + np.pi / 2)
         add(f"visitor:{vid}", f"{tr('node_visitor', lang)} {vid}", 3, position, 11,
             _visitor_facts(v, lang))
     known = {n["id"] for n in nodes}

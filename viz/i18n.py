@@ -388,6 +388,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "{stipend:.0f}",
                       "{families} families, {months} months in post, stipend {stipend:.0f} "
                       "soles"),
+    "border_facts": ("{a} y {b} comparten {km:.0f} km de límite",
+                     "{a} and {b} share {km:.0f} km of border"),
     "district_facts": ("altitud {altitude:.0f} m, pobreza {poverty:.0f}%",
                        "altitude {altitude:.0f} m, poverty {poverty:.0f}%"),
     # exercises
