@@ -59,13 +59,14 @@ def attendance_probability(model: "ECDModel", children: np.ndarray, base: float)
     """Chance that the families of ``children`` go to a due visit, given ``base``.
 
     Falls with distance to the post (exp(-km / attendance_distance_km)) and with recent
-    discouragement (turned away at a full post).
+    discouragement (turned away at a full post); rises while the family gets SMS reminders
+    (``reminder_attendance``, 0 without them).
     """
     p, hh = model.params, model.households
     home = model.children.household[children]
-    prob = base * distance_decay(model)[home]
+    prob = base * distance_decay(model)[home] * (1.0 + hh.reminder_attendance[home])
     discouraged = hh.discouraged_until[home] >= model.steps
-    return np.where(discouraged, prob * p.discouraged_attendance_factor, prob)
+    return np.minimum(1.0, np.where(discouraged, prob * p.discouraged_attendance_factor, prob))
 
 
 def distance_decay(model: "ECDModel") -> np.ndarray:

@@ -232,6 +232,10 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain(("iron.pickup_attendance",), "uniform", 0.2, 0.6, "ASSUMPTION"),
     Uncertain(("iron.visit_adherence_boost",), "uniform", 0.05, 0.3, "ASSUMPTION"),
     Uncertain(("iron.cost_per_month_supply",), "uniform", 1.5, 6, "ASSUMPTION (no unit cost)"),
+    Uncertain(("sms.phone_share",), "uniform", 0.5, 0.9, "ASSUMPTION (no ownership figure)"),
+    Uncertain(("sms.adherence_boost",), "uniform", 0.0, 0.15, "ASSUMPTION (no evidence row)"),
+    Uncertain(("sms.attendance_boost",), "uniform", 0.0, 0.3, "ASSUMPTION (no evidence row)"),
+    Uncertain(("sms.cost_per_message",), "uniform", 0.03, 0.3, "ASSUMPTION (no unit cost)"),
 )
 
 

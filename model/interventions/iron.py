@@ -123,11 +123,15 @@ class Iron(Intervention):
             1, np.count_nonzero(eligible))
 
     def _take(self, model, supplied: np.ndarray) -> None:
-        """Each supplied child takes this month's drops with its household's adherence."""
+        """Each supplied child takes this month's drops with its household's adherence.
+
+        Raised in a month a home visitor came (``visit_adherence_boost``) and while the family
+        gets SMS reminders (``reminder_adherence``, set by interventions/sms.py).
+        """
         kids, hh = model.children, model.households
         home = kids.household[supplied]
         boost = np.where(hh.last_visit_step[home] >= model.steps - 1,
-                         self.p.visit_adherence_boost, 0.0)
+                         self.p.visit_adherence_boost, 0.0) + hh.reminder_adherence[home]
         takes = model.streams["programs"].random(len(supplied)) < hh.iron_adherence[home] + boost
         kids.iron_supplement[supplied[takes]] = self.p.gap_closure
         kids.iron_stock[supplied] -= 1

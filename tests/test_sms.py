@@ -1,0 +1,68 @@
+"""SMS reminders (issue 14, point 4): who is reached, what a reminder changes, what it costs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import services
+from model.population import JuntosStatus
+from tests.conftest import make_model
+
+
+def _model(sms: dict, months: int = 3):
+    model = make_model(geography={"departments": ["HUANCAVELICA"]}, scale=20, months=months,
+                       seed=3, interventions=[{"type": "cct"}, {"type": "iron"},
+                                              {"type": "sms", **sms}])
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def test_reminders_reach_young_juntos_families_with_a_phone_only():
+    model = _model({"channel": "juntos", "adherence_boost": 0.1, "attendance_boost": 0.2})
+    hh = model.households
+    sms = next(i for i in model.interventions if i.name == "sms")
+    reached = hh.reminder_adherence > 0
+    assert reached.any()
+    assert np.all(hh.juntos[reached] != JuntosStatus.NOT_ENROLLED)
+    assert np.all(sms.phone_u[reached] < 0.75)
+    assert np.allclose(hh.reminder_adherence[reached], 0.1)
+    assert np.allclose(hh.reminder_attendance[reached], 0.2)
+    eligible = sms.eligible(model)
+    assert np.array_equal(reached, eligible & (sms.phone_u < 0.75))
+    # the last month's cost and coverage
+    n = np.count_nonzero(reached)
+    assert np.isclose(model.month_costs["sms"], n * 20 * 4 * 0.10)
+    assert np.isclose(model.month_coverage["sms"], 100 * n / np.count_nonzero(eligible))
+    # the share with a phone is what phone_share says, within 4 binomial SEs
+    share = np.count_nonzero(reached) / np.count_nonzero(eligible)
+    se = np.sqrt(0.75 * 0.25 / np.count_nonzero(eligible))
+    assert abs(share - 0.75) < 4 * se
+
+
+def test_a_reminder_raises_attendance_and_nobody_is_reached_without_phones():
+    model = _model({"attendance_boost": 0.5})
+    hh, kids = model.households, model.children
+    reached = np.flatnonzero(hh.reminder_attendance > 0)
+    children = np.flatnonzero(np.isin(kids.household, reached))[:50]
+    with_reminder = services.attendance_probability(model, children, 0.3)
+    hh.reminder_attendance[:] = 0.0
+    without = services.attendance_probability(model, children, 0.3)
+    assert np.allclose(with_reminder, np.minimum(1.0, 1.5 * without))
+    none = _model({"phone_share": 0.0})
+    assert not (none.households.reminder_adherence > 0).any()
+    assert none.month_costs["sms"] == 0.0
+
+
+def test_reminders_stop_after_their_end():
+    model = make_model(geography={"departments": ["HUANCAVELICA"]}, scale=20, months=4, seed=3,
+                       interventions=[{"type": "cct"},
+                                      {"type": "sms", "end": "2019-02", "start": "2019-01"}],
+                       start="2019-01")
+    for _ in range(2):
+        model.step()
+    assert (model.households.reminder_adherence > 0).any()
+    for _ in range(2):
+        model.step()
+    assert not (model.households.reminder_adherence > 0).any()
+    assert not (model.households.reminder_attendance > 0).any()
