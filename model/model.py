@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from model import dynamics, fast_random, memory, services
+from model import dynamics, fast_random, kernels, memory, services
 from model.agents import (
     ChildView,
     HealthPost,
@@ -379,6 +379,13 @@ class ECDModel(mesa.Model):
             target = trend_probit(path, year, p.improved_water_share)
             hh.improved_water[:] = hh.water_score > np.float32(probit(p.improved_water_share)
                                                                - target)
+
+    def youngest_child_age(self) -> np.ndarray:
+        """Age in months of each household's youngest child (children are contiguous)."""
+        ages = self.children.age_months
+        out = np.empty(self.households.size, dtype=ages.dtype)
+        kernels.youngest(ages, self._first_child, out)
+        return out
 
     def children_of(self, households: np.ndarray) -> np.ndarray:
         """Child slots of the given households (children are stored household by household)."""

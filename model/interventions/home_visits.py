@@ -18,7 +18,6 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model import kernels
 from model.agents import HomeVisitor
 from model.geography import poverty_floor
 from model.interventions.base import (
@@ -174,13 +173,6 @@ class HomeVisits(Intervention):
         if self.p.rural_only:
             self.eligible_home &= hh.area == Area.RURAL
 
-    def _youngest_age(self, model) -> np.ndarray:
-        """Age in months of each household's youngest child (children are contiguous)."""
-        ages = model.children.age_months
-        out = np.empty(model.households.size, dtype=ages.dtype)
-        kernels.youngest(ages, model._first_child, out)
-        return out
-
     def idle(self, model) -> None:
         """Outside its dates nobody is visited and the visitors are let go."""
         self._unassign(model, np.flatnonzero(self.assigned >= 0))
@@ -233,7 +225,7 @@ class HomeVisits(Intervention):
     def act(self, model) -> None:
         """Enrol, keep the visitor roster, visit, and record effects and costs."""
         hh, rng = model.households, model.streams["programs"]
-        youngest = self._youngest_age(model)
+        youngest = model.youngest_child_age()
         eligible = self.eligible_home & (youngest < self.p.max_child_age_months)
         if self.p.poor_only:
             eligible &= hh.poor

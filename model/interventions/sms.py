@@ -23,7 +23,6 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from model import kernels
 from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
 from model.population import JuntosStatus
 
@@ -82,9 +81,7 @@ class Sms(Intervention):
         in_juntos = hh.juntos != JuntosStatus.NOT_ENROLLED
         visited = hh.visitor >= 0
         program = {"juntos": in_juntos, "visits": visited, "both": in_juntos | visited}
-        ages = model.children.age_months
-        youngest = np.empty(hh.size, dtype=ages.dtype)
-        kernels.youngest(ages, model._first_child, youngest)
+        youngest = model.youngest_child_age()
         return program[self.p.channel] & (youngest >= 0) & (
             youngest < self.p.max_child_age_months)
 
