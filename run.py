@@ -670,8 +670,10 @@ def calibrate(
     seed: int = typer.Option(1, help="Seed of the runs and of the optuna sampler."),
     out: Optional[Path] = typer.Option(None, help="Folder for study.db (resumable), "
                                                    "fitted.csv and calibrated.yaml (default: "
-                                                   "calibration); with --posterior, the CSV "
-                                                   "file to write (default: "
+                                                   "calibration); with --departments, for "
+                                                   "department_terms.csv and "
+                                                   "department_fit.csv; with --posterior, the "
+                                                   "CSV file to write (default: "
                                                    "model/data/calibration_posterior.csv)."),
     write: Optional[Path] = typer.Option(None, help="Also write the calibrated parameter file "
                                                     "here (a 'parameters:' file a scenario "
