@@ -241,7 +241,8 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
                            for c, color in zip(CATEGORIES, CATEGORY_COLORS)],
             "lineStyle": {"color": "#aaaaaa", "width": 0.8},
             "emphasis": {"focus": "adjacency"},
-            "left": 10, "right": 10, "top": 10, "bottom": 90, "zoom": 1,
+            "left": 10, "right": 10, "top": 30, "bottom": 90, "zoom": 1,
+            "labelLayout": {"hideOverlap": True},  # capitals a few hundred metres apart
         }],
     }
 

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from model.defaults import DEFAULTS, DEPARTMENT_ORDER, DEPARTMENT_TERMS_CSV, parameter_range
+from model.defaults import DEFAULTS, DEPARTMENT_ORDER, parameter_range
 from model.interventions import INTERVENTIONS
 
 Z90 = 1.6448536269514722   # a 90% interval is +/- Z90 standard deviations
@@ -281,18 +281,14 @@ def _posterior():
 
 
 def department_term_sds() -> list[tuple[str, float, float]]:
-    """``(name[i], value, sd)`` of each department term with a posterior sd above 0."""
-    terms = pd.read_csv(DEPARTMENT_TERMS_CSV)
-    out = []
-    for block in ("haz_falter_department", "hb_department_shift"):
-        if f"{block}_sd" not in terms:
-            raise ValueError(f"{DEPARTMENT_TERMS_CSV}: no column {block}_sd, so the draws "
-                             "cannot include the department terms' uncertainty; allowed: "
-                             "the file python run.py calibrate --departments writes")
-        for i, sd in enumerate(terms[f"{block}_sd"]):
-            if sd > 0:
-                out.append((f"{block}[{i}]", float(getattr(DEFAULTS, block)[i]), float(sd)))
-    return out
+    """``(name[i], value, sd)`` of each department term with a posterior sd above 0.
+
+    From ``department_terms.load_term_prior`` (which refuses a file without the sds).
+    """
+    from model.analysis.department_terms import BLOCKS, load_term_prior
+    prior = load_term_prior()
+    return [(f"{block}[{i}]", float(getattr(DEFAULTS, block)[i]), float(sd))
+            for b, block in enumerate(BLOCKS) for i, sd in enumerate(prior.sd[b]) if sd > 0]
 
 
 @dataclass(frozen=True)
