@@ -334,6 +334,10 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
 def end_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel the queued tasks and end the workers now (running tasks are lost)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:  # its feeder may be blocked writing to a worker we kill:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            call_queue.cancel_join_thread()  # never wait for it (a hang at exit under load)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
