@@ -92,8 +92,9 @@ class HealthPost(mesa.Agent):
     @property
     def capacity(self) -> float:
         """Child contacts (real children) the post can give this month."""
-        return (self.workers * self.model.params.contacts_per_worker_month
-                * self.model.cred_capacity_multiplier)
+        factor = np.broadcast_to(self.model.post_capacity_factor, (self.model.posts.size,))
+        return float(self.workers * self.model.params.contacts_per_worker_month
+                     * self.model.cred_capacity_multiplier * factor[self.index])
 
     @property
     def counselling_multiplier(self) -> float:

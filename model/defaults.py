@@ -150,6 +150,19 @@ class Parameters:
     respiratory_monthly_prob: float = 0.15       # probability of an acute respiratory episode in a month; ASSUMPTION, no evidence row
     respiratory_age_mult: tuple = (1.2, 1.3, 0.8)  # multiplier at 0-5, 6-23, 24-59 m; ASSUMPTION, no evidence row
 
+    # --- Local government: municipalities, regions and the neighbour graph (issue 14) ----------
+    # No evidence row gives municipal capacity, effort or the response to incentives: every
+    # number here is an ASSUMPTION, drawn over a wide range (model/analysis/draws.py).
+    capacity_idh_weight: float = 1.5             # logit of a municipality's capacity per SD of the 2019 human development index (staff and budget proxy); ASSUMPTION
+    capacity_population_weight: float = 0.5      # logit of capacity per SD of log population (scale of the administration); ASSUMPTION
+    capacity_rural_weight: float = 0.5           # logit of capacity lost per SD of rural share (remoteness); ASSUMPTION
+    unpaid_effort: float = 0.1                   # effort (0-1) a municipality or region gives a target that pays nothing (mandated work only); ASSUMPTION
+    stake_half_soles: float = 20.0               # soles per child under five a year at stake for which effort reaches half of what capacity allows; ASSUMPTION
+    neighbour_copy_strength: float = 0.3         # share of the gap to the most effortful paid neighbour a municipality that was not paid closes each year (0 = no copying); ASSUMPTION
+    cross_border_care: float = 0.5               # chance a family turned away or without a staffed post tries the nearest neighbouring district's staffed post (before its distance cost; 0 = never); ASSUMPTION
+    neighbour_labour_share: float = 0.5          # weight of neighbouring districts' working-age population in a district's labour pool for visitors (0 = own district only); ASSUMPTION
+    recruitment_pool_half: float = 2000.0        # residents of a labour pool for which recruiting a visitor takes twice the program's lag (a pool this large or more fills at the lag); ASSUMPTION
+
     def with_overrides(self, overrides: dict) -> "Parameters":
         """Return a copy with ``overrides`` applied (names must be fields of this class)."""
         return dataclasses.replace(self, **overrides)
@@ -256,6 +269,16 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float, str]] = {
     "illness_season_amplitude": (0.0, 1.0, "a relative amplitude, 0-1"),
     "respiratory_monthly_prob": (0.0, 1.0, _SHARE),
     "respiratory_age_mult": (0.0, 10.0, _RR),
+    "capacity_idh_weight": (0.0, 10.0, "ASSUMPTION: plausibility limit (logit per SD)"),
+    "capacity_population_weight": (0.0, 10.0, "ASSUMPTION: plausibility limit (logit per SD)"),
+    "capacity_rural_weight": (0.0, 10.0, "ASSUMPTION: plausibility limit (logit per SD)"),
+    "unpaid_effort": (0.0, 1.0, "an effort share, 0-1"),
+    "stake_half_soles": (0.1, 10_000.0, "ASSUMPTION: plausibility limit (soles per child a "
+                         "year)"),
+    "neighbour_copy_strength": (0.0, 1.0, _SHARE),
+    "cross_border_care": (0.0, 1.0, _SHARE),
+    "neighbour_labour_share": (0.0, 1.0, "a weight, 0-1"),
+    "recruitment_pool_half": (0.0, 1_000_000.0, "ASSUMPTION: plausibility limit (residents)"),
 }
 # Kept for callers of the old names: parameters that may be negative / are shares.
 NEGATIVE_ALLOWED = {name for name, (low, _, _) in PARAMETER_BOUNDS.items() if low < 0}
@@ -314,17 +337,20 @@ def check_parameter(name: str, value):
     return tuple(values) if isinstance(default, tuple) else value
 
 
+def plain_name(text) -> str:
+    """``text`` upper case without accents or outer spaces ("Junín " -> "JUNIN")."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", str(text).strip().upper())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
 def _by_department(name: str, value: dict, default: tuple) -> list:
     """A department term given as ``{DEPARTMENT: value}``: the defaults with those replaced.
 
     Names are matched without regard to case or accents ("Junín" is JUNIN).
     """
-    import unicodedata
-
-    def plain(text) -> str:
-        folded = unicodedata.normalize("NFKD", str(text).strip().upper())
-        return "".join(c for c in folded if not unicodedata.combining(c))
-
+    plain = plain_name
     values = list(default)
     for key, number in value.items():
         if plain(key) not in DEPARTMENT_ORDER:

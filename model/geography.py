@@ -88,7 +88,10 @@ class Geography:
         population: persons, 2019.
         urban_share: fraction of the 2019 population that is urban.
         poverty: fraction of the population in monetary poverty (INEI map 2018).
-        graph: networkx graph, nodes are positions 0..n-1, edges join districts sharing a border.
+        graph: networkx graph, nodes are positions 0..n-1, edges join districts sharing a border
+            (attribute ``shared_border_km``).
+        idh: PNUD human development index 2019 (0-1).
+        lat, lon: the district capital's coordinates (WGS84 degrees).
     """
 
     ubigeo: np.ndarray
@@ -103,6 +106,9 @@ class Geography:
     urban_share: np.ndarray
     poverty: np.ndarray
     graph: nx.Graph
+    idh: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
 
     @property
     def n(self) -> int:
@@ -164,6 +170,9 @@ def _read_geography(departments: list[str], districts: list[str]) -> Geography:
         urban_share=sub["urban_share_2019"].to_numpy(dtype=float),
         poverty=sub["poverty_total_pct_2018"].to_numpy(dtype=float) / 100.0,
         graph=graph,
+        idh=sub["idh_2019"].to_numpy(dtype=float),
+        lat=sub["capital_lat"].to_numpy(dtype=float),
+        lon=sub["capital_lon"].to_numpy(dtype=float),
     )
 
 

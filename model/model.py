@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from model import dynamics, fast_random, kernels, memory, services
+from model import dynamics, fast_random, kernels, local_government, memory, network, services
 from model.agents import (
     ChildView,
     HealthPost,
@@ -92,6 +92,9 @@ class ECDModel(mesa.Model):
         # demography or health: scenario comparisons then use common random numbers.
         self.streams = dict(zip(("population", "demography", "health", "growth", "programs"),
                                 self.rng.spawn(5)))
+        # local government's draws (the child registry) come from a sixth stream, spawned
+        # after the others so that their draws are those of models without it
+        self.streams["local"] = self.rng.spawn(1)[0]
         self.geography = load_geography(scenario.geography.departments,
                                         scenario.geography.districts)
         self.national_geography = load_geography()
@@ -100,6 +103,7 @@ class ECDModel(mesa.Model):
                                               self.streams["population"])
         self.households = self.population.households
         self.children = self.population.children
+        self._draw_registry_uniforms(np.arange(self.children.size))
         self.tables = dynamics.age_tables(self.params)
         self.cred_due = services.cred_due_table()
         self.anemia_cutoff = dynamics.anemia_cutoff_by_age(scenario.anemia_definition,
@@ -107,6 +111,11 @@ class ECDModel(mesa.Model):
         self.health_posts = build_health_posts(self)
         self.post_list: list[HealthPost] = list(self.health_posts)
         self.visitors = AgentSet([], random=self.random)
+        self.network = network.Neighbours(self.geography)  # the border graph, as arrays
+        self.municipalities, self.regions = local_government.build_local_government(self)
+        self.registry = None  # the child registry program, while it runs (registry.py)
+        self.post_capacity_factor = 1.0  # per post: CRED capacity bought by regions (FED)
+        self.post_stockout_factor = 1.0  # per post: iron stock-outs avoided by regions (FED)
         self.visitor_store = visitor_store()
         self._first_child = np.concatenate(
             ([0], np.cumsum(self.households.n_children, dtype=np.int64)[:-1]))
@@ -214,6 +223,12 @@ class ECDModel(mesa.Model):
            household risk are refreshed.
         2. Supply: health posts reset their monthly contact counters (staffing changes arrive
            with the SERUMS intervention); the visitor roster counts another month.
+           Local government (``model/local_government.py``): incentive programs (FED, Sello
+           Municipal, the municipal visits' points) evaluate last year's targets and pay in
+           January and keep their stakes on offer; in January every municipality and regional
+           government sets the year's effort on each target (capacity, stakes, neighbours
+           that were paid); then the child registry moves with the municipalities' effort and
+           decides which children are found this month (interventions/registry.py).
         3. Programs: each intervention's ``apply(model)``, in scenario order (enrolment,
            transfers, insurance, requests for CRED contacts, home visits, iron taken); then the
            health posts see the CRED requests up to their capacity (services.serve_cred),
@@ -229,6 +244,7 @@ class ECDModel(mesa.Model):
         """
         self._demography()
         self._supply()
+        self._local_government()
         self._programs()
         self._health()
         self._growth_and_blood()
@@ -276,6 +292,13 @@ class ECDModel(mesa.Model):
         kids.development[slots] = rng.standard_normal(n)
         kids.last_cred_step[slots] = -10_000
         kids.iron_stock[slots] = 0
+        self._draw_registry_uniforms(slots)
+
+    def _draw_registry_uniforms(self, slots: np.ndarray) -> None:
+        """The registry's two fixed uniforms of the children in ``slots`` (stream "local")."""
+        rng, kids = self.streams["local"], self.children
+        kids.registry_u[slots] = rng.random(len(slots), dtype=np.float32)
+        kids.registry_data_u[slots] = rng.random(len(slots), dtype=np.float32)
 
     def _churn_welfare(self) -> None:
         """One year of latent-welfare change (AR(1), rural households keep their gap)."""
@@ -398,6 +421,23 @@ class ECDModel(mesa.Model):
     def _supply(self) -> None:
         start_month(self)  # all posts and visitors at once, on their arrays
 
+    def _local_government(self) -> None:
+        """Step 2's second half: incentives, January decisions, the registry (see ``step``)."""
+        self.month_costs = {i.name: 0.0 for i in self.interventions}
+        self.month_coverage = {}
+        self.month_extra = {}
+        if not self.interventions:
+            return
+        for intervention in self.interventions:
+            if intervention.phase == "incentives":
+                intervention.apply(self)
+            elif intervention.is_active(self):
+                intervention.govern(self)
+        local_government.month(self)
+        for intervention in self.interventions:
+            if intervention.phase == "registry":
+                intervention.apply(self)
+
     def _programs(self) -> None:
         if not self.interventions:
             return  # nothing sets the program arrays, which keep their no-program values
@@ -411,11 +451,9 @@ class ECDModel(mesa.Model):
         kids.cred_due[:] = self.cred_due[self._age_index] > 0
         hh.anc_prob[:] = hh.anc_base
         hh.facility_prob[:] = hh.facility_base
-        self.month_costs = {i.name: 0.0 for i in self.interventions}
-        self.month_coverage = {}
-        self.month_extra = {}
         for intervention in self.interventions:
-            intervention.apply(self)
+            if intervention.phase == "programs":
+                intervention.apply(self)
         services.serve_cred(self)
 
     def _health(self) -> None:
@@ -465,6 +503,7 @@ class ECDModel(mesa.Model):
         for _ in range(self.history_months):
             self._demography()
             self._supply()
+            self._local_government()
             self._programs()
             self._health()
             self._growth_and_blood()

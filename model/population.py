@@ -328,6 +328,12 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("cred_seen_last", bool)
     children.add("last_cred_step", np.int32, -10_000)  # step of the last CRED contact
     children.add("iron_stock", np.int8)          # months of iron drops at home
+    # the child registry (Padrón Nominal, interventions/registry.py): two fixed uniforms per
+    # child, drawn at birth from the model's "local" stream, against the municipality's
+    # registration and data quality; "found" = registered with complete data this month
+    children.add("registry_u", np.float32, 0.0)
+    children.add("registry_data_u", np.float32, 0.0)
+    children.add("found", bool, True)
     return children
 
 

@@ -3,7 +3,8 @@
 Programs do not see children themselves; in step 3 they *ask*: a family that wants a CRED
 contact sets ``children.cred_request``. After every program has run, ``serve_cred``
 rations each post's monthly capacity among the requests of its catchment (a full post turns
-families away, who then stay away for a while), records who was seen, counts the contacts'
+families away, who then stay away for a while, unless a neighbouring district's staffed post
+has room: network.cross_border_care), records who was seen, counts the contacts'
 cost under ``cost:cred`` (whichever program brought the family), and delivers what the
 running programs attach to a contact (feeding counselling, iron drops).
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model import network
 from model.dynamics import AGE_OFFSET, TABLE_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,11 +62,14 @@ def attendance_probability(model: "ECDModel", children: np.ndarray, base: float)
 
     Falls with distance to the post (exp(-km / attendance_distance_km)) and with recent
     discouragement (turned away at a full post); rises while the family gets SMS reminders
-    (``reminder_attendance``, 0 without them).
+    (``reminder_attendance``, 0 without them); while the child registry runs, is lower for a
+    child it misses (``Registry.attendance_factor``).
     """
     p, hh = model.params, model.households
     home = model.children.household[children]
     prob = base * distance_decay(model)[home] * (1.0 + hh.reminder_attendance[home])
+    if model.registry is not None:  # a child missing from the registry is not booked
+        prob = prob * model.registry.attendance_factor(model, children)
     discouraged = hh.discouraged_until[home] >= model.steps
     return np.minimum(1.0, np.where(discouraged, prob * p.discouraged_attendance_factor, prob))
 
@@ -80,11 +85,14 @@ def distance_decay(model: "ECDModel") -> np.ndarray:
 
 
 def post_capacity(model: "ECDModel") -> np.ndarray:
-    """CRED contacts (real children) each post can give this month (HealthPost.capacity)."""
+    """CRED contacts (real children) each post can give this month (HealthPost.capacity).
+
+    ``model.post_capacity_factor`` is the capacity a region's FED effort adds (1 without).
+    """
     posts, p = model.posts, model.params
     workers = posts.staff + posts.serums_staff
     return (workers * p.contacts_per_worker_month * model.cred_capacity_multiplier
-            * p.cred_share_of_capacity)
+            * p.cred_share_of_capacity * model.post_capacity_factor)
 
 
 def post_counselling(model: "ECDModel") -> np.ndarray:
@@ -133,13 +141,19 @@ def serve_cred(model: "ECDModel") -> int:
     with np.errstate(divide="ignore", invalid="ignore"):
         share_served = np.where(demand > 0, np.minimum(1.0, capacity / demand), 1.0)
     seen = rng.random(len(requests)) < share_served[post]
+    model.posts.contacts_used += np.bincount(post[seen], minlength=model.posts.size) * model.scale
+    # families turned away (or without a worker at their post) may cross a border
+    unserved = np.flatnonzero(~seen)
+    across = network.cross_border_care(model, requests[unserved], post[unserved], capacity,
+                                       model.posts.contacts_used)
+    seen[unserved[across]] = True
+    model.month_extra["cross_border_contacts"] = float(np.count_nonzero(across) * model.scale)
     served = requests[seen]
     kids.cred_seen[served] = True
     kids.last_cred_step[served] = model.steps
     turned_away = kids.household[requests[~seen]]
     hh.discouraged_until[turned_away] = model.steps + model.params.discouraged_months
     model.add_cost("cred", len(served) * model.scale * model.params.cost_per_cred_contact)
-    model.posts.contacts_used += np.bincount(post[seen], minlength=model.posts.size) * model.scale
     for hook in model.cred_contact_hooks:
         hook(model, served)
     return len(served)

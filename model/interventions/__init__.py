@@ -8,7 +8,18 @@ step 3 of ``ECDModel.step`` (DESIGN.md §3-4). Classes register themselves in
 seeking); prevalence emerges.
 """
 
-from model.interventions import cct, cred, home_visits, iron, serums, sis, sms  # noqa: F401, E402
+from model.interventions import (  # noqa: F401, E402
+    cct,
+    cred,
+    fed,
+    home_visits,
+    iron,
+    registry,
+    sello,
+    serums,
+    sis,
+    sms,
+)
 from model.interventions.base import INTERVENTIONS, Intervention, InterventionParams
 
 __all__ = ["INTERVENTIONS", "Intervention", "InterventionParams"]

@@ -95,6 +95,10 @@ class Intervention:
     # Whether a scenario may list entries of this program running in the same months
     # (config refuses overlapping entries otherwise: costs and effects would count twice).
     concurrent_entries: ClassVar[bool] = False
+    # When in the month it acts (ECDModel.step): "incentives" and "registry" in step 2 (local
+    # government: incentive programs evaluate, pay and offer stakes; municipalities decide in
+    # January; then the registry moves), "programs" in step 3 (services to families).
+    phase: ClassVar[str] = "programs"
 
     def __init_subclass__(cls, **kwargs):
         """Register every concrete subclass under its ``name``."""
@@ -147,6 +151,13 @@ class Intervention:
 
     def idle(self, model: "ECDModel") -> None:
         """Called once, in the first month after the program stops (default: nothing)."""
+
+    def govern(self, model: "ECDModel") -> None:
+        """Step 2's incentive work of a step-3 program while it runs (default: nothing).
+
+        A program run by local governments (the municipal visits) evaluates last year's
+        targets, pays and offers its stake here, before the January decisions.
+        """
 
     def coverage(self, model: "ECDModel") -> float | None:
         """% covered, computed after the month's services (None: ``act`` already set it)."""

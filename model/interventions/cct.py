@@ -10,7 +10,9 @@ month's visits; every ``period_months`` compliant families are paid ``transfer_s
 the others are suspended for that period. Pathways: service use (CRED contacts, antenatal
 care: the evidence, C1c-C1d, finds no direct effect on nutrition) and income (a small
 reduction in faltering while paid, from C1a). Enrolled families are insured automatically
-when the SIS program runs (D1e; see sis.py).
+when the SIS program runs (D1e; see sis.py). While the child registry runs, a targeted
+household none of whose children it finds joins only if the registry's fixed draw lets it
+(registry.py), or later, once a child is found.
 """
 
 from __future__ import annotations
@@ -137,6 +139,8 @@ class Cct(Intervention):
             leaving = (hh.juntos != JuntosStatus.NOT_ENROLLED) & ~targeted
             hh.juntos[leaving] = JuntosStatus.NOT_ENROLLED
         joining = targeted & (hh.juntos == JuntosStatus.NOT_ENROLLED)
+        if model.registry is not None:  # targeting finds children through the registry
+            joining &= model.registry.findable(model)
         hh.juntos[joining] = JuntosStatus.ENROLLED
         enrolled = hh.juntos != JuntosStatus.NOT_ENROLLED
         enrolled_child = enrolled[kids.household]

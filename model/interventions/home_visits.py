@@ -28,6 +28,7 @@ from model.interventions.base import (
     Month,
     month_index,
 )
+from model.network import recruitment_lag
 from model.population import Area
 from model.services import counselled_feeding
 
@@ -100,7 +101,8 @@ class HomeVisitParams(InterventionParams):
     turnover_stipend_elasticity: float = Field(1.0, ge=0, le=5, description=(
         "Turnover falls as (stipend/460)^-this. ASSUMPTION."))
     recruitment_months: int = Field(2, ge=0, le=24, description=(
-        "Months to replace a visitor who left. ASSUMPTION."))
+        "Months to replace a visitor who left, where the labour pool is large; small, "
+        "isolated districts take longer (network.recruitment_lag). ASSUMPTION."))
     visit_quality: float = Field(1.0, ge=0, le=2, description=(
         "Multiplier of the development gain of a visit; 1 = the quality of the evaluated "
         "program (C3a)."))
@@ -119,6 +121,9 @@ class HomeVisits(Intervention):
 
     name = "home_visits"
     Params = HomeVisitParams
+    # Cuna Más finds families through its community committees; the municipal visits through
+    # the municipal child registry (registry.py)
+    finds_through_registry = False
 
     def setup(self, model) -> None:
         """Find eligible districts and this run's share of the families."""
@@ -206,9 +211,9 @@ class HomeVisits(Intervention):
 
     def _recruit(self, model, district: np.ndarray, health_post: np.ndarray) -> np.ndarray:
         """New visitors (one per entry) who start after the recruitment lag; their slots."""
+        lag = recruitment_lag(model, self.p.recruitment_months, district)
         slots = self.store.extend(len(district), district=district, health_post=health_post,
-                                  stipend=self.p.stipend,
-                                  vacant_until=model.steps + self.p.recruitment_months - 1)
+                                  stipend=self.p.stipend, vacant_until=model.steps + lag - 1)
         for slot in slots:  # only the recruits: Mesa creates its agents one by one
             visitor = HomeVisitor(model, int(slot), self)
             self.store.uid[slot] = visitor.unique_id
@@ -229,6 +234,8 @@ class HomeVisits(Intervention):
         eligible = self.eligible_home & (youngest < self.p.max_child_age_months)
         if self.p.poor_only:
             eligible &= hh.poor
+        if self.finds_through_registry and model.registry is not None:
+            eligible &= model.registry.findable(model)
         self.enrolled &= eligible  # families leave when their youngest turns 3
         self._enrol(model, eligible, rng)
         self._roster(model, rng)
@@ -279,7 +286,8 @@ class HomeVisits(Intervention):
         on_duty = store.vacant_until[self.slots] < model.steps
         rate = self._turnover_by_load(int(load.max(initial=0)))[load[on_duty]]
         leaving = self.slots[on_duty][rng.random(np.count_nonzero(on_duty)) < rate]
-        store.vacant_until[leaving] = model.steps + p.recruitment_months
+        store.vacant_until[leaving] = model.steps + recruitment_lag(
+            model, p.recruitment_months, store.district[leaving])
         store.months_in_post[leaving] = 0
         # families waiting, by district then index; open places filled in the same district,
         # visitor by visitor in recruitment order
@@ -315,6 +323,10 @@ class HomeVisits(Intervention):
                              * (460.0 / max(p.stipend, 1.0)) ** p.turnover_stipend_elasticity)
                          for n in range(most + 1)])
 
+    def visited_probability(self, model, homes: np.ndarray) -> np.ndarray | float:
+        """Chance each of ``homes`` (enrolled, with a visitor on duty) is visited this month."""
+        return self.p.visited_share
+
     def _visit(self, model, youngest: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
         """Households visited this month and the share of their scheduled visits made.
 
@@ -329,7 +341,7 @@ class HomeVisits(Intervention):
         # by visitor (slots grow in recruitment order), then by place in the caseload
         homes = homes[np.argsort(self.assigned[homes] * (self.assignments + 1)
                                  + self.assigned_order[homes])]
-        homes = homes[rng.random(len(homes)) < self.p.visited_share]
+        homes = homes[rng.random(len(homes)) < self.visited_probability(model, homes)]
         need = np.zeros(len(homes))
         for limit, per_month in reversed(VISITS_BY_AGE):
             need[youngest[homes] < limit] = per_month
@@ -362,16 +374,84 @@ class MunicipalVisitParams(HomeVisitParams):
         "documents give no municipal figure)."))
     supervision_per_family_month: float = Field(0.0, ge=0, le=MAX_SOLES, description=(
         "Soles per family per month besides stipends. ASSUMPTION: none (municipal staff)."))
+    visited_share: float = Field(0.9, ge=0, le=1, description=(
+        "Share of enrolled families visited in a month at full municipal effort; the "
+        "municipality's effort on visits (local_government.py) multiplies it. ASSUMPTION."))
+    incentive_soles_per_child: float = Field(30.0, ge=0, le=MAX_SOLES, description=(
+        "Soles a year per child under five a municipality can earn with full points "
+        "(program documents: 'a points-based financial incentive', no amount). ASSUMPTION."))
+    target_visited_share: float = Field(0.8, gt=0, le=1, description=(
+        "Share of enrolled family-months visited that scores full points. ASSUMPTION."))
+    pass_points: float = Field(50.0, ge=0, le=100, description=(
+        "Points needed to be paid. ASSUMPTION."))
 
 
 class MunicipalVisits(HomeVisits):
     """The municipal anemia home visits (2019): weekly visits to poor children under one.
 
     MINSA mandated local governments to hire and train visitors who give the iron
-    supplement each week (program documents). Visitors, caseloads and turnover work as in
-    Cuna Más (``HomeVisits``); the iron itself is handed out by the iron program when its
-    channel includes visits.
+    supplement each week, funded by MEF against targets with a points-based financial
+    incentive (program documents). Visitors, caseloads and turnover work as in Cuna Más
+    (``HomeVisits``); the iron itself is handed out by the iron program when its channel
+    includes visits. The program is run by the municipalities (local_government.py):
+
+    * it finds its families through the child registry (registry.py);
+    * an enrolled family with a visitor on duty is visited in a month with chance
+      ``visited_share`` x the municipality's effort on visits, which rises with the points
+      incentive on offer (``incentive_soles_per_child``) and the municipality's capacity;
+    * each January a municipality scores points for last year's visits, 100 x (visited
+      family-months / enrolled family-months) / ``target_visited_share`` (at most 100), and
+      with at least ``pass_points`` earns ``incentive_soles_per_child`` x its children
+      under five x points / 100.
     """
 
     name = "municipal_visits"
     Params = MunicipalVisitParams
+    finds_through_registry = True
+
+    def setup(self, model) -> None:
+        """As home visits, plus each municipality's yearly counters of family-months."""
+        super().setup(model)
+        self.enrolled_months = np.zeros(model.geography.n)
+        self.visited_months = np.zeros(model.geography.n)
+        self.counted = False
+
+    def visited_probability(self, model, homes: np.ndarray) -> np.ndarray:
+        """``visited_share`` x the effort on visits of each family's municipality."""
+        effort = model.municipal.effort_visits[model.households.district[homes]]
+        return self.p.visited_share * effort
+
+    def act(self, model) -> None:
+        """Home visits' month, then this month's family-months into the counters."""
+        super().act(model)
+        hh = model.households
+        n = model.geography.n
+        self.enrolled_months += np.bincount(hh.district[self.enrolled], minlength=n)
+        visited = hh.last_visit_step == model.steps
+        self.visited_months += np.bincount(hh.district[self.enrolled & visited], minlength=n)
+        self.counted = True
+
+    def govern(self, model) -> None:
+        """January: score and pay last year's visits; every month: offer the stake."""
+        mun, p = model.municipal, self.p
+        if model.month_index() % 12 == 0 and self.counted:
+            achieved = self.visited_months / np.maximum(self.enrolled_months, 1)
+            points = np.where(self.enrolled_months > 0, 100 * np.minimum(
+                1.0, achieved / max(p.target_visited_share, 1e-9)), 0.0)
+            paid = points >= p.pass_points
+            mun.points[:] = points
+            mun.paid_visits[:] = paid
+            money = np.where(paid, p.incentive_soles_per_child * mun.children * points / 100, 0)
+            mun.payments += money
+            model.add_cost(self.name, float(money.sum()))
+            self.enrolled_months[:] = 0
+            self.visited_months[:] = 0
+            self.counted = False
+        model.local.municipal_stakes[(self.name, "visits")] = np.where(
+            self.eligible_district, p.incentive_soles_per_child, 0.0)
+
+    def idle(self, model) -> None:
+        """As home visits; the stake is withdrawn."""
+        super().idle(model)
+        model.local.municipal_stakes.pop((self.name, "visits"), None)
+        model.municipal.paid_visits[:] = False

@@ -100,7 +100,9 @@ class Iron(Intervention):
     def act(self, model) -> None:
         """Stock-outs, requests for drops, visits' deliveries, and who takes them."""
         kids, hh, rng = model.children, model.households, model.streams["programs"]
-        self.stocked = rng.random(len(model.post_list)) >= self.p.stockout_prob
+        # a region's FED effort avoids some stock-outs (model.post_stockout_factor, fed.py)
+        self.stocked = rng.random(len(model.post_list)) >= (self.p.stockout_prob
+                                                            * model.post_stockout_factor)
         eligible = self._eligible(model)
         visited = hh.last_visit_step[kids.household[eligible]] >= model.steps - 1
         if self.p.channel in ("visits", "both"):

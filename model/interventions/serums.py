@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
+from model.network import recruitment_lag
 
 
 class SerumsParams(InterventionParams):
@@ -30,7 +31,9 @@ class SerumsParams(InterventionParams):
     rotation_months: int = Field(12, ge=1, le=36, description=(
         "Months of service; program documents and D3d: one year."))
     vacancy_months: int = Field(2, ge=0, le=24, description=(
-        "Months a post stays empty between placements. ASSUMPTION, no evidence row."))
+        "Months a post stays empty between placements where the labour pool is large; "
+        "small, isolated districts take longer (network.recruitment_lag). ASSUMPTION, no "
+        "evidence row."))
     counselling_multiplier: float = Field(1.0, ge=0, le=5, description=(
         "Counselling quality at a SERUMS-staffed post relative to others; 1 by default "
         "because D3d finds no evidence that SERUMS improves indicators."))
@@ -72,7 +75,8 @@ class Serums(Intervention):
         posts, step, order = model.posts, model.steps, self.order
         ending = order[(posts.serums_staff[order] != 0) & (posts.serums_until[order] < step)]
         posts.serums_staff[ending] = 0
-        posts.vacant_until[ending] = step + self.p.vacancy_months - 1
+        posts.vacant_until[ending] = step + recruitment_lag(
+            model, self.p.vacancy_months, posts.district[ending]) - 1
         self.carry += self.monthly
         free = order[(posts.serums_staff[order] == 0) & (posts.vacant_until[order] < step)]
         placed = free[:max(0, int(self.carry))]  # one placement per whole unit carried

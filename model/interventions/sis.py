@@ -69,7 +69,11 @@ class Sis(Intervention):
         model.households.sis_insured[:] = False
 
     def act(self, model) -> None:
-        """Insure households by poverty, then raise care seeking and antenatal care."""
+        """Insure households by poverty, then raise care seeking and antenatal care.
+
+        While the child registry runs, a household it misses is affiliated less often
+        (registry.py); Juntos families are affiliated whatever the registry says.
+        """
         hh, kids = model.households, model.children
         years = (model.month_index() - (self.first or model.start_index)) / 12
         growth = self.p.annual_growth * years
@@ -78,6 +82,8 @@ class Sis(Intervention):
         automatic = self.p.juntos_automatic_from
         if automatic is not None and model.month_index() < month_index(automatic):
             juntos = np.zeros_like(juntos)
+        if model.registry is not None:  # affiliation goes through the child registry
+            coverage = coverage * model.registry.sis_factor(model)
         hh.sis_insured[:] = (self.rank < np.clip(coverage, 0, 1)) | juntos
         insured_child = hh.sis_insured[kids.household]
         np.maximum(kids.care_prob, np.where(insured_child, self.p.care_seeking_insured, 0),
