@@ -30,6 +30,19 @@ class Exercise:
     title: tuple[str, str]      # (es, en)
     question: tuple[str, str]
     why: tuple[str, str]
+    # programs running in both worlds (the program acts through them: a registry finds
+    # children for services, the FED pays for their coverage, SMS remind their families)
+    reference: tuple[dict, ...] = ()
+
+    def arms(self) -> tuple[list[dict], list[dict]]:
+        """The two worlds' programs: the reference's, and those with this program on.
+
+        An entry of the exercise replaces the reference's entry of the same program.
+        """
+        mine = {entry["type"] for entry in self.interventions}
+        reference = [dict(entry) for entry in self.reference]
+        return reference, [e for e in reference if e["type"] not in mine] + [
+            dict(entry) for entry in self.interventions]
 
 
 EXERCISES = (
@@ -150,6 +163,78 @@ EXERCISES = (
          "lose less height and hemoglobin, and antenatal care lowers low birth weight (C6d). "
          "These are multi-step effects, each partial: the change is real but small."),
     ),
+    Exercise(
+        "registry", ({"type": "registry", "floor": 1.0},), "anemia",
+        ("Un Padrón Nominal completo en cada municipio",
+         "A complete child registry in every municipality"),
+        ("Juntos, el SIS, el control CRED y el hierro ya funcionan y encuentran a los niños a "
+         "través del Padrón Nominal, que hoy deja fuera a muchos. Si cada municipio lo "
+         "completa, ¿cuántos puntos cambia la anemia de 6-35 meses en cinco años?",
+         "Juntos, SIS, CRED check-ups and iron already run and find children through the "
+         "municipal child registry, which today misses many. If every municipality completes "
+         "it, by how many points does anemia at 6-35 months change in five years?"),
+        ("El padrón no da servicios: decide a quién encuentran los programas. Un niño que no "
+         "está en el padrón, o cuyos datos están incompletos, es citado menos al control y "
+         "recoge menos gotas de hierro, y su hogar entra más tarde a Juntos y al SIS. Con el "
+         "padrón completo esos niños llegan a los servicios, pero los puestos de salud siguen "
+         "con la misma capacidad: donde ya están llenos, la demanda nueva se queda sin "
+         "atender. Por eso el cambio es real pero moderado. Cada uno de estos vínculos es un "
+         "supuesto del modelo (no hay medición en Perú).",
+         "The registry gives no services: it decides whom programs find. A child missing from "
+         "it, or with an incomplete record, is booked for fewer check-ups and collects fewer "
+         "iron drops, and the household joins Juntos and SIS later. With a complete registry "
+         "those children reach the services, but the health posts keep their capacity: where "
+         "they are full, the new demand goes unserved. So the change is real but moderate. "
+         "Each of these links is a model assumption (nothing measures it in Peru)."),
+        reference=({"type": "registry"}, {"type": "cct"}, {"type": "sis"}, {"type": "cred"},
+                   {"type": "iron"}),
+    ),
+    Exercise(
+        "fed", ({"type": "fed"},), "anemia",
+        ("El FED: pagar a los gobiernos regionales por resultados",
+         "The FED: paying regional governments for results"),
+        ("Con los programas funcionando, el FED ofrece al gobierno regional dinero si cumple "
+         "metas de cobertura: niños en el padrón, controles CRED y hierro. ¿Cuántos puntos "
+         "cambia la anemia de 6-35 meses en cinco años?",
+         "With the programs running, the FED offers the regional government money if it "
+         "meets coverage targets: children in the registry, CRED check-ups and iron. By how "
+         "many points does anemia at 6-35 months change in five years?"),
+        ("El FED no entrega servicios: compra esfuerzo. El gobierno regional pone más empeño "
+         "donde las metas pagan, hasta donde su capacidad se lo permite: más horas para "
+         "controles, menos desabastecimiento de hierro y más seguimiento del padrón de sus "
+         "municipios. Una región con poca capacidad mejora menos con el mismo dinero. El "
+         "tamaño de cada efecto es un supuesto del modelo: en la versión para analistas se "
+         "corre con sorteos de parámetros para ver cuánto importa.",
+         "The FED delivers no services: it buys effort. The regional government tries harder "
+         "where targets pay, as far as its capacity allows: more hours for check-ups, fewer "
+         "iron stock-outs and more follow-up of its municipalities' registries. A region with "
+         "little capacity improves less for the same money. The size of each effect is a model "
+         "assumption: analysts run it with parameter draws to see how much that matters."),
+        reference=({"type": "registry"}, {"type": "cct"}, {"type": "sis"}, {"type": "cred"},
+                   {"type": "iron"}),
+    ),
+    Exercise(
+        "sms", ({"type": "sms"},), "anemia",
+        ("Recordatorios por SMS a las familias de Juntos",
+         "SMS reminders to Juntos families"),
+        ("Si las familias de Juntos con un niño menor de tres años y celular reciben cuatro "
+         "mensajes al mes que les recuerdan dar las gotas y llevar al niño a su control, "
+         "¿cuántos puntos cambia la anemia de 6-35 meses en cinco años?",
+         "If Juntos families with a child under three and a phone get four text messages a "
+         "month reminding them to give the drops and take the child to check-ups, by how many "
+         "points does anemia at 6-35 months change in five years?"),
+        ("Un mensaje no trae gotas ni abre turnos: solo ayuda a quien ya tiene el hierro en "
+         "casa a darlo más seguido, y a quien tiene un control pendiente a ir. Llega solo a "
+         "las familias del programa que tienen celular. El efecto es pequeño, pero el mensaje "
+         "cuesta céntimos. Ni el efecto ni el costo están medidos en Perú: son supuestos con "
+         "rangos amplios.",
+         "A message brings no drops and opens no appointments: it only helps those who already "
+         "have iron at home give it more often, and those with a check-up due to go. It reaches "
+         "only the program's families with a phone. The effect is small, but a message costs "
+         "cents. Neither effect nor cost is measured in Peru: both are assumptions with wide "
+         "ranges."),
+        reference=({"type": "cct"}, {"type": "sis"}, {"type": "cred"}, {"type": "iron"}),
+    ),
 )
 
 
@@ -168,9 +253,11 @@ def run_exercise(item: Exercise, on_progress: Callable[[float], None] | None = N
     medians and the 90% interval over replicates).
     """
     base = classroom_scenario("none").model_dump(mode="json")
-    reference = validate_scenario({**base, "name": "baseline"}, source="exercise")
-    policy = validate_scenario({**base, "name": "policy",
-                                "interventions": list(item.interventions)}, source="exercise")
+    with_reference, with_program = item.arms()
+    reference = validate_scenario({**base, "name": "baseline", "interventions": with_reference},
+                                  source="exercise")
+    policy = validate_scenario({**base, "name": "policy", "interventions": with_program},
+                               source="exercise")
     *_, last = run_pair(reference, policy, REPLICATES, reference.seed,
                         on_progress=on_progress)
     summary = last.summary
@@ -191,13 +278,15 @@ def teaching_sections(measured: str) -> str:
     for n, item in enumerate(EXERCISES, 1):
         r = run_exercise(item)
         lever = ", ".join(f"`{dict(i)}`" for i in item.interventions)
+        both = ", ".join(f"`{dict(i)}`" for i in item.reference)
+        world = f" Both worlds run {both}." if both else ""
         parts.append(
             f"### {n}. {item.title[1]} / {item.title[0]}\n\n"
-            f"**Lever:** {lever} switched on. **Outcome:** "
+            f"**Lever:** {lever} switched on.{world} **Outcome:** "
             f"{tr(item.outcome + '_long', 'en')}.\n\n"
             f"**Question.** {item.question[1]}\n\n*Pregunta.* {item.question[0]}\n\n"
             f"**What the model gives** (measured {measured}, seed {seed}, {REPLICATES} "
-            f"replicates): {r['baseline']:.1f}% without programs, {r['policy']:.1f}% with it, "
+            f"replicates): {r['baseline']:.1f}% without it, {r['policy']:.1f}% with it, "
             f"a change of {r['diff']:+.2f} pp (90% interval {r['low']:+.2f} to "
             f"{r['high']:+.2f}).\n\n**Why.** {item.why[1]}\n\n*Por qué.* {item.why[0]}\n")
     return "\n".join(parts)

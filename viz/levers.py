@@ -49,12 +49,14 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # lists only what it changes from 2020-01), and the no-programs counterfactual.
 # peru_2000_2019 is the history itself and the classroom files have none: not offered.
 SHIPPED = ("baseline", "package", "cct", "sis", "serums", "home_visits", "iron", "cred",
-           "cuna_mas_1m", "no_programs")
+           "cuna_mas_1m", "registry_complete", "fed_off", "fed_stronger", "municipal_visits_all",
+           "sms", "no_programs")
 STATUS_QUO = "baseline"
 # What the policy is compared with: the status quo, or every program ended (counterfactual).
 REFERENCES = ("baseline", "no_programs")
 ALL_PERU = "PERU"
-PROGRAMS = ("cct", "sis", "serums", "home_visits", "municipal_visits", "iron", "cred")
+PROGRAMS = ("cct", "sis", "serums", "home_visits", "municipal_visits", "iron", "cred",
+            "registry", "fed", "sms")
 
 # The levers shown per program: parameter -> (minimum, maximum) of its slider. Sliders move
 # in steps of 1 (1 percentage point for shares) so that a value read from a scenario file is
@@ -66,9 +68,13 @@ LEVERS: dict[str, dict[str, tuple[float, float]]] = {
     "sis": {"coverage_poor": (0.0, 1.0), "coverage_nonpoor": (0.0, 1.0)},
     "serums": {"placements_per_year": (0, 20_000)},
     "home_visits": {"families": (0, 2_000_000), "caseload": (1, 60), "stipend": (0, 2000)},
-    "municipal_visits": {"max_districts": (1, 1874), "max_child_age_months": (6, 36)},
+    "municipal_visits": {"max_districts": (1, 1874), "max_child_age_months": (6, 36),
+                         "incentive_soles_per_child": (0, 200)},
     "iron": {"start_age_months": (4, 6), "adherence_mean": (0.0, 1.0)},
     "cred": {"attendance": (0.0, 1.0)},
+    "registry": {"floor": (0.0, 1.0)},
+    "fed": {"cred_target": (0.0, 1.0), "iron_target": (0.0, 1.0)},
+    "sms": {"phone_share": (0.0, 1.0)},
 }
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "serums": {"rule": ("poverty_map", "older")},
@@ -239,6 +245,8 @@ def lever_value(program: str, parameter: str, params: dict, start: str):
         return LEVERS[program]["families"][1] if families is None else families
     if parameter == "max_districts" and params[parameter] is None:
         return LEVERS[program][parameter][1]
+    if (program, parameter) == ("registry", "floor") and params[parameter] is None:
+        return 0.0  # no floor: the same as a floor of 0
     return params[parameter]
 
 

@@ -236,6 +236,27 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain(("sms.adherence_boost",), "uniform", 0.0, 0.15, "ASSUMPTION (no evidence row)"),
     Uncertain(("sms.attendance_boost",), "uniform", 0.0, 0.3, "ASSUMPTION (no evidence row)"),
     Uncertain(("sms.cost_per_message",), "uniform", 0.03, 0.3, "ASSUMPTION (no unit cost)"),
+    # --- local government, the child registry, incentives, the district graph (issue 14) ---
+    Uncertain(("unpaid_effort",), "uniform", 0.05, 0.2, "ASSUMPTION (no evidence row)"),
+    Uncertain(("stake_half_soles",), "uniform", 10, 40, "ASSUMPTION (no evidence row)"),
+    Uncertain(("capacity_idh_weight",), "uniform", 0.75, 2.25, "ASSUMPTION (proxy weight)"),
+    Uncertain(("neighbour_copy_strength",), "uniform", 0.0, 0.6, "ASSUMPTION"),
+    Uncertain(("cross_border_care",), "uniform", 0.2, 0.8, "ASSUMPTION"),
+    Uncertain(("neighbour_labour_share",), "uniform", 0.25, 0.75, "ASSUMPTION"),
+    Uncertain(("recruitment_pool_half",), "uniform", 1000, 3000, "ASSUMPTION"),
+    Uncertain(("registry.monthly_gain",), "uniform", 0.01, 0.07, "ASSUMPTION"),
+    Uncertain(("registry.unfound_attendance",), "uniform", 0.2, 0.8, "ASSUMPTION"),
+    Uncertain(("registry.unfound_sis",), "uniform", 0.3, 0.9, "ASSUMPTION"),
+    Uncertain(("registry.unfound_enrolment",), "uniform", 0.1, 0.5, "ASSUMPTION"),
+    Uncertain(("fed.budget_soles_per_year",), "uniform", 50e6, 150e6,
+              "ASSUMPTION (no amount in the program documents)"),
+    Uncertain(("fed.capacity_gain",), "uniform", 0.0, 0.6, "ASSUMPTION"),
+    Uncertain(("fed.stockout_cut",), "uniform", 0.2, 0.8, "ASSUMPTION"),
+    Uncertain(("fed.registry_push",), "uniform", 0.0, 0.6, "ASSUMPTION"),
+    Uncertain(("sello.prize_soles_per_child",), "uniform", 5, 15, "ASSUMPTION (no amount)"),
+    Uncertain(("municipal_visits.visited_share",), "uniform", 0.8, 1.0, "ASSUMPTION"),
+    Uncertain(("municipal_visits.incentive_soles_per_child",), "uniform", 10, 50,
+              "ASSUMPTION (no amount in the program documents)"),
 )
 
 
