@@ -160,8 +160,8 @@ class Parameters:
     stake_half_soles: float = 20.0               # soles per child under five a year at stake for which effort reaches half of what capacity allows; ASSUMPTION
     neighbour_copy_strength: float = 0.3         # share of the gap to the most effortful paid neighbour a municipality that was not paid closes each year (0 = no copying); ASSUMPTION
     cross_border_care: float = 0.5               # chance a family turned away or without a staffed post tries the nearest neighbouring district's staffed post (before its distance cost; 0 = never); ASSUMPTION
-    neighbour_labour_share: float = 0.5          # weight of neighbouring districts' working-age population in a district's labour pool for visitors (0 = own district only); ASSUMPTION
-    recruitment_pool_half: float = 2000.0        # residents of a labour pool for which recruiting a visitor takes twice the program's lag (a pool this large or more fills at the lag); ASSUMPTION
+    neighbour_labour_share: float = 0.5          # weight of neighbouring districts' population in a district's labour pool for home visitors and SERUMS workers (0 = own district only); ASSUMPTION
+    recruitment_pool_half: float = 2000.0        # residents of a labour pool for which filling a place takes twice the program's lag (lag x (1 + this / pool): a much larger pool fills at about the lag); ASSUMPTION
 
     def with_overrides(self, overrides: dict) -> "Parameters":
         """Return a copy with ``overrides`` applied (names must be fields of this class)."""

@@ -414,14 +414,16 @@ def test_classroom_gives_the_cli_results():
 def test_classroom_package_matches_its_scenario_file():
     """The full-package classroom is scenarios/classroom_package.yaml: the classroom (no
     history: Huancavelica from 2019, a teaching counterfactual) with six programs at their
-    default parameters, iron at CRED and by visitors."""
+    default parameters, iron at CRED and by visitors, and local government at work."""
     room_file = load_scenario(Path("scenarios/classroom_package.yaml"))
     classroom = load_scenario(Path("scenarios/classroom.yaml"))
     assert classroom.history is None and room_file.history is None
     assert classroom.interventions == []
     assert [i.type for i in room_file.interventions] == [
-        "sis", "serums", "cred", "cct", "home_visits", "iron"]
-    assert [i.model_extra for i in room_file.interventions] == [{}] * 5 + [{"channel": "both"}]
+        "sis", "serums", "cred", "cct", "home_visits", "iron", "registry", "fed", "sello",
+        "municipal_visits"]
+    assert [i.model_extra for i in room_file.interventions] == (
+        [{}] * 5 + [{"channel": "both"}] + [{}] * 4)
     for field in ("start", "months", "seed", "scale", "geography", "anemia_definition"):
         assert getattr(room_file, field) == getattr(classroom, field), field
     room = Classroom("package")
@@ -439,7 +441,8 @@ def test_classroom_network_and_stories():
     nodes = option["series"][0]["data"]
     ids = {n["id"] for n in nodes}
     kinds = {i.split(":")[0] for i in ids}
-    assert {"district", "post", "household", "child", "visitor"} <= kinds
+    assert {"district", "post", "household", "child", "visitor", "municipality",
+            "region"} <= kinds
     assert all(link["source"] in ids and link["target"] in ids
                for link in option["series"][0]["links"])
     child = next(i for i in ids if i.startswith("child:"))
@@ -448,7 +451,11 @@ def test_classroom_network_and_stories():
     assert len(history) >= 2 and story["chart"]["series"][0]["data"] == [
         round(float(v), 2) for v in history["haz"]]
     assert f"{int(history['cred_seen'].sum())} CRED" in " ".join(story["facts"])
-    for kind in ("district", "post", "household", "visitor"):
+    # a municipality's story: targets, payments, registry, visits (issue 14, point 6)
+    municipality = next(i for i in ids if i.startswith("municipality:"))
+    told = " ".join(room.story(municipality, "en")["facts"])
+    assert "Targets that pay" in told and "Child registry" in told and "points" in told
+    for kind in ("district", "post", "household", "visitor", "municipality", "region"):
         node = next(i for i in ids if i.startswith(kind + ":"))
         assert room.story(node, "es")["facts"]
     with pytest.raises(KeyError):

@@ -25,9 +25,10 @@ PROGRAM_SETS = {"none": "classroom.yaml", "package": "classroom_package.yaml"}
 HOUSEHOLDS_SHOWN = 60  # households sampled per province for the network view
 CATEGORIES = ("node_district", "node_post", "node_post_empty", "node_visitor",
               "node_household", "node_household_juntos", "node_child_ok",
-              "node_child_stunted", "node_child_anemic")
+              "node_child_stunted", "node_child_anemic", "node_municipality",
+              "node_municipality_paid", "node_region")
 CATEGORY_COLORS = ("#444444", "#1f77b4", "#000000", "#17becf", "#bdbdbd", "#9467bd",
-                   "#2ca02c", "#d62728", "#ff7f0e")
+                   "#2ca02c", "#d62728", "#ff7f0e", "#8c564b", "#bcbd22", "#e377c2")
 
 
 def classroom_scenario(programs: str = "none") -> Scenario:
@@ -113,8 +114,10 @@ class Classroom:
         """ECharts graph option of the province's agents, coloured by status.
 
         Districts sit at their capitals' coordinates, joined where they share a border (the
-        model's neighbour graph), each with its posts, a sample of households (and their
-        children) and the visitors of those households around it.
+        model's neighbour graph), each with its municipality (a diamond sized by how complete
+        its child registry is, coloured by whether it was paid an incentive at the last
+        evaluation), its posts, a sample of households (and their children) and the visitors
+        of those households around it; the regional government sits above the province.
         """
         with self.lock:
             return _network_option(self, province, lang)
@@ -159,10 +162,10 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
     centre, room_of = district_layout(geo, districts)
     nodes, links = [], []
 
-    def add(node_id, name, category, position, size, facts, label=False):
+    def add(node_id, name, category, position, size, facts, label=False, symbol="circle"):
         nodes.append({"id": node_id, "name": node_id, "category": category,
                       "x": round(float(position[0]), 1), "y": round(float(position[1]), 1),
-                      "symbolSize": size, "value": name,
+                      "symbolSize": size, "value": name, "symbol": symbol,
                       "label": {"show": label, "formatter": name, "fontSize": 10,
                                 "position": "top"},
                       "tooltip": {"formatter": f"<b>{name}</b><br/>{facts}"}})
@@ -186,6 +189,15 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         add(f"district:{geo.ubigeo[d]}", geo.name[d].title(), 0, c, 20,
             tr("district_facts", lang, altitude=geo.altitude_m[d],
                poverty=100 * geo.poverty[d]), label=True)
+        # its municipality, sized by how complete its child registry is
+        muni = model.municipal
+        paid = bool(muni.paid_registry[d] or muni.paid_visits[d])
+        registry = float(muni.registration[d] * muni.data_quality[d])
+        add(f"municipality:{geo.ubigeo[d]}", f"{tr('node_municipality', lang)} "
+            f"{geo.name[d].title()}", 10 if paid else 9, around(c, 0.35 * room_each, -np.pi / 2),
+            10 + 14 * registry, _municipality_facts(model, int(d), lang), symbol="diamond")
+        links.append({"source": f"district:{geo.ubigeo[d]}",
+                      "target": f"municipality:{geo.ubigeo[d]}"})
         posts = [p for p in model.post_list if p.district == d]
         for k, post in enumerate(posts):
             angle = 2 * np.pi * (k + 0.5) / max(1, len(posts))
@@ -194,6 +206,17 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
             add(f"post:{post.index}", f"{tr('node_post', lang)} {post.index}",
                 1 if post.workers else 2, post_at[post.index], 13, _post_facts(post, lang))
             links.append({"source": f"district:{geo.ubigeo[d]}", "target": f"post:{post.index}"})
+    # the regional government, above the province, linked to its municipalities
+    region = int(geo.department_index[districts[0]]) if len(districts) else 0
+    top = min((centre[int(d)][1] for d in districts), default=0.0)
+    middle = float(np.mean([centre[int(d)][0] for d in districts])) if len(districts) else 0.0
+    add(f"region:{geo.departments[region]}", f"{tr('node_region', lang)} "
+        f"{geo.departments[region].title()}", 11, (middle, top - 250.0), 22,
+        _region_facts(model, region, lang), label=True, symbol="rect")
+    for d in districts:
+        links.append({"source": f"region:{geo.departments[region]}",
+                      "target": f"municipality:{geo.ubigeo[d]}",
+                      "lineStyle": {"color": "#e377c2", "width": 0.6, "opacity": 0.4}})
     anemic_all = model.anemic_mask()
     by_post: dict[int, int] = {}
     for h in shown:
@@ -232,7 +255,7 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
     links = [link for link in links if link["source"] in known and link["target"] in known]
     return {
         "animation": False,  # redrawn every month: no fly-in each time
-        "tooltip": {"trigger": "item"},
+        "tooltip": {"trigger": "item", "confine": True},  # inside the chart, not cut
         "legend": {"bottom": 0, "data": [tr(c, lang) for c in CATEGORIES]},
         "series": [{
             "type": "graph", "layout": "none", "roam": True, "draggable": False,
@@ -251,6 +274,38 @@ def _post_facts(post, lang: str) -> str:
     return tr("post_facts", lang, staff=post.staff, serums=post.serums_staff,
               households=len(post.households), contacts=post.contacts_used,
               capacity=post.capacity)
+
+
+def _municipality_facts(model: ECDModel, d: int, lang: str) -> str:
+    muni = model.municipal
+    return tr("municipality_facts", lang,
+              registry=100 * muni.registration[d] * muni.data_quality[d],
+              capacity=100 * muni.capacity[d], effort_registry=100 * muni.effort_registry[d],
+              effort_visits=100 * muni.effort_visits[d])
+
+
+def _region_facts(model: ECDModel, region: int, lang: str) -> str:
+    reg = model.regional
+    return tr("region_facts", lang, capacity=100 * reg.capacity[region],
+              effort=100 * reg.effort[region], met=int(reg.targets_met[region]),
+              payments=reg.payments[region])
+
+
+def _municipality_story(model: ECDModel, d: int, lang: str) -> list[str]:
+    """A municipality's story: capacity and effort, targets, payments, registry, visits."""
+    story = next(m for m in model.municipalities if m.district == d).story()
+
+    def yes(flag: bool) -> str:
+        return tr("yes" if flag else "no", lang)
+
+    return [_municipality_facts(model, d, lang),
+            tr("municipality_targets", lang, **story["stakes_soles_per_child"]),
+            tr("municipality_paid", lang, registry=yes(story["paid_last_evaluation"]["registry"]),
+               visits=yes(story["paid_last_evaluation"]["visits"]), sello=yes(story["sello"]),
+               payments=story["payments_soles"]),
+            tr("municipality_registry", lang, registration=100 * story["registration"],
+               data=100 * story["data_quality"]),
+            tr("municipality_visits", lang, points=story["visit_points"])]
 
 
 def _visitor_facts(visitor, lang: str) -> str:
@@ -305,6 +360,14 @@ def _story(room: Classroom, node: str, lang: str) -> dict:
         v = {a.unique_id: a for a in model.visitors}.get(int(key))
         facts = [_visitor_facts(v, lang)] if v is not None else []
         return {"title": f"{tr('node_visitor', lang)} {key}", "facts": facts, "chart": None}
+    if kind == "municipality":
+        d = model.geography.index_of(key)
+        return {"title": f"{tr('node_municipality', lang)} {model.geography.name[d].title()}",
+                "facts": _municipality_story(model, d, lang), "chart": None}
+    if kind == "region":
+        region = model.geography.departments.index(key)
+        return {"title": f"{tr('node_region', lang)} {key.title()}",
+                "facts": [_region_facts(model, region, lang)], "chart": None}
     if kind == "district":
         geo = model.geography
         d = geo.index_of(key)

@@ -364,6 +364,10 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Districts, health posts, visitors, households and children. Click an "
                      "agent to see its story."),
     "node_district": ("Distrito", "District"),
+    "node_municipality": ("Municipalidad", "Municipality"),
+    "node_municipality_paid": ("Municipalidad que cobró un incentivo",
+                               "Municipality paid an incentive"),
+    "node_region": ("Gobierno regional", "Regional government"),
     "node_post": ("Puesto de salud", "Health post"),
     "node_post_empty": ("Puesto sin personal", "Post without staff"),
     "node_visitor": ("Visitadora", "Home visitor"),
@@ -408,6 +412,31 @@ TEXT: dict[str, tuple[str, str]] = {
                      "{a} and {b} share {km:.0f} km of border"),
     "district_facts": ("altitud {altitude:.0f} m, pobreza {poverty:.0f}%",
                        "altitude {altitude:.0f} m, poverty {poverty:.0f}%"),
+    "municipality_facts": ("padrón completo {registry:.0f}%, capacidad {capacity:.0f}%, "
+                           "esfuerzo en padrón {effort_registry:.0f}% y en visitas "
+                           "{effort_visits:.0f}%",
+                           "registry complete {registry:.0f}%, capacity {capacity:.0f}%, "
+                           "effort on the registry {effort_registry:.0f}% and on visits "
+                           "{effort_visits:.0f}%"),
+    "municipality_targets": ("Metas que pagan (soles por niño al año): padrón {registry:.0f}, "
+                             "visitas {visits:.0f}.",
+                             "Targets that pay (soles per child a year): registry "
+                             "{registry:.0f}, visits {visits:.0f}."),
+    "municipality_paid": ("Cobró en la última evaluación: padrón {registry}, visitas {visits}; "
+                          "Sello Municipal: {sello}. Incentivos cobrados: S/ {payments:,.0f}.",
+                          "Paid at the last evaluation: registry {registry}, visits "
+                          "{visits}; Sello Municipal: {sello}. Incentives earned so far: "
+                          "{payments:,.0f} soles."),
+    "municipality_registry": ("Padrón Nominal: {registration:.0f}% de sus niños inscritos, "
+                              "{data:.0f}% de ellos con datos completos.",
+                              "Child registry: {registration:.0f}% of its children "
+                              "registered, {data:.0f}% of them with complete data."),
+    "municipality_visits": ("Visitas municipales: {points:.0f} puntos en la última evaluación.",
+                            "Municipal visits: {points:.0f} points at the last evaluation."),
+    "region_facts": ("capacidad {capacity:.0f}%, esfuerzo en las metas del FED {effort:.0f}%, "
+                     "metas cumplidas {met} de 3, FED cobrado S/ {payments:,.0f}",
+                     "capacity {capacity:.0f}%, effort on the FED targets {effort:.0f}%, "
+                     "targets met {met} of 3, FED earned {payments:,.0f} soles"),
     # exercises
     "exercises": ("Predecir y luego simular", "Predict, then run"),
     "exercise_intro": ("Elija un ejercicio, escriba la predicción de la clase y simule cinco "
