@@ -102,19 +102,26 @@ def test_iron_start_age_follows_the_norm():
     assert (kids.iron_supplement[(kids.age_months >= 6) & (kids.age_months <= 35)] > 0).any()
 
 
-def test_a_health_post_without_staff_delivers_no_cred():
-    model = run({"type": "cred"}, months=0)
+@pytest.mark.parametrize("cross_border", [0.0, 1.0])
+def test_a_health_post_without_staff_delivers_no_cred(cross_border):
+    """An unstaffed post sees nobody; its families are seen only across a district border."""
+    model = run({"type": "cred"}, months=0, parameters={"cross_border_care": cross_border})
     empty = [p for p in model.post_list if len(p.households)][:20]
     for post in empty:
         post.staff, post.serums_slots = 0, 0
     model.step()
     kids = model.children
+    seen_elsewhere = 0
     for post in empty:
         children = model.children_of(post.households)
-        assert not kids.cred_seen[children].any()
+        seen_elsewhere += int(kids.cred_seen[children].sum())
         assert post.contacts_used == 0
     staffed = [p for p in model.post_list if p.workers > 0 and p.contacts_used > 0]
     assert staffed  # others did see children
+    if cross_border == 0:
+        assert seen_elsewhere == 0
+    else:  # seen only by a neighbouring district's post: counted as cross-border contacts
+        assert seen_elsewhere * model.scale <= model.month_extra["cross_border_contacts"]
 
 
 def test_serums_staffs_rural_posts_poorest_first_and_adds_capacity():

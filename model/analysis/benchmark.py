@@ -235,6 +235,7 @@ def run_benchmark(months: int = 120, scale: float = 1.0, mesa_children: int = 20
     log(f"   ratio plain Mesa / arrays (national): {ratio:.0f}x; "
         f"at equal size: {plain_us / small['us_per_child_month']:.0f}x")
     small.pop("model")
+    local = time_local_government(scale=scale, log=log)
     status_quo = time_status_quo(log=log)
     checks = []
     if scale == 1.0 and months == 120:
@@ -246,16 +247,75 @@ def run_benchmark(months: int = 120, scale: float = 1.0, mesa_children: int = 20
     checks.append({"name": "plain Mesa / array cost per child-month",
                    "value": f"{ratio:.0f}x", "target": f">= {TARGET_RATIO:g}x",
                    "passed": ratio >= TARGET_RATIO and math.isfinite(ratio)})
+    checks.append({"name": "local government and border graph, share of a month with programs",
+                   "value": f"{local['share']:.0%}",
+                   "target": f"<= {TARGET_LOCAL_SHARE:.0%}",
+                   "passed": local["share"] <= TARGET_LOCAL_SHARE})
     checks.append({"name": "status quo restored from its saved history (s)",
                    "value": round(status_quo["restore_s"], 2),
                    "target": f"<= {TARGET_RESTORE_FRACTION:.0%} of living it",
                    "passed": status_quo["restore_s"]
                    <= TARGET_RESTORE_FRACTION * status_quo["history_s"]})
     return {"national": national, "small": small, "plain_us_per_child_month": plain_us,
-            "ratio": ratio, "peak_mb": peak, "status_quo": status_quo, "checks": checks}
+            "ratio": ratio, "peak_mb": peak, "local": local, "status_quo": status_quo,
+            "checks": checks}
 
 
 TARGET_RESTORE_FRACTION = 0.1  # restoring a saved history must cost under a tenth of living it
+# issue 14: municipalities, regions, the registry and the graph must not make the month with
+# programs much dearer (ASSUMPTION: a quarter of the month is the most we accept)
+TARGET_LOCAL_SHARE = 0.25
+LOCAL_PROGRAMS = ({"type": "sis"}, {"type": "serums"}, {"type": "cred"}, {"type": "cct"},
+                  {"type": "home_visits"}, {"type": "iron", "channel": "both"},
+                  {"type": "registry"}, {"type": "fed"}, {"type": "sello"},
+                  {"type": "municipal_visits"})
+
+
+def time_local_government(scale: float = 1.0, months: int = 12,
+                          log: Callable[[str], None] = print) -> dict:
+    """The added cost per month of local government and the border graph, all Peru.
+
+    Runs the status quo's programs (the classroom package's, without a history) with the
+    registry, FED, Sello Municipal and municipal visits, and times each month, the local
+    government's half of step 2 (incentives, January decisions, the registry) and the
+    cross-border care inside the CRED service.
+    """
+    from model import network
+
+    scenario = Scenario(name="bench-local", months=months, scale=scale,
+                        interventions=list(LOCAL_PROGRAMS))
+    model = ECDModel(scenario)
+    spent = {"local": 0.0, "cross": 0.0}
+    local_step, cross = model._local_government, network.cross_border_care
+
+    def timed_local():
+        started = time.perf_counter()
+        local_step()
+        spent["local"] += time.perf_counter() - started
+
+    def timed_cross(*args, **kwargs):
+        started = time.perf_counter()
+        out = cross(*args, **kwargs)
+        spent["cross"] += time.perf_counter() - started
+        return out
+
+    model._local_government = timed_local
+    network.cross_border_care = timed_cross
+    try:
+        started = time.perf_counter()
+        for _ in range(months):
+            model.step()
+        month = (time.perf_counter() - started) / months
+    finally:
+        network.cross_border_care = cross
+    added = (spent["local"] + spent["cross"]) / months
+    log(f"   Local government and border graph (all Peru, scale {scale:g}, {months} months with "
+        f"the programs, registry, FED, Sello and municipal visits): a month {1000 * month:.0f} "
+        f"ms, of which local government {1000 * spent['local'] / months:.0f} ms and "
+        f"cross-border care {1000 * spent['cross'] / months:.0f} ms: "
+        f"{added / month:.0%} of the month")
+    return {"month_s": month, "local_s": spent["local"] / months,
+            "cross_s": spent["cross"] / months, "share": added / month}
 
 
 def time_status_quo(scale: float = 20.0, months: int = 12,
