@@ -121,6 +121,44 @@ def estimate_batch(n_runs: int, workers: int, spec, options: str) -> None:
                   "for a region or a resumed batch)", highlight=False)
 
 
+DEPARTMENTS_OPTION = typer.Option(
+    None, "--departments", help="Simulate only these departments, comma-separated, e.g. "
+                                "'Junín,Apurímac' (accents and case do not matter); replaces "
+                                "the scenario's geography.")
+DISTRICTS_OPTION = typer.Option(
+    None, "--districts", help="Simulate only these districts: comma-separated 6-digit INEI "
+                              "ubigeo codes, e.g. 090101,090102 (model/data/peru_districts.csv); "
+                              "replaces the scenario's geography.")
+
+
+def geography_override(departments: Optional[str], districts: Optional[str]) -> Optional[dict]:
+    """The ``geography`` that --departments/--districts ask for, checked; None if not given.
+
+    Exits 2 naming the option, the value and what is allowed, with "did you mean"
+    suggestions for a department name.
+    """
+    from model import geography, places
+    from model.interventions.base import check_districts
+
+    if departments is None and districts is None:
+        return None
+    names = [d.strip() for d in (departments or "").split(",") if d.strip()]
+    codes = [d.strip() for d in (districts or "").split(",") if d.strip()]
+    if not names and not codes:
+        fail("--departments/--districts: empty list; allowed: comma-separated department "
+             "names (e.g. Junín,Apurímac) or 6-digit ubigeo codes (e.g. 090101)")
+    valid = geography.department_names()
+    try:
+        names = [places.match_department(name, valid) for name in names]
+    except ValueError as err:
+        fail(f"--departments: {err}")
+    try:
+        check_districts(codes)
+    except ValueError as err:
+        fail(f"--districts: {err}")
+    return {"departments": list(dict.fromkeys(names)), "districts": list(dict.fromkeys(codes))}
+
+
 def check_years(years: Optional[list[int]], spec) -> None:
     """Exit 2 unless every --years year has a record between the start and the end."""
     if not years:
@@ -190,13 +228,17 @@ def run(
     scale: Optional[float] = typer.Option(None, help="Real children per simulated child, >= 1; "
                                                       "1 simulates every child (default: the "
                                                       "scenario's)."),
+    departments: Optional[str] = DEPARTMENTS_OPTION,
+    districts: Optional[str] = DISTRICTS_OPTION,
     out: Path = typer.Option(Path("output"), help="Folder for results.csv, metadata.json and "
                                                   "trajectories.png (created if missing)."),
 ) -> None:
     """Run one scenario and write results.csv, metadata.json and trajectories.png to --out."""
     check_seed(seed)
+    place = geography_override(departments, districts)
     try:
-        spec = load_scenario(scenario, {"seed": seed, "months": months, "scale": scale})
+        spec = load_scenario(scenario, {"seed": seed, "months": months, "scale": scale,
+                                        "geography": place})
     except ScenarioError as err:
         fail(str(err))
     with holding(out, "run") as folder:
@@ -324,7 +366,8 @@ def _finish_batch(report, out: Path) -> None:
 
 
 def _comparable_scenarios(command: str, paths: list[Path], months: Optional[int],
-                          scale: Optional[float], years: Optional[str]):
+                          scale: Optional[float], years: Optional[str],
+                          place: Optional[dict] = None):
     """Scenarios with --months/--scale applied and the --years list, or exit 2.
 
     The scenarios must have distinct names and share what common random numbers need
@@ -333,7 +376,8 @@ def _comparable_scenarios(command: str, paths: list[Path], months: Optional[int]
     from model.analysis.comparison import check_comparable
 
     try:
-        specs = [load_scenario(p, {"months": months, "scale": scale}) for p in paths]
+        specs = [load_scenario(p, {"months": months, "scale": scale, "geography": place})
+                 for p in paths]
         year_list = [int(y) for y in years.split(",")] if years else None
     except ScenarioError as err:
         fail(str(err))
@@ -372,6 +416,8 @@ def compare(
                                                    "(default: the middle and last year)."),
     months: Optional[int] = typer.Option(None, help="Months for every scenario."),
     scale: Optional[float] = typer.Option(None, help="Scale for every scenario."),
+    departments: Optional[str] = DEPARTMENTS_OPTION,
+    districts: Optional[str] = DISTRICTS_OPTION,
     workers: int = WORKERS_OPTION,
     allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
@@ -387,8 +433,14 @@ def compare(
     uncertainty), draws.csv (the parameter sets) and comparison.png. Finished runs are kept in
     --out/runs, so an interrupted comparison resumes where it stopped.
     """
-    from model.analysis.comparison import comparison_specs, summarise, summary_markdown
+    from model.analysis.comparison import (
+        comparison_specs,
+        interval_meaning,
+        summarise,
+        summary_markdown,
+    )
     from model.analysis.outputs import atomic_path
+    from model.analysis.spreadsheet import COMPARISON_COLUMNS, write_workbook
     from viz.plots import plot_comparison
 
     if len(scenarios) < 2:
@@ -397,14 +449,16 @@ def compare(
     check_range("--draws", draws, 0, MAX_DRAWS)
     check_seed(seed)
     check_workers(workers, allow_oversubscribe)
-    specs, year_list = _comparable_scenarios("compare", scenarios, months, scale, years)
+    place = geography_override(departments, districts)
+    specs, year_list = _comparable_scenarios("compare", scenarios, months, scale, years, place)
     names = [s.name for s in specs]
     estimate_batch(len(specs) * replicates * max(1, draws), workers, specs[0],
                    f"--replicates {replicates} x --draws {draws} x {len(specs)} scenarios")
     runs = comparison_specs(specs, replicates, seed, draws)
     with holding(out, "compare") as folder:
         report, results = _run_batch_in(out, runs, {"scenarios": [str(p) for p in scenarios],
-                                                    "draws": draws, "replicates": replicates},
+                                                    "draws": draws, "replicates": replicates,
+                                                    **({"geography": place} if place else {})},
                                         workers, cluster)
         if results.empty:
             _finish_batch(report, out)
@@ -416,17 +470,22 @@ def compare(
                      lambda path: results.to_parquet(path, index=False))
         summary = summarise(results, year_list)
         write_csv(summary, out / "summary.csv")
+        write_workbook(out / "summary.xlsx", summary, "summary", COMPARISON_COLUMNS,
+                       note=interval_meaning(draws, replicates) + ". Simulated by the model, "
+                            "not measured.")
         write_text(out / "summary.md", summary_markdown(
             summary, replicates, specs[0].anemia_definition, draws))
         label = f"{draws} draws x {replicates} replicates" if draws else \
             f"{replicates} replicates"
         with atomic_path(out / "comparison.png") as chart:
-            plot_comparison(results, chart, title=f"{' vs '.join(names)} ({label})")
+            plot_comparison(results, chart, title=f"{' vs '.join(names)}: "
+                                                  f"{_region_text(results)}, simulated ({label})",
+                            note=interval_meaning(draws, replicates) + ".")
         if not report.failed:
             folder.finish()
         _print_comparison(summary, draws, replicates)
         console.print(f"Wrote {out / 'results.parquet'}, {out / 'summary.csv'}, "
-                      f"{out / 'summary.md'}, {out / 'comparison.png'}"
+                      f"{out / 'summary.xlsx'}, {out / 'summary.md'}, {out / 'comparison.png'}"
                       + (f", {out / 'draws.csv'}" if draws else ""), highlight=False)
     _finish_batch(report, out)
 
@@ -604,6 +663,8 @@ def sweep(
     seed: Optional[int] = typer.Option(None, help="Root seed, replacing the file's (design, "
                                                   "draws and replicate seeds; each draw its "
                                                   "own seeds)."),
+    departments: Optional[str] = DEPARTMENTS_OPTION,
+    districts: Optional[str] = DISTRICTS_OPTION,
     workers: int = WORKERS_OPTION,
     allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
@@ -620,16 +681,21 @@ def sweep(
     --draws, draw d of every point has the same parameters and seeds (points paired within a
     draw) and draws.csv lists the parameter sets. The exit code is 1 if any run failed.
     """
+    from model.analysis.outputs import atomic_path
+    from model.analysis.spreadsheet import SWEEP_COLUMNS, write_workbook
     from model.analysis.sweeps import load_sweep, sweep_summary
+    from viz.plots import plot_sweep
 
     check_range("--draws", draws, 0, MAX_DRAWS)
     check_seed(seed)
     check_workers(workers, allow_oversubscribe)
+    place = geography_override(departments, districts)
     try:
-        spec, runs, points = load_sweep(sweep_file, draws, seed)
+        spec, runs, points = load_sweep(sweep_file, draws, seed, place)
     except ScenarioError as err:
         fail(str(err))
-    console.print(f"Sweep {short(sweep_file)}: {len(points)} points x "
+    console.print(f"Sweep {short(sweep_file)}: {len(points)} points"
+                  + (" and the reference" if spec.reference else "") + " x "
                   + (f"{draws} draws x " if draws else "")
                   + f"{spec.replicates} replicates = {len(runs)} runs", highlight=False)
     if runs:
@@ -638,17 +704,79 @@ def sweep(
     with holding(out, "sweep") as folder:
         report, results = _run_batch_in(out, runs, {"sweep_file": str(sweep_file),
                                                     "points": points, "draws": draws,
-                                                    "seed": spec.seed}, workers, cluster)
+                                                    "seed": spec.seed,
+                                                    **({"geography": place} if place else {})},
+                                        workers, cluster)
         if not results.empty:
             if draws:
                 from model.analysis.draws import parameter_draws
                 write_csv(parameter_draws(draws, spec.seed), out / "draws.csv", index=True)
-            write_csv(sweep_summary(results, points), out / "sweep_summary.csv")
-            console.print(f"Wrote {out / 'sweep_summary.csv'}"
+            summary = sweep_summary(results, points)
+            write_csv(summary, out / "sweep_summary.csv")
+            write_workbook(out / "sweep_summary.xlsx", summary, "sweep", SWEEP_COLUMNS,
+                           note=_sweep_note(spec, draws, results))
+            with atomic_path(out / "sweep.png") as chart:
+                plot_sweep(summary, points, chart, title=_sweep_title(sweep_file, spec, results),
+                           note=_sweep_note(spec, draws, results))
+            _print_sweep(summary, points)
+            console.print(f"Wrote {out / 'sweep_summary.csv'}, {out / 'sweep_summary.xlsx'}, "
+                          f"{out / 'sweep.png'}"
                           + (f", {out / 'draws.csv'}" if draws else ""), highlight=False)
             if not report.failed:
                 folder.finish()
     _finish_batch(report, out)
+
+
+def _region_text(results) -> str:
+    """The run's region for titles: 'Peru' or its departments as Peruvians write them."""
+    from model import geography, places
+
+    groups = results["group"].drop_duplicates()
+    departments = [g.split(":")[1] for g in groups if g.count(":") == 1
+                   and g.startswith("department:")]
+    if not departments or len(departments) == len(geography.department_names()):
+        return "Peru"
+    return ", ".join(places.department_label(d) for d in departments)
+
+
+def _sweep_title(sweep_file: Path, spec, results) -> str:
+    last = results["date"].max()
+    return (f"Sweep {short(sweep_file.name)}: {_region_text(results)}, {last} "
+            "(simulated, national = the run's districts)")
+
+
+def _sweep_note(spec, draws: int, results) -> str:
+    from model.analysis.comparison import interval_meaning
+
+    runs = spec.replicates
+    return (interval_meaning(draws, runs) + ". Simulated by the model, not measured; "
+            f"seed {spec.seed}.")
+
+
+def _print_sweep(summary, points: list[dict]) -> None:
+    """The sweep's headline: each point's stunting and anemia at the end, in the terminal."""
+    from rich.table import Table
+
+    from viz.plots import point_label
+
+    table = Table(title="Sweep: national stunting and anemia at the end (median and 90% "
+                        "interval)", title_justify="left")
+    for column in ("point", "values", "stunting %", "anemia %", "cost, M S/"):
+        table.add_column(column)
+
+    def show(row, outcome: str, scale: float = 1.0) -> str:
+        if f"{outcome}_median" not in row or row[f"{outcome}_median"] != row[f"{outcome}_median"]:
+            return "-"
+        return (f"{row[f'{outcome}_median'] / scale:,.1f} ({row[f'{outcome}_p5'] / scale:,.1f}"
+                f" to {row[f'{outcome}_p95'] / scale:,.1f})")
+
+    for _, row in summary.iterrows():
+        is_reference = bool(row.get("reference", False))
+        values = "reference: the base scenario" if is_reference else \
+            point_label(points[int(row["point"])]).replace("\n", ", ")
+        table.add_row(str(int(row["point"])), values, show(row, "stunting"),
+                      show(row, "anemia"), show(row, "cost_total_cumulative", 1e6))
+    console.print(table)
 
 
 HISTORICAL = Path(__file__).parent / "scenarios" / "peru_2000_2019.yaml"
@@ -900,6 +1028,8 @@ def validate(
                                       "0 = the defaults only (intervals from chance)."),
     seed: int = typer.Option(1, help="Root seed."),
     scale: Optional[float] = typer.Option(None, help="Scale (default: the scenario's)."),
+    departments: Optional[str] = DEPARTMENTS_OPTION,
+    districts: Optional[str] = DISTRICTS_OPTION,
     workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
     allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     out: Path = typer.Option(Path("validation"), help="Folder for validation.csv, "
@@ -923,15 +1053,21 @@ def validate(
     indicator and level.
     """
     from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
-    from model.analysis.targets import combine_targets, load_targets, require_reached
+    from model.analysis.targets import (
+        combine_targets,
+        load_targets,
+        require_reached,
+        targets_for,
+    )
 
     check_range("--replicates", replicates, 1, MAX_REPLICATES)
     check_range("--draws", draws, 0, MAX_DRAWS)
     check_seed(seed)
     check_workers(workers, allow_oversubscribe)
+    place = geography_override(departments, districts)
     try:
-        spec = load_scenario(scenario, {"scale": scale})
-        table = combine_targets([load_targets(t) for t in targets])
+        spec = load_scenario(scenario, {"scale": scale, "geography": place})
+        table = targets_for(combine_targets([load_targets(t) for t in targets]), spec)
         require_reached(table, spec)
     except ScenarioError as err:
         fail(str(err))

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic import Strict as StrictType
 
-from model import defaults, geography
+from model import defaults, geography, places
 from model.interventions import INTERVENTIONS
 from model.interventions.base import check_districts, month_index
 from model.safe_yaml import ScenarioError, contained_path, load_yaml, short
@@ -50,7 +50,8 @@ class GeographySpec(Strict):
     """Which part of Peru the run covers (default: all 1,874 districts)."""
 
     departments: list[str] = Field(
-        default_factory=list, description="Department names, e.g. HUANCAVELICA. Empty = all.")
+        default_factory=list, description="Department names, e.g. HUANCAVELICA or Junín (accents "
+                                          "and case do not matter). Empty = all.")
     districts: list[str] = Field(
         default_factory=list, description="INEI ubigeo codes (6 digits, as text). Empty = all.")
 
@@ -58,11 +59,7 @@ class GeographySpec(Strict):
     @classmethod
     def _known_departments(cls, names: list[str]) -> list[str]:
         valid = geography.department_names()
-        cleaned = [str(n).strip().upper() for n in names]
-        for name in cleaned:
-            if name not in valid:
-                raise ValueError(f"unknown department {name!r}; valid names: {', '.join(valid)}")
-        return cleaned
+        return [places.match_department(name, valid) for name in names]
 
     @field_validator("districts", mode="before")
     @classmethod

@@ -69,7 +69,7 @@ BAD_INPUTS = {
                                                    "months"]),
     "out of range": (["run", "{tmp}/range.yaml"], ["range.yaml", "scale", "0", "greater than"]),
     "unknown department": (["run", "{tmp}/dept.yaml"], ["dept.yaml", "geography.departments",
-                                                        "NARNIA", "valid names", "CUSCO"]),
+                                                        "NARNIA", "allowed", "CUSCO"]),
     "negative months": (["run", str(CLASSROOM), "--months", "-3"], ["classroom.yaml", "months",
                                                                    "-3", "--months",
                                                                    "greater than"]),

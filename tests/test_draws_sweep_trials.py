@@ -28,7 +28,7 @@ def cli(*args):
 def sweep_file(tmp_path) -> Path:
     (tmp_path / "base.yaml").write_text(BASE)
     path = tmp_path / "sweep.yaml"
-    path.write_text(f"base: base.yaml\nreplicates: 2\nseed: 3\n{POINTS}")
+    path.write_text(f"base: base.yaml\nreplicates: 2\nseed: 3\nreference: false\n{POINTS}")
     return path
 
 

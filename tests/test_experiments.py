@@ -33,7 +33,7 @@ def write(path: Path, text: str) -> Path:
 def small_sweep(folder: Path, points: str, replicates: int = 2, months: int = 6) -> Path:
     write(folder / "base.yaml", SMALL.format(name="base", months=months))
     return write(folder / "sweep.yaml", f"base: base.yaml\nreplicates: {replicates}\n"
-                                        f"seed: 3\n{points}")
+                                        f"seed: 3\nreference: false\n{points}")
 
 
 def test_replicate_seeds_are_distinct_and_reproducible():
@@ -80,7 +80,7 @@ def test_sweep_points_grid_list_and_latin_hypercube(tmp_path):
     grid = small_sweep(tmp_path, "grid:\n  months: [3, 4]\n  parameters.haz_falter_base: "
                                  "[0.005, 0.01, 0.02]\n", replicates=2)
     _, runs, points = load_sweep(grid)
-    assert len(points) == 6 and len(runs) == 12
+    assert len(points) == 6 and len(runs) == 12  # no reference run ("reference: false")
     assert runs[0].scenario["parameters"]["haz_falter_base"] == 0.005
     assert runs[0].seed == runs[2].seed  # same replicate seeds at every point
     lhs = small_sweep(tmp_path, "lhs:\n  samples: 8\n  ranges:\n"

@@ -69,6 +69,56 @@ def plot_comparison(results: pd.DataFrame, path: str | Path, title: str = "",
     return _save_panels(fig, axes, ylabel, title, path, xlabel, note)
 
 
+def point_label(point: dict) -> str:
+    """A sweep point as short text: the last part of each path and its value, one per line."""
+    parts = []
+    for key, value in point.items():
+        name = str(key).split(".")[-1]
+        shown = f"{value:,.3g}" if isinstance(value, float) else (
+            f"{value:,}" if isinstance(value, int) else str(value))
+        parts.append(f"{name[:22]}={shown[:12]}")
+    return "\n".join(parts) or "(base)"
+
+
+def plot_sweep(summary: pd.DataFrame, points: list[dict], path: str | Path, title: str = "",
+               note: str = "") -> Path:
+    """Each sweep point's national stunting and anemia at the end: median and 90% interval.
+
+    The reference (the base scenario with the sweep's fixed changes, ``reference`` row of
+    ``summary``, if it ran) is a dashed line with its 90% band, so a point better than the
+    reference sits below the line.
+    """
+    swept = summary[~summary.get("reference", pd.Series(False, index=summary.index))
+                    .astype(bool)]
+    reference = summary[summary.get("reference", pd.Series(False, index=summary.index))
+                        .astype(bool)]
+    labels = [point_label(points[int(p)]) for p in swept["point"]]
+    x = np.arange(len(swept))
+    fig, axes = plt.subplots(1, 2, figsize=(max(9.0, 0.55 * len(x) + 4), 4.6))
+    for ax, (outcome, label) in zip(axes, OUTCOMES.items()):
+        if f"{outcome}_median" not in swept:
+            ax.set_visible(False)
+            continue
+        median = swept[f"{outcome}_median"].to_numpy()
+        low, high = swept[f"{outcome}_p5"].to_numpy(), swept[f"{outcome}_p95"].to_numpy()
+        ax.errorbar(x, median, yerr=[median - low, high - median], fmt="o", color="tab:blue",
+                    ecolor="tab:blue", capsize=3, label="sweep point: median, 90% interval")
+        if not reference.empty:
+            row = reference.iloc[0]
+            ax.axhline(row[f"{outcome}_median"], color="black", linestyle="--", linewidth=1.2,
+                       label="reference (base scenario): median")
+            ax.axhspan(row[f"{outcome}_p5"], row[f"{outcome}_p95"], color="black", alpha=0.08,
+                       linewidth=0, label="reference: 90% interval")
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, fontsize=7, rotation=90 if len(x) > 6 else 0)
+        ax.set_title(label, fontsize=11)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0].set_ylabel("Prevalence (%) at the end of the run")
+    axes[0].legend(loc="best", fontsize=8, frameon=True, framealpha=0.9)
+    return _save(fig, title, path, dates=False, note=note)
+
+
 def _save_panels(fig, axes, ylabel: str, title: str, path: str | Path,
                  xlabel: str = "Date", note: str = "") -> Path:
     """Shared finish of the outcome panels: axes, legend, title, PNG at ``path``."""

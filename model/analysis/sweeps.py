@@ -91,6 +91,9 @@ class SweepFile(_Strict):
     points: list[dict[str, Any]] = Field(default_factory=list, description=(
         "An explicit list of parameter points."))
     lhs: LatinHypercube | None = None
+    reference: bool = Field(True, description=(
+        "Also run the base scenario with the fixed changes (``set``) only, as the reference "
+        "line of sweep.png and the last row of the summary."))
 
     @field_validator("set", "grid")
     @classmethod
@@ -178,8 +181,8 @@ def parameter_points(sweep: SweepFile) -> list[dict[str, Any]]:
     return [{k: float(v) for k, v in zip(ranges, row)} for row in values]
 
 
-def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
-               ) -> tuple[SweepFile, list[RunSpec], list[dict]]:
+def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None,
+               geography: dict | None = None) -> tuple[SweepFile, list[RunSpec], list[dict]]:
     """Read and check a sweep file; return it, its runs and its points.
 
     Args:
@@ -187,6 +190,8 @@ def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
         draws: parameter draws per point (0 = the defaults only); see the module docstring.
         seed: root seed replacing the file's ``seed`` (the design, the draws and the
             replicate seeds all come from it); None keeps the file's.
+        geography: replaces the base scenario's ``geography`` (``--departments``); None keeps
+            it.
 
     Raises ScenarioError (a clear one-message error) for a missing or malformed file, an
     unknown field, a bad path, or a point that makes an invalid scenario.
@@ -211,16 +216,21 @@ def load_sweep(path: str | Path, draws: int = 0, seed: int | None = None
     base = load_scenario(contained_path(path, sweep.base, "base")).model_dump(mode="json")
     points = parameter_points(sweep)
     bodies = []
-    for p, point in enumerate(points):
+    for p, point in enumerate(points + [{}] * sweep.reference):
         body = copy.deepcopy(base)
         try:
             for key, value in {**sweep.set, **point}.items():
                 set_path(body, key, value)
         except KeyError as err:
             raise ScenarioError(f"{path}: {err.args[0]}") from None
-        scenario = validate_scenario(body, source=f"{path} (point {p}: {short(point)})")
+        if geography is not None:  # --departments wins over the file's own geography
+            body["geography"] = geography
+        source = f"{path} (point {p}: {short(point)})" if p < len(points) else \
+            f"{path} (the reference: base and set)"
+        scenario = validate_scenario(body, source=source)
         bodies.append(scenario.model_dump(mode="json"))
-    return sweep, sweep_runs(bodies, points, sweep.replicates, sweep.seed, draws), points
+    return sweep, sweep_runs(bodies, points + [{}] * sweep.reference, sweep.replicates,
+                             sweep.seed, draws), points
 
 
 def sweep_runs(bodies: list[dict], points: list[dict], replicates: int, seed: int,
@@ -257,6 +267,9 @@ def _label(value: Any) -> Any:
 def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
     """One row per parameter point: medians and 90% intervals over the runs at the end.
 
+    With a reference run (the base scenario and ``set`` only, point ``len(points)``), it is
+    the last row, with ``reference`` True.
+
     Outcomes (national, last date): stunting, anemia, mean_haz, and cumulative cost_total.
     Without draws the intervals are over replicates (chance). With parameter draws (a
     ``draw`` column in ``results``) they are over draws x replicates; the row adds ``draws``,
@@ -273,11 +286,11 @@ def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
     cost = national[national["metric"] == "cost_total"].groupby(keys)["value"].sum()
     end["cost_total_cumulative"] = cost.reindex(end.index).fillna(0.0)
     rows = []
-    for p, point in enumerate(points):
+    for p, point in enumerate(points + [{}]):
         if p not in end.index.get_level_values("point"):
             continue
         block = end.xs(p, level="point")
-        row = {"point": p, **point, "replicates": len(block)}
+        row = {"point": p, "reference": p == len(points), **point, "replicates": len(block)}
         if with_draws:
             row.update(draws=block.index.get_level_values("draw").nunique(),
                        replicates=block.index.get_level_values("replicate").nunique(),

@@ -148,6 +148,22 @@ def unreached_targets(targets: pd.DataFrame, scenario) -> pd.Series:
     return unreached
 
 
+def targets_for(targets: pd.DataFrame, scenario) -> pd.DataFrame:
+    """The figures the run of ``scenario`` can be compared with, for its geography.
+
+    All of Peru: every figure. Some departments: only those departments' figures (a
+    national or area figure is not a region's). Some districts: none, since the survey
+    gives no district figures (``require_reached`` then refuses the run).
+    """
+    geography = scenario.geography
+    if not geography.departments and not geography.districts:
+        return targets
+    if geography.districts:
+        return targets.iloc[:0]
+    department = targets["group"].str.extract(r"^department:([^:]+)", expand=False)
+    return targets[department.isin(geography.departments)].reset_index(drop=True)
+
+
 def require_reached(targets: pd.DataFrame, scenario, last_year: int | None = None) -> None:
     """Refuse (ScenarioError) targets of which the run of ``scenario`` reaches none.
 
@@ -156,6 +172,10 @@ def require_reached(targets: pd.DataFrame, scenario, last_year: int | None = Non
     infinite loss.
     """
     table = targets if last_year is None else targets[targets["year"] <= last_year]
+    if targets.empty:
+        raise ScenarioError("targets: no figure for the run's geography (the survey gives "
+                            "national, area and department figures; a set of districts has "
+                            "none); allowed: all of Peru or whole departments")
     if table.empty:
         raise ScenarioError(f"targets: no figure up to {last_year}; allowed: targets with "
                             f"years up to {last_year} (the fitted period)")
