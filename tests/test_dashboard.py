@@ -17,7 +17,7 @@ from model.config import ScenarioError, load_scenario
 from model.model import build_model
 from viz import exercises, figures, plots, runner
 from viz import levers as L
-from viz.classroom import Classroom, classroom_scenario
+from viz.classroom import Classroom, classroom_scenario, live_programs
 from viz.i18n import LANGUAGES, TEXT, tr
 from viz.runner import run_comparison
 
@@ -52,7 +52,8 @@ def test_every_text_exists_in_both_languages():
         assert len(texts) == len(LANGUAGES) and all(t.strip() for t in texts), key
     used = set()
     for path in VIZ.glob("*.py"):
-        used |= set(re.findall(r"""(?:_t|tr)\(\s*["']([a-z_.0-9]+)["']""", path.read_text()))
+        used |= set(re.findall(r"""(?:\bt|_t|tr)\(\s*["']([a-z_.0-9]+)["']""",
+                               path.read_text()))
     for program in L.PROGRAMS:
         used.add(f"prog_{program}")
         used |= {f"{program}.{p}" for p in L.LEVERS[program]}
@@ -66,6 +67,10 @@ def test_every_text_exists_in_both_languages():
     used |= {f"{text}_{kind}" for text in ("interval_title", "interval_text", "interval_short",
                                            "runs_note") for kind in ("draws", "chance")}
     used |= {"policy_file", "policy_file_changed"}
+    used |= {f"scen_{name}" for name in L.SHIPPED}
+    used |= {"juntos_not_enrolled", "juntos_enrolled", "juntos_suspended", "world_a",
+             "world_b"}
+    used |= {f"prog_{program}" for program in live_programs()}
     missing = sorted(k for k in used if k not in TEXT)
     assert not missing, missing
     assert tr("running", "en", percent=40) == "Simulating… 40%"
@@ -311,12 +316,17 @@ def test_figures_describe_the_result(small_result):
     stunted = cube[1, :, zarumilla, 0] * cube[1, :, zarumilla, 2]  # % x children
     expected = np.median(np.nansum(stunted, axis=0) / np.nansum(cube[1, :, zarumilla, 2], axis=0))
     assert provinces["stunting_policy"][zarumilla].iloc[0] == pytest.approx(expected, rel=1e-5)
-    assert provinces["name"][zarumilla].iloc[0] == "ZARUMILLA (TUMBES)"
+    assert provinces["name"][zarumilla].iloc[0] == "Zarumilla (Tumbes)"  # INEI's spelling
+    # the hover counts the simulated children behind each number
+    children = cube[1, :, zarumilla, 2].sum(axis=0) / small_result.policy.scale
+    assert provinces["stunting_simulated"][zarumilla].iloc[0] == round(float(np.median(
+        children)))
     with pytest.raises(ValueError, match="allowed"):
         figures.map_values(small_result, small_result.dates[-1], "region")
     chart = figures.map_option(small_result, small_result.dates[-1], "anemia", "change", "es")
     first = chart["series"][0]["data"][0]
-    assert "TUMBES" in first["tooltip"]["formatter"] and "Anemia" in first["tooltip"]["formatter"]
+    hover = first["tooltip"]["formatter"]
+    assert "Tumbes" in hover and "Anemia" in hover and "niños simulados" in hover
     equity = figures.equity_table(small_result, "anemia")
     assert {"urban", "rural", "quintile:1", "quintile:5"} <= set(equity["group"])
     assert (equity["policy_p5"] <= equity["policy"]).all()

@@ -213,12 +213,25 @@ def test_page_opens_on_peru_today(server, browser, width):
     page.close()
 
 
+def actionable(page, selectors: list[str]) -> None:
+    """Each control can be clicked where it is: visible, inside the window once scrolled to,
+    enabled and not covered by another element (Playwright's actionability checks, run by a
+    trial click that does not click)."""
+    for selector in selectors:
+        page.locator(selector).first.click(trial=True, timeout=5_000)
+
+
 def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
-    page, watch = open_page(browser, server)
-    choose(page, "scenario", "scenarios/package.yaml")
+    # a laptop: 1366 x 768 (the download row used to run off the edge here)
+    page, watch = open_page(browser, server, width=1366, height=768)
+    # the run button is on the first screen, before any scrolling
+    box = page.locator(".run-button").bounding_box()
+    assert box["y"] + box["height"] <= 768, box
+    choose(page, "scenario", "Paquete: seis cambios a la vez")
     page.get_by_text("Cobertura de pobres (%): 95").wait_for()
     choose(page, "region", "Huancavelica", typed=True)
     set_slider(page, "Horizonte", ["Home", "ArrowRight"])
+    page.get_by_text("Opciones avanzadas").click()  # runs, uncertainty, precision, seed
     set_slider(page, "Simulaciones", ["Home", "ArrowRight"])
     page.get_by_text("Horizonte (años): 2").wait_for()
     page.get_by_text("Simulaciones: 2").wait_for()
@@ -246,8 +259,17 @@ def test_policymaker_runs_a_scenario_and_reads_the_results(server, browser):
     page.locator(".district-map").scroll_into_view_if_needed()
     box = page.locator(".district-map").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.get_by_text(", HUANCAVELICA)").first.wait_for(timeout=10_000)
+    page.get_by_text(", Huancavelica)").first.wait_for(timeout=10_000)
+    page.get_by_text("niños simulados").first.wait_for(timeout=10_000)
     shot(page, "map")
+    # the quick result sits under the run button, and nothing is covered or off-screen
+    page.locator(".quick-result").wait_for()
+    actionable(page, [".run-button", ".choice-scenario", ".choice-region", ".choice-map-metric",
+                      ".choice-map-show", ".choice-map-level"]
+               + [f"text={label}" for label in ("Resultados (CSV)", "Resumen (CSV)",
+                                                "Resumen (Excel)",
+                                                "Gráfico de trayectorias (PNG)",
+                                                "Mapa (PNG)", "Gráfico de equidad (PNG)")])
 
     # the results as CSV
     with page.expect_download() as download:
@@ -341,3 +363,60 @@ def test_each_browser_session_has_its_own_model(server, browser):
     assert first.get_by_text("Mes 2 de 60").is_visible()
     first_watch.check()
     second_watch.check()
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_every_control_is_reachable_on_a_small_screen(server, browser, width):
+    """A projector (1024 x 768) and a laptop (1366 x 768): nothing covered or off-screen."""
+    page, watch = open_page(browser, server, width=width, height=768)
+    box = page.locator(".run-button").bounding_box()
+    assert box["y"] + box["height"] <= 768, box  # the run button on the first screen
+    page.get_by_text("Opciones avanzadas").click()
+    actionable(page, [".run-button", ".choice-scenario", ".choice-reference",
+                      ".choice-region", ".choice-precision", ".chance-only",
+                      ".language"])
+    page.get_by_role("tab", name="Aula").click()
+    page.get_by_text("Mes 0 de 60").wait_for()
+    actionable(page, [".play-button", ".step-button", ".reset-button",
+                      ".choice-classroom-department", ".two-worlds", ".choice-province",
+                      ".network", ".choice-exercise", ".exercise-button"])
+    # the pace slider keeps its width (it collapsed to a dot at 1024 px)
+    slider = page.get_by_text("Meses por segundo").locator(
+        "xpath=following::*[contains(@class,'v-slider')][1]").bounding_box()
+    assert slider["width"] > 100, slider
+    # the live chart has a point at month 0
+    option = chart_option(page, "live-chart")
+    assert option["series"][0]["showSymbol"] and len(option["series"][0]["data"]) == 1
+    shot(page, f"classroom_{width}")
+    watch.check()
+    page.close()
+
+
+def test_classroom_two_worlds_any_department_and_the_class_table(server, browser):
+    page, watch = open_page(browser, server, width=1366, height=900)
+    page.get_by_role("tab", name="Aula").click()
+    page.get_by_text("Mes 0 de 60").wait_for()
+    choose(page, "classroom-department", "Junín", typed=True)
+    page.get_by_text("Junín, 1 niño simulado").wait_for(timeout=60_000)
+    page.locator(".world_a-none").click()  # world A: no programs...
+    page.get_by_role("checkbox", name="Suplemento de hierro").first.check()  # ...but iron
+    page.locator(".two-worlds").click()
+    page.locator(".world_b-none").wait_for()
+    for month in range(1, 4):
+        page.locator(".step-button").click()
+        page.get_by_text(f"Mes {month} de 60").wait_for(timeout=30_000)
+    option = chart_option(page, "live-chart")
+    names = [s["name"] for s in option["series"]]
+    assert names == ["Mundo A: Desnutrición crónica", "Mundo A: Anemia",
+                     "Mundo B: Desnutrición crónica", "Mundo B: Anemia"], names
+    assert all(len(s["data"]) == 4 for s in option["series"])
+    # predict, run, and the class table keeps both
+    choose(page, "exercise", "SERUMS: médicos jóvenes en puestos rurales")
+    page.locator(".exercise input").fill("-2")
+    page.locator(".exercise-button").click()
+    page.locator(".exercise-zero").wait_for(timeout=120_000)  # a zero is explained first
+    page.locator(".class-table").get_by_text("-2.0").wait_for()
+    page.locator(".class-table").scroll_into_view_if_needed()
+    shot(page, "class_table")
+    watch.check()
+    page.close()

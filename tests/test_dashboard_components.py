@@ -123,7 +123,7 @@ def test_page_opens_on_peru_today(session):
 
 def test_reference_can_be_the_no_programs_counterfactual(session):
     box, rc = solara.render(app.Page(), handle_error=False)
-    assert shown(box, "Referencia: la situación actual")
+    assert not shown(box, "Referencia: un contrafactual")  # the status quo needs no note
     app.levers.set(replace(app.levers.value, reference="no_programs"))
     assert shown(box, "Referencia: un contrafactual en el que todos los programas terminan")
 

@@ -9,19 +9,29 @@ the model and samples the households it shows with its own generator.
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
 import pandas as pd
 
-from model.config import Scenario, load_scenario
+from model import places
+from model.config import Scenario, load_scenario, validate_scenario
+from model.dynamics import AGE_OFFSET
 from model.geography import load_district_table
 from model.model import ECDModel, build_model
 from model.population import Area, JuntosStatus
 from viz.i18n import tr
-from viz.levers import SCENARIO_DIR
+from viz.levers import SCENARIO_DIR, real_children
 
 PROGRAM_SETS = {"none": "classroom.yaml", "package": "classroom_package.yaml"}
+CLASSROOM_DEPARTMENT = "HUANCAVELICA"
+# ASSUMPTION (display): about as many simulated children as Huancavelica at scale 5, so a
+# month takes a fraction of a second in any department on a classroom laptop.
+CLASSROOM_CHILDREN = 7_000
+JUNTOS_STATUS_KEYS = {JuntosStatus.NOT_ENROLLED: "juntos_not_enrolled",
+                      JuntosStatus.ENROLLED: "juntos_enrolled",
+                      JuntosStatus.SUSPENDED: "juntos_suspended"}
 HOUSEHOLDS_SHOWN = 60  # households sampled per province for the network view
 CATEGORIES = ("node_district", "node_post", "node_post_empty", "node_visitor",
               "node_household", "node_household_juntos", "node_child_ok",
@@ -31,21 +41,64 @@ CATEGORY_COLORS = ("#444444", "#1f77b4", "#000000", "#17becf", "#bdbdbd", "#9467
                    "#2ca02c", "#d62728", "#ff7f0e", "#8c564b", "#bcbd22", "#e377c2")
 
 
-def classroom_scenario(programs: str = "none") -> Scenario:
-    """``scenarios/classroom.yaml`` (``none``) or ``scenarios/classroom_package.yaml``."""
-    if programs not in PROGRAM_SETS:
-        raise ValueError(f"programs {programs!r}: allowed {', '.join(PROGRAM_SETS)}")
-    return load_scenario(SCENARIO_DIR / PROGRAM_SETS[programs])
+def live_programs() -> tuple[str, ...]:
+    """The programs a classroom can switch, in the order of ``classroom_package.yaml``."""
+    package = load_scenario(SCENARIO_DIR / PROGRAM_SETS["package"])
+    return tuple(dict.fromkeys(i.type for i in package.interventions))
+
+
+def program_set(programs) -> tuple[str, ...]:
+    """``programs`` as a tuple of program types: "none", "package" or a collection of types.
+
+    Raises ValueError for an unknown name.
+    """
+    every = live_programs()
+    if isinstance(programs, str):
+        if programs not in PROGRAM_SETS:
+            raise ValueError(f"programs {programs!r}: allowed {', '.join(PROGRAM_SETS)} or a "
+                             f"list of {', '.join(every)}")
+        return () if programs == "none" else every
+    unknown = set(programs) - set(every)
+    if unknown:
+        raise ValueError(f"programs {sorted(unknown)}: allowed {', '.join(every)}")
+    return tuple(p for p in every if p in set(programs))
+
+
+def classroom_scale(department: str) -> float:
+    """Real children per simulated child for a live department: at least 5, whole."""
+    return float(max(5, math.ceil(real_children(department) / CLASSROOM_CHILDREN)))
+
+
+def classroom_scenario(programs="none", department: str = CLASSROOM_DEPARTMENT) -> Scenario:
+    """The live classroom's scenario: ``department`` with ``programs`` running.
+
+    Huancavelica with no program is ``scenarios/classroom.yaml`` and with all of them
+    ``scenarios/classroom_package.yaml`` (the CLI gives the same numbers); any other choice
+    is the package file with only the chosen programs, in ``department`` at
+    ``classroom_scale``.
+    """
+    chosen = program_set(programs)
+    every = live_programs()
+    if department == CLASSROOM_DEPARTMENT and chosen in ((), every):
+        return load_scenario(SCENARIO_DIR / PROGRAM_SETS["none" if not chosen else "package"])
+    body = load_scenario(SCENARIO_DIR / PROGRAM_SETS["package"]).model_dump(mode="json")
+    body.update(name="classroom_live",
+                description=f"Classroom: {department}, programs: {', '.join(chosen) or 'none'}",
+                interventions=[i for i in body["interventions"] if i["type"] in chosen],
+                geography={"departments": [department], "districts": []},
+                scale=classroom_scale(department))
+    return validate_scenario(body, source="classroom")
 
 
 class Classroom:
     """One live classroom model and the agents its network view shows."""
 
-    def __init__(self, programs: str = "none"):
-        """Build the classroom model (about a second)."""
+    def __init__(self, programs="none", department: str = CLASSROOM_DEPARTMENT):
+        """Build the classroom model (about a second): ``programs`` as ``program_set``."""
         self.lock = threading.RLock()
-        self.programs = programs
-        self.scenario = classroom_scenario(programs)
+        self.programs = program_set(programs)
+        self.department = department
+        self.scenario = classroom_scenario(self.programs, department)
         self.reset()
 
     def reset(self) -> None:
@@ -57,6 +110,13 @@ class Classroom:
             for province in self.provinces():
                 self._shown[province] = self._sample_households(province)
             self._track_shown()
+
+    def reset_to(self, steps: int) -> None:
+        """Start again and simulate ``steps`` months (a second world catching up)."""
+        with self.lock:
+            self.reset()
+            for _ in range(min(steps, self.scenario.months)):
+                self.step()
 
     # --- time -----------------------------------------------------------------------------
 
@@ -181,12 +241,13 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
             links.append({"source": f"district:{geo.ubigeo[a]}",
                           "target": f"district:{geo.ubigeo[b]}",
                           "lineStyle": {"color": "#444444", "width": 2.5, "opacity": 0.7},
-                          "tooltip": {"formatter": tr("border_facts", lang, a=geo.name[a].title(),
-                                                      b=geo.name[b].title(), km=km)}})
+                          "tooltip": {"formatter": tr(
+                              "border_facts", lang, a=places.district_label(geo.ubigeo[a]),
+                              b=places.district_label(geo.ubigeo[b]), km=km)}})
     for d in districts:
         c = centre[int(d)]
         room_each = room_of[int(d)]
-        add(f"district:{geo.ubigeo[d]}", geo.name[d].title(), 0, c, 20,
+        add(f"district:{geo.ubigeo[d]}", places.district_label(geo.ubigeo[d]), 0, c, 20,
             tr("district_facts", lang, altitude=geo.altitude_m[d],
                poverty=100 * geo.poverty[d]), label=True)
         # its municipality, sized by how complete its child registry is
@@ -194,7 +255,8 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         paid = bool(muni.paid_registry[d] or muni.paid_visits[d])
         registry = float(muni.registration[d] * muni.data_quality[d])
         add(f"municipality:{geo.ubigeo[d]}", f"{tr('node_municipality', lang)} "
-            f"{geo.name[d].title()}", 10 if paid else 9, around(c, 0.35 * room_each, -np.pi / 2),
+            f"{places.district_label(geo.ubigeo[d])}", 10 if paid else 9,
+            around(c, 0.35 * room_each, -np.pi / 2),
             10 + 14 * registry, _municipality_facts(model, int(d), lang), symbol="diamond")
         links.append({"source": f"district:{geo.ubigeo[d]}",
                       "target": f"municipality:{geo.ubigeo[d]}"})
@@ -204,14 +266,14 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
             post_at[post.index] = around(c, 0.3 * room_each, angle)
             post_angle[post.index] = angle
             add(f"post:{post.index}", f"{tr('node_post', lang)} {post.index}",
-                1 if post.workers else 2, post_at[post.index], 13, _post_facts(post, lang))
+                1 if post.workers else 2, post_at[post.index], 15, _post_facts(post, lang))
             links.append({"source": f"district:{geo.ubigeo[d]}", "target": f"post:{post.index}"})
     # the regional government, above the province, linked to its municipalities
     region = int(geo.department_index[districts[0]]) if len(districts) else 0
     top = min((centre[int(d)][1] for d in districts), default=0.0)
     middle = float(np.mean([centre[int(d)][0] for d in districts])) if len(districts) else 0.0
     add(f"region:{geo.departments[region]}", f"{tr('node_region', lang)} "
-        f"{geo.departments[region].title()}", 11, (middle, top - 250.0), 22,
+        f"{places.department_label(geo.departments[region])}", 11, (middle, top - 250.0), 22,
         _region_facts(model, region, lang), label=True, symbol="rect")
     for d in districts:
         links.append({"source": f"region:{geo.departments[region]}",
@@ -229,14 +291,14 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         position = around(post_at.get(post, centre[int(hh.district[h])]), distance, angle)
         juntos = hh.juntos[h] != JuntosStatus.NOT_ENROLLED
         add(f"household:{h}", f"{tr('node_household', lang)} {h}", 5 if juntos else 4,
-            position, 9, _household_facts(model, int(h), lang))
+            position, 12, _household_facts(model, int(h), lang))
         links.append({"source": f"post:{post}", "target": f"household:{h}"})
         for j, slot in enumerate(np.flatnonzero((kids.household == h) & (kids.uid >= 0))):
             stunted = kids.haz[slot] < model.params.stunting_cutoff
             category = 7 if stunted else 8 if anemic_all[slot] else 6
             child_position = around(position, 0.12 * room_each, angle + (j - 0.5) * 0.7)
             add(f"child:{kids.uid[slot]}", f"{tr('node_child', lang)} {kids.uid[slot]}, "
-                f"{kids.age_months[slot]} m", category, child_position, 7,
+                f"{kids.age_months[slot]} m", category, child_position, 10,
                 f"HAZ {kids.haz[slot]:.2f}, Hb {kids.hb[slot]:.1f} g/dL")
             links.append({"source": f"household:{h}", "target": f"child:{kids.uid[slot]}"})
         if hh.visitor[h] >= 0:
@@ -249,14 +311,14 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
         position = around(post_at.get(v.health_post, centre.get(v.district, (0, 0))),
                           0.18 * room_of.get(v.district, 100.0),
                           post_angle.get(v.health_post, 0.0) + np.pi / 2)
-        add(f"visitor:{vid}", f"{tr('node_visitor', lang)} {vid}", 3, position, 11,
+        add(f"visitor:{vid}", f"{tr('node_visitor', lang)} {vid}", 3, position, 13,
             _visitor_facts(v, lang))
     known = {n["id"] for n in nodes}
     links = [link for link in links if link["source"] in known and link["target"] in known]
     return {
         "animation": False,  # redrawn every month: no fly-in each time
         "tooltip": {"trigger": "item", "confine": True},  # inside the chart, not cut
-        "legend": {"bottom": 0, "data": [tr(c, lang) for c in CATEGORIES]},
+        "legend": {"bottom": 0, "type": "scroll", "data": [tr(c, lang) for c in CATEGORIES]},
         "series": [{
             "type": "graph", "layout": "none", "roam": True, "draggable": False,
             "data": nodes, "links": links,
@@ -264,7 +326,8 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
                            for c, color in zip(CATEGORIES, CATEGORY_COLORS)],
             "lineStyle": {"color": "#aaaaaa", "width": 0.8},
             "emphasis": {"focus": "adjacency"},
-            "left": 10, "right": 10, "top": 30, "bottom": 90, "zoom": 1,
+            # room at the sides for the labels of the outermost capitals (not cut off)
+            "left": 70, "right": 70, "top": 30, "bottom": 60, "zoom": 1,
             "labelLayout": {"hideOverlap": True},  # capitals a few hundred metres apart
         }],
     }
@@ -315,7 +378,7 @@ def _visitor_facts(visitor, lang: str) -> str:
 
 def _household_facts(model: ECDModel, h: int, lang: str) -> str:
     hh = model.households
-    juntos = JuntosStatus(int(hh.juntos[h])).name.lower().replace("_", " ")
+    juntos = tr(JUNTOS_STATUS_KEYS[JuntosStatus(int(hh.juntos[h]))], lang)
     return tr("household_facts", lang,
               area=tr("urban" if hh.area[h] == Area.URBAN else "rural", lang),
               poor=tr("poor" if hh.poor[h] else "not_poor", lang), q=int(hh.quintile[h]),
@@ -343,7 +406,8 @@ def _story(room: Classroom, node: str, lang: str) -> dict:
         if not alive:
             facts.append(tr("story_gone", lang))
         return {"title": f"{tr('node_child', lang)} {uid}", "facts": facts,
-                "chart": _child_chart(history, lang) if not history.empty else None}
+                "chart": _child_chart(history, lang, _anemia_line(model, uid))
+                if not history.empty else None}
     if kind == "household":
         h = int(key)
         kids = model.children
@@ -362,23 +426,38 @@ def _story(room: Classroom, node: str, lang: str) -> dict:
         return {"title": f"{tr('node_visitor', lang)} {key}", "facts": facts, "chart": None}
     if kind == "municipality":
         d = model.geography.index_of(key)
-        return {"title": f"{tr('node_municipality', lang)} {model.geography.name[d].title()}",
+        name = places.district_label(model.geography.ubigeo[d])
+        return {"title": f"{tr('node_municipality', lang)} {name}",
                 "facts": _municipality_story(model, d, lang), "chart": None}
     if kind == "region":
         region = model.geography.departments.index(key)
-        return {"title": f"{tr('node_region', lang)} {key.title()}",
+        return {"title": f"{tr('node_region', lang)} {places.department_label(key)}",
                 "facts": [_region_facts(model, region, lang)], "chart": None}
     if kind == "district":
         geo = model.geography
         d = geo.index_of(key)
-        return {"title": geo.name[d].title(), "facts": [tr(
+        return {"title": places.district_label(geo.ubigeo[d]), "facts": [tr(
             "district_facts", lang, altitude=geo.altitude_m[d], poverty=100 * geo.poverty[d])],
             "chart": None}
     raise KeyError(f"unknown agent {node!r}")
 
 
-def _child_chart(history: pd.DataFrame, lang: str) -> dict:
-    """HAZ and Hb by month, with the months of visits, payments and check-ups marked."""
+def _anemia_line(model: ECDModel, uid: int) -> float | None:
+    """The Hb below which this child counts as anemic at 6-35 months (altitude-adjusted)."""
+    slots = np.flatnonzero(model.children.uid == uid)
+    if not len(slots):
+        return None
+    rows = np.arange(6, 36) + AGE_OFFSET  # one cut-off over 6-35 months (WHO 2011: 11 g/dL)
+    cutoff = float(np.max(model.anemia_cutoff[rows]))
+    return cutoff + float(model.children.hb_altitude_adjustment[slots[0]])
+
+
+def _child_chart(history: pd.DataFrame, lang: str, anemia_hb: float | None = None) -> dict:
+    """HAZ and Hb by month, with the months of visits, payments and check-ups marked.
+
+    Dashed lines mark the thresholds: HAZ -2 (stunted below it) and, for a child alive, the
+    Hb below which it counts as anemic (11 g/dL plus its altitude's adjustment).
+    """
     dates = list(history["date"])
 
     def marks(column: str, symbol: str, color: str, label: str) -> dict:
@@ -398,12 +477,23 @@ def _child_chart(history: pd.DataFrame, lang: str) -> dict:
         "series": [
             {"type": "line", "name": tr("haz", lang), "data": [round(float(v), 2) for v in
                                                               history["haz"]],
-             "yAxisIndex": 0, "symbol": "none", "itemStyle": {"color": "#1f77b4"}},
+             "yAxisIndex": 0, "symbol": "none", "itemStyle": {"color": "#1f77b4"},
+             "markLine": _threshold(-2.0, tr("stunting_line", lang), "#1f77b4")},
             {"type": "line", "name": tr("hb", lang), "data": [round(float(v), 2) for v in
                                                              history["hb"]],
-             "yAxisIndex": 1, "symbol": "none", "itemStyle": {"color": "#d62728"}},
+             "yAxisIndex": 1, "symbol": "none", "itemStyle": {"color": "#d62728"},
+             **({"markLine": _threshold(round(anemia_hb, 1), tr("anemia_line", lang),
+                                        "#d62728")} if anemia_hb is not None else {})},
             marks("home_visit", "circle", "#17becf", tr("node_visitor", lang)),
             marks("juntos_paid", "diamond", "#9467bd", "Juntos"),
             marks("cred_seen", "triangle", "#2ca02c", "CRED"),
         ],
     }
+
+
+def _threshold(value: float, label: str, color: str) -> dict:
+    """A dashed horizontal line at ``value`` with its label (an ECharts markLine)."""
+    return {"silent": True, "symbol": "none",
+            "lineStyle": {"type": "dashed", "color": color, "width": 1.5},
+            "label": {"formatter": label, "position": "insideEndTop", "fontSize": 11},
+            "data": [{"yAxis": value}]}

@@ -238,6 +238,68 @@ EXERCISES = (
 )
 
 
+# The lesson plan of a 45-minute session: (minutes, what to do in Spanish, in English).
+LESSON_PLAN = (
+    (5, "Presente la pregunta: ¿por qué en Huancavelica uno de cada tres niños tiene "
+        "desnutrición crónica y en Tacna casi ninguno? Abra la pestaña de decisores: el mapa "
+        "de «hoy» y la historia 2000-2019 frente a la ENDES muestran que el modelo reproduce "
+        "el Perú antes de responder nada.",
+        "Pose the question: why is one child in three stunted in Huancavelica and almost none "
+        "in Tacna? Open the policymakers' tab: the map of 'today' and the 2000-2019 history "
+        "against ENDES show the model reproduces Peru before it answers anything."),
+    (10, "Aula, mundo A sin programas: reproduzca doce meses y haga clic en un niño. Lea su "
+         "curva de talla (HAZ) y hemoglobina frente a las líneas de −2 DE y de anemia. "
+         "Pregunte: ¿qué le falta a esta familia?",
+         "Classroom, world A with no programs: play twelve months and click a child. Read its "
+         "height (HAZ) and hemoglobin curves against the −2 SD and anemia lines. Ask: what "
+         "does this family lack?"),
+    (10, "Active «Comparar dos mundos»: mundo A con el paquete completo, mundo B sin "
+         "programas. Reinicie y reproduzca: las líneas punteadas son el mundo B. La anemia "
+         "se separa en meses; la talla casi no se mueve. Discuta por qué (la talla se fija en "
+         "los dos primeros años y la evidencia sobre crecimiento es débil).",
+         "Switch on 'Compare two worlds': world A with the full package, world B with none. "
+         "Reset and play: the dashed lines are world B. Anemia separates within months; "
+         "stunting barely moves. Discuss why (height is set in the first two years and the "
+         "evidence on growth is weak)."),
+    (15, "Predecir y simular: en grupos, escriban una predicción para dos o tres tarjetas "
+         "(sugerencia: hierro, SERUMS y luego CRED). La tabla de la clase guarda cada "
+         "predicción con su resultado. El SERUMS solo da exactamente 0: es la lección (personal "
+         "sin demanda no cambia nada en el modelo).",
+         "Predict, then run: in groups, write a prediction for two or three cards "
+         "(suggestion: iron, SERUMS, then CRED). The class table keeps each prediction with "
+         "its result. SERUMS alone gives exactly 0: that is the lesson (staff without demand "
+         "change nothing in the model)."),
+    (5, "Cierre: ¿qué supuestos del modelo cambiarían la respuesta? Los intervalos del aula "
+        "miden el azar, no la incertidumbre de la evidencia (vea docs/uncertainty.md). Tarea: "
+        "repetir una tarjeta en otro departamento.",
+        "Close: which of the model's assumptions would change the answer? The classroom's "
+        "intervals measure chance, not the uncertainty of the evidence (see "
+        "docs/uncertainty.md). Homework: repeat a card in another department."),
+)
+
+
+def teacher_notes_html(lang: str) -> str:
+    """The lesson plan as an HTML list in ``lang`` ("es" or "en")."""
+    import html
+
+    column = 1 if lang == "es" else 2
+    unit = "min"
+    items = "".join(f"<li><b>{step[0]} {unit}.</b> {html.escape(step[column])}</li>"
+                    for step in LESSON_PLAN)
+    return f"<ol style='padding-left:20px;margin:4px 0'>{items}</ol>"
+
+
+def teacher_notes_markdown() -> str:
+    """The lesson plan for docs/teaching.md (English, then Spanish)."""
+    english = "\n".join(f"{n}. **{m} min.** {en}" for n, (m, _, en) in
+                        enumerate(LESSON_PLAN, 1))
+    spanish = "\n".join(f"{n}. **{m} min.** {es}" for n, (m, es, _) in
+                        enumerate(LESSON_PLAN, 1))
+    return (f"## A 45-minute session (teacher notes)\n\nThe same notes are in the Classroom "
+            f"tab, under *Notas para el docente*.\n\n{english}\n\n*En castellano:*\n\n"
+            f"{spanish}\n\n")
+
+
 def exercise(key: str) -> Exercise:
     """The exercise named ``key``."""
     for item in EXERCISES:
@@ -305,6 +367,17 @@ def main() -> None:
     text = doc.read_text()
     head, tail = text[:text.index("### 1. ")], text[text.index("## Ideas for discussion"):]
     doc.write_text(head + teaching_sections(datetime.date.today().isoformat()) + "\n" + tail)
+    write_teacher_notes(doc)
+
+
+def write_teacher_notes(doc) -> None:
+    """Put the lesson plan (``LESSON_PLAN``) in ``doc`` before "## Running the live model"."""
+    text = doc.read_text()
+    start = "## A 45-minute session (teacher notes)"
+    end = "## Running the live model"
+    if start in text:
+        text = text[:text.index(start)] + text[text.index(end):]
+    doc.write_text(text.replace(end, teacher_notes_markdown() + end, 1))
 
 
 if __name__ == "__main__":

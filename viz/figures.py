@@ -13,9 +13,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from model import places
 from model.analysis.comparison import OUTCOMES
 from model.geography import load_boundaries, load_district_table
-from viz.i18n import tr
+from viz.i18n import number, tr
 from viz.levers import ALL_PERU, changed_from_file
 from viz.runner import MAP_METRICS, ComparisonResult, TodayResult
 
@@ -28,7 +29,9 @@ EQUITY_GROUPS = ("urban", "rural", "natural_region:Costa", "natural_region:Sierr
 def group_label(group: str, lang: str) -> str:
     """A results group (``urban``, ``natural_region:Sierra``, ``quintile:1``) in words."""
     if group.startswith("quintile:"):
-        return tr("quintile", lang, q=group.split(":")[1])
+        q = group.split(":")[1]
+        return tr({"1": "quintile_poorest", "5": "quintile_richest"}.get(q, "quintile"), lang,
+                  q=q)
     return tr(group.split(":")[-1], lang)
 
 
@@ -45,7 +48,7 @@ def scenario_labels(result: ComparisonResult, lang: str) -> dict[str, str]:
 
 def region_label(region: str, lang: str) -> str:
     """All Peru or the department's name, in words."""
-    return tr("all_peru", lang) if region == ALL_PERU else region.title()
+    return tr("all_peru", lang) if region == ALL_PERU else places.department_label(region)
 
 
 def policy_label(result: ComparisonResult, lang: str) -> str:
@@ -182,14 +185,17 @@ def by_area(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
 
 
 def area_names(ubigeos: list[str], level: str) -> list[str]:
-    """What the map's tooltip calls each district's area at ``level``."""
+    """What the map's tooltip calls each district's area at ``level``, as INEI writes it."""
     names = load_district_table().set_index("ubigeo").loc[ubigeos]
+    departments = [places.department_label(d) for d in names["department"]]
     if level == "department":
-        return [d.title() for d in names["department"]]
+        return departments
+    provinces = [places.province_label(d, p) for d, p in zip(names["department"],
+                                                             names["province"])]
     if level == "province":
-        return [f"{p} ({d})" for p, d in zip(names["province"], names["department"])]
-    return [f"{n} ({p}, {d})" for n, p, d in zip(names["district"], names["province"],
-                                                 names["department"])]
+        return [f"{p} ({d})" for p, d in zip(provinces, departments)]
+    return [f"{n} ({p}, {d})" for n, p, d in zip(places.district_labels(ubigeos), provinces,
+                                                 departments)]
 
 
 def map_values(result: ComparisonResult, date: str, level: str = "district") -> pd.DataFrame:
@@ -203,17 +209,46 @@ def map_values(result: ComparisonResult, date: str, level: str = "district") -> 
     t = result.dates.index(date)
     cube = result.district_values[:, :, t]  # scenario, pair of runs, district, metric
     prevalence = by_area(cube, result.ubigeos, level)
+    simulated = area_children(cube, result.ubigeos, level) / result.policy.scale
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no simulated children
         medians = np.nanmedian(prevalence, axis=1)
         change = np.nanmedian(prevalence[1] - prevalence[0], axis=0)
+        low, high = np.nanpercentile(prevalence[1] - prevalence[0], [5, 95], axis=0)
+        children = np.nanmedian(simulated[1], axis=0)
     table = pd.DataFrame({"ubigeo": result.ubigeos})
     for m, metric in enumerate(MAP_METRICS):
         table[f"{metric}_baseline"] = medians[0, :, m]
         table[f"{metric}_policy"] = medians[1, :, m]
         table[f"{metric}_change"] = change[:, m]
+        table[f"{metric}_change_p5"] = low[:, m]
+        table[f"{metric}_change_p95"] = high[:, m]
+        table[f"{metric}_simulated"] = np.round(children[:, m])
     table["name"] = area_names(result.ubigeos, level)
     return table
+
+
+# ASSUMPTION (display): below this many simulated children a prevalence's sampling error
+# exceeds about 9 points (binomial, p = 0.5), so the hover says the number is rough.
+FEW_CHILDREN = 30
+
+
+def area_children(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
+    """Real children behind each map metric, for each district's area at ``level``.
+
+    ``cube`` is ``[..., district, CUBE_METRICS]``; returns ``[..., district, MAP_METRICS]``:
+    the denominators (children 0-59 months, 6-35 months) summed over the district's
+    province or department (its own at ``level="district"``).
+    """
+    weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
+    if level == "district":
+        return weights
+    names = load_district_table().set_index("ubigeo").loc[ubigeos]
+    key = names["department"] + ("/" + names["province"] if level == "province" else "")
+    areas, index = np.unique(key, return_inverse=True)
+    one_hot = np.zeros((len(ubigeos), len(areas)))
+    one_hot[np.arange(len(ubigeos)), index] = 1.0
+    return np.einsum("...dm,dp->...pm", weights, one_hot)[..., index, :]
 
 
 def map_option(result: ComparisonResult, date: str, metric: str, show: str,
@@ -235,9 +270,15 @@ def map_option(result: ComparisonResult, date: str, metric: str, show: str,
             base, pol, chg = row[f"{m}_baseline"], row[f"{m}_policy"], row[f"{m}_change"]
             if np.isnan(base):
                 lines.append(f"{tr(m, lang)}: {tr('map_no_children', lang)}")
-            else:
-                lines.append(f"{tr(m, lang)}: {base:.1f}% → {pol:.1f}% ({chg:+.1f} "
-                             f"{tr('pp', lang)})")
+                continue
+            n = int(row[f"{m}_simulated"])
+            lines.append(
+                f"{tr(m, lang)}: {number(base, lang)}% → {number(pol, lang)}% "
+                f"({number(chg, lang, 1, sign=True)} {tr('pp', lang)}; {tr('band', lang)} "
+                f"{number(row[f'{m}_change_p5'], lang, 1, sign=True)} – "
+                f"{number(row[f'{m}_change_p95'], lang, 1, sign=True)})<br/>"
+                f"&nbsp;&nbsp;{tr('map_simulated', lang, n=number(n, lang, 0))}"
+                + (f" <b>{tr('map_few', lang)}</b>" if n < FEW_CHILDREN else ""))
         value = row[column]
         data.append({"name": row["ubigeo"], "value": None if np.isnan(value) else
                      round(float(value), 2), "tooltip": {"formatter": "<br/>".join(lines)}})

@@ -28,15 +28,15 @@ TEXT: dict[str, tuple[str, str]] = {
                      "history leaves it, at its 2019 level, with the chosen file's changes. "
                      "Moving a lever changes that program from January 2020; switching a "
                      "program off ends it in December 2019."),
-    "reference_note_baseline": ("Referencia: la situación actual (scenarios/baseline.yaml), "
-                                "con la misma región, horizonte, escala y semillas.",
-                                "Reference: the status quo (scenarios/baseline.yaml), with the "
-                                "same region, horizon, scale and seeds."),
+    "reference_note_baseline": ("Referencia: la situación actual, con la misma región, "
+                                "horizonte y azar.",
+                                "Reference: the status quo, with the same region, horizon and "
+                                "chance."),
     "reference_note_no_programs": ("Referencia: un contrafactual en el que todos los programas "
-                                   "terminan en diciembre de 2019 (scenarios/no_programs.yaml). "
+                                   "terminan en diciembre de 2019. "
                                    "No es una política: muestra lo que aportan los programas.",
                                    "Reference: a counterfactual in which every program ends in "
-                                   "December 2019 (scenarios/no_programs.yaml). Not a policy: "
+                                   "December 2019. Not a policy: "
                                    "it shows what the programs contribute."),
     "region": ("Región", "Region"),
     "all_peru": ("Todo el Perú", "All Peru"),
@@ -75,6 +75,37 @@ TEXT: dict[str, tuple[str, str]] = {
                          "s (the 2000-2019 history of {saved} of the runs is already saved on "
                          "this server: it is reused)"),
     "programs": ("Programas", "Programs"),
+    "scen_baseline": ("Situación actual (sin cambios)", "Status quo (no changes)"),
+    "scen_package": ("Paquete: seis cambios a la vez", "Package: six changes at once"),
+    "scen_cct": ("Juntos en todo distrito con 20% de pobreza o más",
+                 "Juntos in every district with 20% poverty or more"),
+    "scen_sis": ("SIS para el 95% de los hogares pobres", "SIS for 95% of poor households"),
+    "scen_serums": ("SERUMS duplicado", "SERUMS doubled"),
+    "scen_home_visits": ("Cuna Más a 270 000 familias", "Cuna Más for 270,000 families"),
+    "scen_iron": ("Hierro: adherencia 75% y pocos desabastecimientos",
+                  "Iron: 75% adherence and few stock-outs"),
+    "scen_cred": ("CRED reforzado (asistencia 50%)", "Stronger CRED (50% attendance)"),
+    "scen_cuna_mas_1m": ("Cuna Más a un millón de familias", "Cuna Más for a million families"),
+    "scen_registry_complete": ("Padrón Nominal completo en cada municipio",
+                               "Every municipality's child registry complete"),
+    "scen_fed_off": ("Sin el FED (fin de los convenios con los gobiernos regionales)",
+                     "No FED (agreements with regional governments ended)"),
+    "scen_fed_stronger": ("FED con el doble de presupuesto y metas más altas",
+                          "FED with double the budget and higher targets"),
+    "scen_municipal_visits_all": ("Visitas municipales contra la anemia en todos los municipios",
+                                  "Municipal anemia visits in every municipality"),
+    "scen_sms": ("Recordatorios por SMS (Juntos y visitas)",
+                 "SMS reminders (Juntos and home visits)"),
+    "scen_no_programs": ("Sin programas (contrafactual)", "No programs (counterfactual)"),
+    "advanced": ("Opciones avanzadas", "Advanced options"),
+    "quick_result": ("Resultado en {date} (cambio por la política; detalle a la derecha):",
+                     "Result in {date} (change by the policy; details on the right):"),
+    "seed_note": ("La semilla fija el azar: la misma semilla da los mismos resultados.",
+                  "The seed fixes chance: the same seed gives the same results."),
+    "levers_top": ("Elija escenario y región y haga clic en «Simular»; los controles de "
+                   "cada programa están más abajo.",
+                   "Choose a scenario and a region and press Run; each program's levers are "
+                   "further down."),
     "run": ("Simular", "Run"),
     "stop": ("Detener", "Stop"),
     "running": ("Simulando… {percent}%", "Simulating… {percent}%"),
@@ -183,6 +214,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Target: children under one with a CRED check-up (%)"),
     "fed.iron_target": ("Meta: niños de 4 a 11 meses que toman hierro (%)",
                         "Target: children 4-11 months taking iron (%)"),
+    "prog_sello": ("Sello Municipal (premio a los municipios)",
+                   "Sello Municipal (award to municipalities)"),
     "prog_sms": ("Recordatorios por SMS (Juntos y visitas)",
                  "SMS reminders (Juntos and home visits)"),
     "sms.phone_share": ("Familias con celular que reciben SMS (%)",
@@ -237,7 +270,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cost_per_case": ("S/ por año-niño evitado", "Soles per child-year averted"),
     "not_applicable": ("no aplica (no evita años-niño)", "n/a (no child-years averted)"),
     # map
-    "map": ("Mapa por distrito", "District map"),
+    "map": ("Mapa", "Map"),
     "map_metric": ("Indicador", "Indicator"),
     "map_show": ("Mostrar", "Show"),
     "map_level_policy": ("nivel con la política", "level with the policy"),
@@ -250,6 +283,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_by_province": ("por provincia", "by province"),
     "map_by_department": ("por departamento", "by department"),
     "map_no_children": ("sin niños simulados", "no simulated children"),
+    "map_simulated": ("{n} niños simulados", "{n} simulated children"),
+    "map_few": ("(pocos: cifra muy incierta; vea la provincia o el departamento)",
+                "(few: a very uncertain figure; see the province or department)"),
     "map_hint": ("Pase el cursor por el mapa para ver nombres y valores (medianas de las "
                  "simulaciones). Con todo el Perú cada distrito tiene pocos niños simulados: el "
                  "mapa muestra provincias; elija un departamento o la precisión fina para ver "
@@ -322,6 +358,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "Sierra": ("Sierra", "Highlands"),
     "Selva": ("Selva", "Amazon"),
     "quintile": ("Quintil {q}", "Quintile {q}"),
+    "quintile_poorest": ("Quintil 1 (el más pobre)", "Quintile 1 (poorest)"),
+    "quintile_richest": ("Quintil 5 (el más rico)", "Quintile 5 (richest)"),
     "national": ("Total", "Total"),
     "equity_hint": ("Barras: medianas; líneas negras: intervalo 90%. En la tabla, el intervalo "
                     "va entre paréntesis.",
@@ -331,6 +369,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "downloads": ("Descargas", "Downloads"),
     "download_csv": ("Resultados (CSV)", "Results (CSV)"),
     "download_summary": ("Resumen (CSV)", "Summary (CSV)"),
+    "download_xlsx": ("Resumen (Excel)", "Summary (Excel)"),
     "download_png": ("Gráfico de trayectorias (PNG)", "Trajectory chart (PNG)"),
     "download_map_png": ("Mapa (PNG)", "Map (PNG)"),
     "download_equity_png": ("Gráfico de equidad (PNG)", "Equity chart (PNG)"),
@@ -343,10 +382,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "policy_file": ("Política ({file})", "Policy ({file})"),
     "policy_file_changed": ("Política ({file} con cambios)", "Policy ({file} with changes)"),
     # classroom
-    "classroom_intro": ("Huancavelica, 1 niño simulado por cada {scale:g} reales. Avance mes a "
+    "classroom_intro": ("{department}, 1 niño simulado por cada {scale:g} reales. Avance mes a "
                         "mes y observe a las familias.",
-                        "Huancavelica, 1 simulated child per {scale:g} real children. Move "
+                        "{department}, 1 simulated child per {scale:g} real children. Move "
                         "month by month and watch the families."),
+    "juntos_not_enrolled": ("no afiliado", "not enrolled"),
+    "juntos_enrolled": ("afiliado", "enrolled"),
+    "juntos_suspended": ("suspendido", "suspended"),
+    "stunting_line": ("−2 DE: desnutrición crónica", "−2 SD: stunted"),
+    "anemia_line": ("umbral de anemia (ajustado por altitud)",
+                    "anemia threshold (altitude-adjusted)"),
+    "classroom_department": ("Departamento del aula", "Department of the class"),
+    "world_a": ("Mundo A", "World A"),
+    "world_b": ("Mundo B", "World B"),
+    "programs_world": ("Programas del {world}", "Programs of {world}"),
+    "two_worlds": ("Comparar dos mundos lado a lado", "Compare two worlds side by side"),
+    "two_worlds_note": ("Los dos mundos tienen los mismos niños y el mismo azar (misma "
+                        "semilla); solo cambian los programas. La red muestra el mundo A.",
+                        "Both worlds have the same children and the same chance (same seed); "
+                        "only the programs differ. The network shows world A."),
+    "live_all": ("todos", "all"),
+    "live_clear": ("ninguno", "none"),
     "programs_live": ("Programas en el aula", "Programs in class"),
     "live_none": ("ninguno", "none"),
     "live_package": ("paquete completo", "full package"),
@@ -446,10 +502,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "prediction": ("Predicción de la clase: cambio en {outcome} (p.p.)",
                    "Class prediction: change in {outcome} (pp)"),
     "run_exercise": ("Simular el ejercicio", "Run the exercise"),
-    "exercise_result": ("Resultado: {outcome} cambió {diff:+.1f} p.p. (intervalo {low:+.1f} a "
-                        "{high:+.1f}); la clase predijo {prediction:+.1f} p.p.",
-                        "Result: {outcome} changed {diff:+.1f} pp (interval {low:+.1f} to "
-                        "{high:+.1f}); the class predicted {prediction:+.1f} pp."),
+    "exercise_result": ("Resultado: {outcome} pasa de {baseline}% sin el programa a {policy}% "
+                        "con él, un cambio de {diff} p.p. (intervalo 90% entre paréntesis); la "
+                        "clase predijo {prediction} p.p.",
+                        "Result: {outcome} goes from {baseline}% without the program to "
+                        "{policy}% with it, a change of {diff} pp (90% interval in brackets); "
+                        "the class predicted {prediction} pp."),
+    "exercise_zero": ("El programa no cambia nada en este mundo: el intervalo es exactamente "
+                      "0. No es un error del modelo; lea por qué.",
+                      "The program changes nothing in this world: the interval is exactly 0. "
+                      "This is not a bug; read why."),
+    "class_table": ("Predicciones de la clase y resultados", "The class's predictions and results"),
+    "exercise": ("Ejercicio", "Exercise"),
+    "class_predicted": ("Predicción (p.p.)", "Prediction (pp)"),
+    "without": ("Sin el programa", "Without"),
+    "with": ("Con el programa", "With"),
+    "class_table_clear": ("Borrar la tabla", "Clear the table"),
+    "teacher_notes": ("Notas para el docente: una sesión de 45 minutos",
+                      "Teacher notes: a 45-minute session"),
     "why": ("Por qué", "Why"),
 }
 
@@ -458,3 +528,33 @@ def tr(key: str, lang: str, **values) -> str:
     """The text ``key`` in ``lang`` with ``values`` formatted in."""
     text = TEXT[key][LANGUAGES.index(lang)]
     return text.format(**values) if values else text
+
+
+# The locale of each page language: Babel formats numbers with CLDR's data for it (es-PE
+# groups thousands with "," and writes decimals with ".", as INEI does).
+LOCALES = {"es": "es_PE", "en": "en_US"}
+
+
+def number(value: float, lang: str, digits: int = 1, sign: bool = False) -> str:
+    """``value`` with ``digits`` decimals in the page's locale; ``sign`` shows + and -.
+
+    NaN gives "–"; a value that rounds to zero is shown without a sign ("0.0", not "-0.0").
+    """
+    from babel.numbers import format_decimal
+
+    if value != value:  # NaN
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    rounded = round(float(value), digits)
+    if rounded == 0:
+        rounded = 0.0
+    if sign and rounded != 0:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(rounded, format=pattern, locale=LOCALES[lang])
+
+
+def interval(median: float, low: float, high: float, lang: str, digits: int = 1,
+             sign: bool = False, scale: float = 1.0) -> str:
+    """"median (low – high)" in the page's locale, each divided by ``scale``."""
+    low, high = (number(x / scale, lang, digits, sign) for x in (low, high))
+    return f"{number(median / scale, lang, digits, sign)} ({low} – {high})"

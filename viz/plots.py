@@ -13,6 +13,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
+from model import places  # noqa: E402
+
 AREA_STYLES = {"national": ("black", "-", "National"), "urban": ("tab:blue", "--", "Urban"),
                "rural": ("tab:green", "--", "Rural")}
 OUTCOMES = {"stunting": "Stunting, children 0-59 months (%)",
@@ -357,7 +359,7 @@ def plot_department_multiples(results: pd.DataFrame, table: pd.DataFrame, path: 
                         ha="right", va="top", fontsize=7.5,
                         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7,
                               "pad": 1})
-        ax.set_title(name.title(), fontsize=9, pad=3)
+        ax.set_title(places.department_label(name), fontsize=9, pad=3)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=8)
         _year_axis(ax, 5)
@@ -442,8 +444,9 @@ def plot_department_error_map(table: pd.DataFrame, path: str | Path, title: str 
                     ax.plot([x, x + dx * 0.8], [y, y + dy * 0.8], color="#555555",
                             linewidth=0.6)
                 rounded = int(round(error))
-                ax.text(x + dx, y + dy, f"{department.title()}\n{rounded:+d}" if rounded
-                        else f"{department.title()}\n0", ha="center", va="center",
+                label = places.department_label(department)
+                ax.text(x + dx, y + dy, f"{label}\n{rounded:+d}" if rounded
+                        else f"{label}\n0", ha="center", va="center",
                         fontsize=6.5, linespacing=0.95,
                         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.65,
                               "pad": 0.6})
