@@ -63,11 +63,17 @@ def test_included_parameters_reach_the_scenario(files):
 
 def test_validate_writes_the_table_the_chart_and_the_errors(files):
     out = files / "val"
-    proc = cli("validate", "--scenario", files / "short.yaml", "--targets", files / "targets.csv",
+    # short.yaml covers Tumbes only: its figures are Tumbes', and a national one is not
+    # Tumbes' (validate leaves the national rows out)
+    regional = files / "tumbes.csv"
+    regional.write_text(TARGETS + "2007,stunting,0-59m,department:TUMBES,15.0,test\n"
+                                  "2007,anemia,6-35m,department:TUMBES,45.0,test\n")
+    proc = cli("validate", "--scenario", files / "short.yaml", "--targets", regional,
                "--replicates", 2, "--workers", 2, "--out", out)
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "validation.csv")
-    assert len(table) == 3 and table.runs.eq(2).all()
+    assert set(table.group) == {"department:TUMBES"}
+    assert len(table) == 2 and table.runs.eq(2).all()
     assert (table.model_p5 <= table.model_median).all() and (
         table.model_median <= table.model_p95).all()
     assert (table.error == table.model_median - table.value_percent).all()

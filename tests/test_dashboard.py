@@ -348,7 +348,7 @@ def test_figures_describe_the_result(small_result):
     assert "intervalo 90%" in bars[1]["data"][0]["tooltip"]["formatter"]
     # downloads carry their context
     assert figures.context_title(small_result, "es") == (
-        "Tumbes, simulado: Política (package.yaml) frente a Situación actual")
+        "Tumbes, simulado: Política «Paquete: seis cambios a la vez» frente a Situación actual")
     assert "solo azar" in figures.context_note(small_result, "es", "2026-12-01")
     assert "2026-12-01" in figures.context_note(small_result, "es", "2026-12-01")
     table = figures.with_context(small_result.summary, small_result, "en", "2026-12-01")
@@ -356,7 +356,7 @@ def test_figures_describe_the_result(small_result):
         "TUMBES", "90% interval: chance alone", True, "2026-12-01"]
     moved = replace(small_result, levers=small_result.levers.with_value(
         "iron", "adherence_mean", 0.9))
-    assert figures.policy_label(moved, "en") == "Policy (package.yaml with changes)"
+    assert figures.policy_label(moved, "en") == "Policy “Package: six changes at once” with changes"
     national = figures.headline(small_result)["anemia"]
     assert national["diff_median"] < 0  # the package raises iron adherence
     assert figures.reference_label(small_result, "es") == "Situación actual"

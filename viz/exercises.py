@@ -119,7 +119,7 @@ EXERCISES = (
          "puntos cambia la desnutrición crónica?",
          "If Cuna Más visitors see poor rural families every week, by how many points does "
          "stunting change?"),
-        ("La evaluación de Cuna Más encontró mejor desarrollo infantil (+0,1 DE, C3a) pero "
+        ("La evaluación de Cuna Más encontró mejor desarrollo infantil (+0.1 DE, C3a) pero "
          "ningún efecto en nutrición (C3b); el modelo sigue esa evidencia. Las visitas solo "
          "ayudan a la talla y la anemia de forma indirecta (búsqueda de atención, adherencia "
          "al hierro cuando hay hierro). Un programa puede valer la pena por otros resultados.",

@@ -57,7 +57,7 @@ def policy_label(result: ComparisonResult, lang: str) -> str:
     if levers is None:
         return tr("policy", lang)
     key = "policy_file_changed" if changed_from_file(levers) else "policy_file"
-    return tr(key, lang, file=f"{levers.scenario}.yaml")
+    return tr(key, lang, file=tr(f"scen_{levers.scenario}", lang))
 
 
 def interval_kind(result: ComparisonResult) -> str:

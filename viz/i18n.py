@@ -81,7 +81,7 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Juntos in every district with 20% poverty or more"),
     "scen_sis": ("SIS para el 95% de los hogares pobres", "SIS for 95% of poor households"),
     "scen_serums": ("SERUMS duplicado", "SERUMS doubled"),
-    "scen_home_visits": ("Cuna Más a 270 000 familias", "Cuna Más for 270,000 families"),
+    "scen_home_visits": ("Cuna Más a 270,000 familias", "Cuna Más for 270,000 families"),
     "scen_iron": ("Hierro: adherencia 75% y pocos desabastecimientos",
                   "Iron: 75% adherence and few stock-outs"),
     "scen_cred": ("CRED reforzado (asistencia 50%)", "Stronger CRED (50% attendance)"),
@@ -323,7 +323,7 @@ TEXT: dict[str, tuple[str, str]] = {
                             "ENDES hasta 2023.",
                             "Anemia: Hb < 11 g/dL with the CDC altitude adjustment, as ENDES "
                             "until 2023."),
-    "anemia_note_who2024": ("Anemia: puntos de corte de la OMS de 2024 (10,5 g/dL de 6 a 23 "
+    "anemia_note_who2024": ("Anemia: puntos de corte de la OMS de 2024 (10.5 g/dL de 6 a 23 "
                             "meses) con su ajuste por altitud, como el MINSA desde 2024; las "
                             "cifras de ENDES que se muestran usan el criterio anterior.",
                             "Anemia: WHO 2024 cut-offs (10.5 g/dL at 6-23 months) with their "
@@ -379,8 +379,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "{n} simulaciones · generado el {date}",
                       "Results simulated by the model, not observed · {interval} · {n} runs · "
                       "made on {date}"),
-    "policy_file": ("Política ({file})", "Policy ({file})"),
-    "policy_file_changed": ("Política ({file} con cambios)", "Policy ({file} with changes)"),
+    "policy_file": ("Política «{file}»", "Policy “{file}”"),
+    "policy_file_changed": ("Política «{file}» con cambios", "Policy “{file}” with changes"),
     # classroom
     "classroom_intro": ("{department}, 1 niño simulado por cada {scale:g} reales. Avance mes a "
                         "mes y observe a las familias.",
