@@ -407,8 +407,10 @@ def test_classroom_two_worlds_any_department_and_the_class_table(server, browser
         page.get_by_text(f"Mes {month} de 60").wait_for(timeout=30_000)
     option = chart_option(page, "live-chart")
     names = [s["name"] for s in option["series"]]
-    assert names == ["Mundo A: Desnutrición crónica", "Mundo A: Anemia",
-                     "Mundo B: Desnutrición crónica", "Mundo B: Anemia"], names
+    assert names == ["Desnutrición crónica (A)", "Anemia (A)", "Desnutrición crónica (B)",
+                     "Anemia (B)"], names
+    assert option["series"][2]["lineStyle"]["type"] == "dashed"
+    page.get_by_text("Línea continua: mundo A; punteada: mundo B.").wait_for()
     assert all(len(s["data"]) == 4 for s in option["series"])
     # predict, run, and the class table keeps both
     choose(page, "exercise", "SERUMS: médicos jóvenes en puestos rurales")

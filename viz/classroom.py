@@ -318,7 +318,7 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
     return {
         "animation": False,  # redrawn every month: no fly-in each time
         "tooltip": {"trigger": "item", "confine": True},  # inside the chart, not cut
-        "legend": {"bottom": 0, "type": "scroll", "data": [tr(c, lang) for c in CATEGORIES]},
+        "legend": {"bottom": 0, "data": [tr(c, lang) for c in CATEGORIES]},  # wraps
         "series": [{
             "type": "graph", "layout": "none", "roam": True, "draggable": False,
             "data": nodes, "links": links,
@@ -327,7 +327,7 @@ def _network_option(room: Classroom, province: str, lang: str) -> dict:
             "lineStyle": {"color": "#aaaaaa", "width": 0.8},
             "emphasis": {"focus": "adjacency"},
             # room at the sides for the labels of the outermost capitals (not cut off)
-            "left": 70, "right": 70, "top": 30, "bottom": 60, "zoom": 1,
+            "left": 70, "right": 70, "top": 30, "bottom": 90, "zoom": 1,
             "labelLayout": {"hideOverlap": True},  # capitals a few hundred metres apart
         }],
     }
@@ -478,7 +478,9 @@ def _child_chart(history: pd.DataFrame, lang: str, anemia_hb: float | None = Non
             {"type": "line", "name": tr("haz", lang), "data": [round(float(v), 2) for v in
                                                               history["haz"]],
              "yAxisIndex": 0, "symbol": "none", "itemStyle": {"color": "#1f77b4"},
-             "markLine": _threshold(-2.0, tr("stunting_line", lang), "#1f77b4")},
+             # the two labels at opposite ends: the lines may lie close together
+             "markLine": _threshold(-2.0, tr("stunting_line", lang), "#1f77b4",
+                                    "insideStartBottom")},
             {"type": "line", "name": tr("hb", lang), "data": [round(float(v), 2) for v in
                                                              history["hb"]],
              "yAxisIndex": 1, "symbol": "none", "itemStyle": {"color": "#d62728"},
@@ -491,9 +493,10 @@ def _child_chart(history: pd.DataFrame, lang: str, anemia_hb: float | None = Non
     }
 
 
-def _threshold(value: float, label: str, color: str) -> dict:
+def _threshold(value: float, label: str, color: str, position: str = "insideEndTop") -> dict:
     """A dashed horizontal line at ``value`` with its label (an ECharts markLine)."""
     return {"silent": True, "symbol": "none",
             "lineStyle": {"type": "dashed", "color": color, "width": 1.5},
-            "label": {"formatter": label, "position": "insideEndTop", "fontSize": 11},
+            "label": {"formatter": label, "position": position, "fontSize": 11,
+                      "color": color},
             "data": [{"yAxis": value}]}

@@ -186,7 +186,10 @@ def ClassroomView():
                                                      other.trajectory() if other else None),
                                  attributes={"style": "height: 300px;",
                                              "class": "live-chart"})
-            WorldChoices()
+            if other is not None:
+                Note(t("two_worlds_lines"))
+            with solara.Div(style={"margin-top": "16px"}):
+                WorldChoices()
         with solara.Column():
             Heading(t("network"))
             Choice(t("province"), chosen,
@@ -204,26 +207,30 @@ def ClassroomView():
 
 
 def _live_option(trajectory, other=None) -> dict:
-    """The live chart: stunting and anemia month by month (world B dashed, if shown)."""
-    worlds = [("", trajectory)] if other is None else [
-        (t("world_a") + ": ", trajectory), (t("world_b") + ": ", other)]
+    """The live chart: stunting and anemia month by month (world B dashed, if shown).
+
+    With two worlds the series are named "(A)" and "(B)" for the tooltip; the legend lists
+    the outcomes once (a narrow column has no room for four entries) and a note under the
+    chart says which line is which world.
+    """
+    worlds = [("", trajectory)] if other is None else [(" (A)", trajectory), (" (B)", other)]
     colors = {"stunting": "#1f77b4", "anemia": "#d62728"}
     dates = list(trajectory["date"])
+    outcomes = [m for m in ("stunting", "anemia") if m in trajectory]
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0, "type": "scroll"},
-        "grid": {"left": 44, "right": 12, "top": 24, "bottom": 70, "containLabel": False},
+        "legend": {"bottom": 0, "data": [t(m) + worlds[0][0] for m in outcomes]},
+        "grid": {"left": 44, "right": 12, "top": 24, "bottom": 70},
         "xAxis": {"type": "category", "data": dates},
         "yAxis": {"type": "value", "min": 0, "name": "%"},
         # one month is a single point: show it (a line needs two)
-        "series": [{"type": "line", "name": prefix + t(m), "symbol": "circle",
+        "series": [{"type": "line", "name": t(m) + suffix, "symbol": "circle",
                     "showSymbol": len(dates) <= 1, "symbolSize": 7,
                     "itemStyle": {"color": colors[m]},
                     "lineStyle": {"type": "dashed" if n else "solid"},
                     "data": [round(float(x), 2) for x in frame[m]]}
-                   for n, (prefix, frame) in enumerate(worlds)
-                   for m in ("stunting", "anemia") if m in frame],
+                   for n, (suffix, frame) in enumerate(worlds) for m in outcomes],
     }
 
 

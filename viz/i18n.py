@@ -401,6 +401,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "semilla); solo cambian los programas. La red muestra el mundo A.",
                         "Both worlds have the same children and the same chance (same seed); "
                         "only the programs differ. The network shows world A."),
+    "two_worlds_lines": ("Línea continua: mundo A; punteada: mundo B.",
+                         "Solid line: world A; dashed: world B."),
     "live_all": ("todos", "all"),
     "live_clear": ("ninguno", "none"),
     "programs_live": ("Programas en el aula", "Programs in class"),
