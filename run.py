@@ -270,11 +270,12 @@ def _run_into(spec, out: Path, folder: OutFolder) -> None:
         raise typer.Exit(1)
     folder.mark("results.csv may be this run's while metadata.json is an earlier run's")
     write_csv(outcome.results, out / "results.csv")
-    area = spec.geography.departments + spec.geography.districts
+    region = _spec_region(spec)
     with atomic_path(out / "trajectories.png") as chart:
         plot_trajectories(outcome.results, chart,
-                          title=f"{spec.name} (seed {spec.seed}, scale {spec.scale:g})",
-                          total_label="National" if not area else "All: " + ", ".join(area)[:40])
+                          title=f"{spec.name}: {region}, simulated (one run: seed {spec.seed}, "
+                                f"scale {spec.scale:g})",
+                          total_label="National" if region == "Peru" else region[:40])
     write_json(out / "metadata.json", outcome.metadata)
     folder.finish()  # metadata.json says whether the run completed
     _print_summary(outcome.results, outcome.metadata, out)
@@ -283,6 +284,17 @@ def _run_into(spec, out: Path, folder: OutFolder) -> None:
                       f"{outcome.metadata['months_simulated']} of {spec.months} months: "
                       f"{outcome.metadata['error']}. The months computed were written to {out}.")
         raise typer.Exit(130 if outcome.metadata["status"] == "interrupted" else 1)
+
+
+def _spec_region(spec) -> str:
+    """A scenario's geography in words (Peru, its departments, or how many districts)."""
+    from model import places
+
+    if spec.geography.districts:
+        return f"{len(spec.geography.districts)} districts"
+    if spec.geography.departments:
+        return ", ".join(places.department_label(d) for d in spec.geography.departments)
+    return "Peru"
 
 
 def _print_summary(results, meta: dict, out: Path) -> None:
