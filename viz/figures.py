@@ -367,8 +367,8 @@ def equity_option(result: ComparisonResult, outcome: str, lang: str) -> dict:
                 data.append(None)
                 continue
             data.append({"value": round(float(mid), 2), "tooltip": {"formatter": (
-                f"{label}<br/>{name}: {mid:.1f}% ({tr('band', lang)}: {low:.1f} – "
-                f"{high:.1f})")}})
+                f"{label}<br/>{name}: {number(mid, lang)}% ({tr('band', lang)}: "
+                f"{number(low, lang)} – {number(high, lang)})")}})
             x = i + side * BAR_WIDTH / 2
             cap = BAR_WIDTH / 6
             segments += [[x, round(float(low), 2)], [x, round(float(high), 2)], "-",
@@ -450,7 +450,7 @@ def today_map_option(today: TodayResult, metric: str, lang: str, level: str = ""
         row = row._asdict()
         lines = [f"<b>{row['name']}</b>"] + [
             f"{tr(m, lang)}: " + (tr("map_no_children", lang) if np.isnan(row[m])
-                                  else f"{row[m]:.1f}%") for m in MAP_METRICS]
+                                  else f"{number(row[m], lang)}%") for m in MAP_METRICS]
         value = row[metric]
         data.append({"name": row["ubigeo"], "value": None if np.isnan(value) else
                      round(float(value), 2), "tooltip": {"formatter": "<br/>".join(lines)}})
