@@ -270,7 +270,7 @@ def _run_into(spec, out: Path, folder: OutFolder) -> None:
         raise typer.Exit(1)
     folder.mark("results.csv may be this run's while metadata.json is an earlier run's")
     write_csv(outcome.results, out / "results.csv")
-    region = _spec_region(spec)
+    region = _region(spec.geography.model_dump())
     with atomic_path(out / "trajectories.png") as chart:
         plot_trajectories(outcome.results, chart,
                           title=f"{spec.name}: {region}, simulated (one run: seed {spec.seed}, "
@@ -286,14 +286,17 @@ def _run_into(spec, out: Path, folder: OutFolder) -> None:
         raise typer.Exit(130 if outcome.metadata["status"] == "interrupted" else 1)
 
 
-def _spec_region(spec) -> str:
-    """A scenario's geography in words (Peru, its departments, or how many districts)."""
+def _region(geography: dict) -> str:
+    """A scenario's ``geography`` (a dict) in words, for chart titles.
+
+    Peru, its departments as INEI writes them, or how many districts.
+    """
     from model import places
 
-    if spec.geography.districts:
-        return f"{len(spec.geography.districts)} districts"
-    if spec.geography.departments:
-        return ", ".join(places.department_label(d) for d in spec.geography.departments)
+    if geography["districts"]:
+        return f"{len(geography['districts'])} districts"
+    if geography["departments"]:
+        return ", ".join(places.department_label(d) for d in geography["departments"])
     return "Peru"
 
 
@@ -434,15 +437,15 @@ def compare(
     allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("comparison"), help="Folder for results.parquet, "
-                                                      "summary.csv, summary.md, draws.csv, "
-                                                      "comparison.png and runs/."),
+                                                      "summary.csv, summary.xlsx, summary.md, "
+                                                      "draws.csv, comparison.png and runs/."),
 ) -> None:
     """Compare scenarios over parameter draws and replicates with common random numbers.
 
-    Prints the national table and writes results.parquet (all runs), summary.csv and
-    summary.md (medians, 90% intervals, differences from the first scenario, child-years
-    averted, costs, and with --draws the share of each change's variance due to parameter
-    uncertainty), draws.csv (the parameter sets) and comparison.png. Finished runs are kept in
+    Prints the national table and writes results.parquet (all runs), summary.csv, summary.xlsx
+    (the same, with a sheet of column meanings) and summary.md (medians, 90% intervals,
+    differences from the first scenario, child-years averted, costs, and with --draws the
+    share of each change's variance due to parameter uncertainty), draws.csv (the parameter sets) and comparison.png. Finished runs are kept in
     --out/runs, so an interrupted comparison resumes where it stopped.
     """
     from model.analysis.comparison import (
@@ -490,8 +493,9 @@ def compare(
         label = f"{draws} draws x {replicates} replicates" if draws else \
             f"{replicates} replicates"
         with atomic_path(out / "comparison.png") as chart:
-            plot_comparison(results, chart, title=f"{' vs '.join(names)}: "
-                                                  f"{_region_text(results)}, simulated ({label})",
+            region = _region(specs[0].geography.model_dump())
+            plot_comparison(results, chart, title=f"{' vs '.join(names)}: {region}, "
+                                                  f"simulated ({label})",
                             note=interval_meaning(draws, replicates) + ".")
         if not report.failed:
             folder.finish()
@@ -681,16 +685,17 @@ def sweep(
     allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     cluster: Optional[str] = CLUSTER_OPTION,
     out: Path = typer.Option(Path("sweep"), help="Folder for runs/ (one Parquet file per "
-                                                 "run), sweep_summary.csv and, with --draws, "
-                                                 "draws.csv."),
+                                                 "run), sweep_summary.csv and .xlsx, "
+                                                 "sweep.png and, with --draws, draws.csv."),
 ) -> None:
     """Run a parameter sweep, optionally over parameter draws; the same --out resumes it.
 
     Every finished run is written at once to --out/runs/<run>.parquet; a failed run is
-    recorded in --out/runs/<run>.error.json and the others go on. sweep_summary.csv has one
-    row per parameter point (medians and 90% intervals over replicates, or with --draws over
-    draws x replicates plus each output's share of variance due to the parameters). With
-    --draws, draw d of every point has the same parameters and seeds (points paired within a
+    recorded in --out/runs/<run>.error.json and the others go on. sweep_summary.csv (and .xlsx)
+    has one row per parameter point, then one for the reference (the base with `set` only,
+    unless the file says reference: false), drawn in sweep.png and printed (medians and 90%
+    intervals over replicates, or with --draws over draws x replicates plus each output's
+    share of variance due to the parameters). With --draws, draw d of every point has the same parameters and seeds (points paired within a
     draw) and draws.csv lists the parameter sets. The exit code is 1 if any run failed.
     """
     from model.analysis.outputs import atomic_path
@@ -726,10 +731,10 @@ def sweep(
             summary = sweep_summary(results, points)
             write_csv(summary, out / "sweep_summary.csv")
             write_workbook(out / "sweep_summary.xlsx", summary, "sweep", SWEEP_COLUMNS,
-                           note=_sweep_note(spec, draws, results))
+                           note=_sweep_note(spec, draws))
             with atomic_path(out / "sweep.png") as chart:
-                plot_sweep(summary, points, chart, title=_sweep_title(sweep_file, spec, results),
-                           note=_sweep_note(spec, draws, results))
+                plot_sweep(summary, points, chart, title=_sweep_title(sweep_file, runs, results),
+                           note=_sweep_note(spec, draws))
             _print_sweep(summary, points)
             console.print(f"Wrote {out / 'sweep_summary.csv'}, {out / 'sweep_summary.xlsx'}, "
                           f"{out / 'sweep.png'}"
@@ -739,30 +744,18 @@ def sweep(
     _finish_batch(report, out)
 
 
-def _region_text(results) -> str:
-    """The run's region for titles: 'Peru' or its departments as Peruvians write them."""
-    from model import geography, places
-
-    groups = results["group"].drop_duplicates()
-    departments = [g.split(":")[1] for g in groups if g.count(":") == 1
-                   and g.startswith("department:")]
-    if not departments or len(departments) == len(geography.department_names()):
-        return "Peru"
-    return ", ".join(places.department_label(d) for d in departments)
+def _sweep_title(sweep_file: Path, runs, results) -> str:
+    """The sweep chart's title: file, region, last date, 'simulated'."""
+    return (f"Sweep {short(sweep_file.name)}: {_region(runs[0].scenario['geography'])}, "
+            f"{results['date'].max()} (simulated, national = the run's districts)")
 
 
-def _sweep_title(sweep_file: Path, spec, results) -> str:
-    last = results["date"].max()
-    return (f"Sweep {short(sweep_file.name)}: {_region_text(results)}, {last} "
-            "(simulated, national = the run's districts)")
-
-
-def _sweep_note(spec, draws: int, results) -> str:
+def _sweep_note(spec, draws: int) -> str:
+    """Under the sweep's chart and atop its workbook: the interval's meaning and the seed."""
     from model.analysis.comparison import interval_meaning
 
-    runs = spec.replicates
-    return (interval_meaning(draws, runs) + ". Simulated by the model, not measured; "
-            f"seed {spec.seed}.")
+    return (interval_meaning(draws, spec.replicates) + ". Simulated by the model, not "
+            f"measured; seed {spec.seed}.")
 
 
 def _print_sweep(summary, points: list[dict]) -> None:

@@ -9,6 +9,7 @@ the model and samples the households it shows with its own generator.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 
@@ -41,6 +42,7 @@ CATEGORY_COLORS = ("#444444", "#1f77b4", "#000000", "#17becf", "#bdbdbd", "#9467
                    "#2ca02c", "#d62728", "#ff7f0e", "#8c564b", "#bcbd22", "#e377c2")
 
 
+@functools.lru_cache(maxsize=1)
 def live_programs() -> tuple[str, ...]:
     """The programs a classroom can switch, in the order of ``classroom_package.yaml``."""
     package = load_scenario(SCENARIO_DIR / PROGRAM_SETS["package"])

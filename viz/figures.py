@@ -169,19 +169,26 @@ def by_area(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
     prevalence = cube[..., :len(MAP_METRICS)]
     if level == "district":
         return prevalence
+    weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
+    weights = np.where(np.isnan(prevalence), 0.0, weights)
+    weighted = _area_sum(np.nan_to_num(prevalence) * weights, ubigeos, level)
+    with np.errstate(all="ignore"):
+        return weighted / _area_sum(weights, ubigeos, level)
+
+
+def _area_sum(values: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
+    """Sums of ``values`` ``[..., district, m]`` by province or department, per district.
+
+    Each district gets its area's sum (one row per district, as the map draws them).
+    """
     if level not in ("province", "department"):
         raise ValueError(f"map level {level!r}: allowed district, province, department")
     names = load_district_table().set_index("ubigeo").loc[ubigeos]
     key = names["department"] + ("/" + names["province"] if level == "province" else "")
-    weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
-    weights = np.where(np.isnan(prevalence), 0.0, weights)
     areas, index = np.unique(key, return_inverse=True)
     one_hot = np.zeros((len(ubigeos), len(areas)))
     one_hot[np.arange(len(ubigeos)), index] = 1.0
-    weighted = np.einsum("...dm,dp->...pm", np.nan_to_num(prevalence) * weights, one_hot)
-    total = np.einsum("...dm,dp->...pm", weights, one_hot)
-    with np.errstate(all="ignore"):
-        return (weighted / total)[..., index, :]  # back to one row per district
+    return np.einsum("...dm,dp->...pm", values, one_hot)[..., index, :]
 
 
 def area_names(ubigeos: list[str], level: str) -> list[str]:
@@ -241,14 +248,7 @@ def area_children(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarra
     province or department (its own at ``level="district"``).
     """
     weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
-    if level == "district":
-        return weights
-    names = load_district_table().set_index("ubigeo").loc[ubigeos]
-    key = names["department"] + ("/" + names["province"] if level == "province" else "")
-    areas, index = np.unique(key, return_inverse=True)
-    one_hot = np.zeros((len(ubigeos), len(areas)))
-    one_hot[np.arange(len(ubigeos)), index] = 1.0
-    return np.einsum("...dm,dp->...pm", weights, one_hot)[..., index, :]
+    return weights if level == "district" else _area_sum(weights, ubigeos, level)
 
 
 def map_option(result: ComparisonResult, date: str, metric: str, show: str,
