@@ -442,11 +442,12 @@ def compare(
 ) -> None:
     """Compare scenarios over parameter draws and replicates with common random numbers.
 
-    Prints the national table and writes results.parquet (all runs), summary.csv, summary.xlsx
-    (the same, with a sheet of column meanings) and summary.md (medians, 90% intervals,
-    differences from the first scenario, child-years averted, costs, and with --draws the
-    share of each change's variance due to parameter uncertainty), draws.csv (the parameter sets) and comparison.png. Finished runs are kept in
-    --out/runs, so an interrupted comparison resumes where it stopped.
+    Prints the national table and writes results.parquet (all runs), summary.csv, summary.xlsx (the
+    same, with a sheet of column meanings) and summary.md (medians, 90% intervals, differences
+    from the first scenario, child-years averted, costs, and with --draws the share of each
+    change's variance due to parameter uncertainty), draws.csv (the parameter sets) and
+    comparison.png. Finished runs are kept in --out/runs, so an interrupted comparison resumes
+    where it stopped.
     """
     from model.analysis.comparison import (
         comparison_specs,
@@ -690,13 +691,14 @@ def sweep(
 ) -> None:
     """Run a parameter sweep, optionally over parameter draws; the same --out resumes it.
 
-    Every finished run is written at once to --out/runs/<run>.parquet; a failed run is
-    recorded in --out/runs/<run>.error.json and the others go on. sweep_summary.csv (and .xlsx)
-    has one row per parameter point, then one for the reference (the base with `set` only,
-    unless the file says reference: false), drawn in sweep.png and printed (medians and 90%
-    intervals over replicates, or with --draws over draws x replicates plus each output's
-    share of variance due to the parameters). With --draws, draw d of every point has the same parameters and seeds (points paired within a
-    draw) and draws.csv lists the parameter sets. The exit code is 1 if any run failed.
+    Every finished run is written at once to --out/runs/<run>.parquet; a failed run is recorded in
+    --out/runs/<run>.error.json and the others go on. sweep_summary.csv (and .xlsx) has one row
+    per parameter point, then one for the reference (the base with `set` only, unless the file
+    says reference: false), drawn in sweep.png and printed (medians and 90% intervals over
+    replicates, or with --draws over draws x replicates plus each output's share of variance
+    due to the parameters). With --draws, draw d of every point has the same parameters and
+    seeds (points paired within a draw) and draws.csv lists the parameter sets. The exit code
+    is 1 if any run failed.
     """
     from model.analysis.outputs import atomic_path
     from model.analysis.spreadsheet import SWEEP_COLUMNS, write_workbook
