@@ -215,7 +215,8 @@ def guarded(function):
 def main(ctx: typer.Context) -> None:
     """Run the default scenario when no command is given."""
     if ctx.invoked_subcommand is None:
-        run(DEFAULT_SCENARIO, seed=None, months=None, scale=None, out=Path("output"))
+        run(DEFAULT_SCENARIO, seed=None, months=None, scale=None, departments=None,
+            districts=None, out=Path("output"))
 
 
 @app.command()

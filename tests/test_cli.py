@@ -150,3 +150,11 @@ def test_a_model_that_cannot_be_built_fails_without_a_traceback(tmp_path):
                           env=failing_model_env(tmp_path / "site"))
     assert proc.returncode == 1 and "while building the model" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_default_job_runs_the_status_quo(tmp_path):
+    """`python run.py` with no command, as the README's first line has a newcomer type it."""
+    proc = cli(cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Scenario baseline" in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "output" / "results.csv").stat().st_size > 0
