@@ -137,8 +137,9 @@ def geography_override(departments: Optional[str], districts: Optional[str]) -> 
     Exits 2 naming the option, the value and what is allowed, with "did you mean"
     suggestions for a department name.
     """
-    from model import geography, places
+    from model import geography
     from model.interventions.base import check_districts
+    from model.names import match_department
 
     if departments is None and districts is None:
         return None
@@ -149,7 +150,7 @@ def geography_override(departments: Optional[str], districts: Optional[str]) -> 
              "names (e.g. Junín,Apurímac) or 6-digit ubigeo codes (e.g. 090101)")
     valid = geography.department_names()
     try:
-        names = [places.match_department(name, valid) for name in names]
+        names = [match_department(name, valid) for name in names]
     except ValueError as err:
         fail(f"--departments: {err}")
     try:

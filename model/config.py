@@ -25,9 +25,10 @@ from pydantic import (
 )
 from pydantic import Strict as StrictType
 
-from model import defaults, geography, places
+from model import defaults, geography
 from model.interventions import INTERVENTIONS
 from model.interventions.base import check_districts, month_index
+from model.names import match_department
 from model.safe_yaml import ScenarioError, contained_path, load_yaml, short
 
 __all__ = ["ScenarioError", "Scenario", "load_scenario", "validate_scenario"]
@@ -59,7 +60,7 @@ class GeographySpec(Strict):
     @classmethod
     def _known_departments(cls, names: list[str]) -> list[str]:
         valid = geography.department_names()
-        return [places.match_department(name, valid) for name in names]
+        return [match_department(name, valid) for name in names]
 
     @field_validator("districts", mode="before")
     @classmethod

@@ -28,6 +28,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from model.names import plain_name
 from model.safe_yaml import short as _number_text
 
 # The calibrated department terms (python run.py calibrate --departments): one row per
@@ -335,14 +336,6 @@ def check_parameter(name: str, value):
             raise ValueError(f"parameter {name!r} = {_number_text(value)}: allowed values from "
                              f"{low:g} to {high:g} ({reason})")
     return tuple(values) if isinstance(default, tuple) else value
-
-
-def plain_name(text) -> str:
-    """``text`` upper case without accents or outer spaces ("Junín " -> "JUNIN")."""
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", str(text).strip().upper())
-    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def _by_department(name: str, value: dict, default: tuple) -> list:

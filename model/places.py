@@ -11,13 +11,12 @@ case or extra spaces; an unknown name is refused with the closest names as sugge
 
 from __future__ import annotations
 
-import difflib
 import functools
 from pathlib import Path
 
 import pandas as pd
 
-from model.defaults import plain_name
+from model.names import plain_name
 
 DIRECTORY = Path(__file__).parent / "data" / "peru_districts_inei_directory_2025.csv"
 
@@ -63,23 +62,3 @@ def district_labels(ubigeos) -> list[str]:
     return [table.get(u, str(u)) for u in ubigeos]
 
 
-def suggest(text: str, allowed: list[str], n: int = 3) -> list[str]:
-    """The allowed names closest to ``text`` (accents and case ignored), best first."""
-    keys = {plain_name(a): a for a in allowed}
-    return [keys[k] for k in difflib.get_close_matches(plain_name(text), list(keys), n=n,
-                                                       cutoff=0.5)]
-
-
-def match_department(text: str, allowed: list[str]) -> str:
-    """The department key ``text`` names ("Junín", "junin " -> ``JUNIN``).
-
-    Raises:
-        ValueError: unknown name, with "did you mean" suggestions and the allowed names.
-    """
-    key = plain_name(text)
-    if key in allowed:
-        return key
-    close = suggest(text, allowed)
-    hint = f"did you mean {' or '.join(close)}? " if close else ""
-    raise ValueError(f"unknown department {str(text)[:40]!r}; {hint}allowed (accents and case "
-                     f"do not matter): {', '.join(allowed)}")

@@ -22,11 +22,11 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from model.defaults import DEPARTMENT_ORDER, plain_name
+from model.defaults import DEPARTMENT_ORDER
 from model.interventions.base import Intervention, InterventionParams
 from model.local_government import regional_push
+from model.names import match_department
 from model.population import district_children
-from model.safe_yaml import short
 
 FED_TARGETS = ("registry", "cred", "iron")
 
@@ -60,16 +60,7 @@ class FedParams(InterventionParams):
     @field_validator("departments")
     @classmethod
     def _known_departments(cls, names: list[str]) -> list[str]:
-        return [department_name(name) for name in names]
-
-
-def department_name(text: str) -> str:
-    """``text`` as a department of the data (case and accents ignored); ValueError if none."""
-    plain = plain_name(text)
-    if plain not in DEPARTMENT_ORDER:
-        raise ValueError(f"unknown department {short(text)}; allowed: "
-                         + ", ".join(DEPARTMENT_ORDER))
-    return plain
+        return [match_department(name, DEPARTMENT_ORDER) for name in names]
 
 
 class Fed(Intervention):
