@@ -249,9 +249,9 @@ def run(
 
 def _run_into(spec, out: Path, folder: OutFolder) -> None:
     """The work of ``run``: simulate, then write results, chart and metadata (last)."""
+    from model.analysis.charts import plot_trajectories
     from model.analysis.experiments import run_scenario
     from model.analysis.outputs import atomic_path
-    from viz.plots import plot_trajectories
 
     console.print(f"Scenario [bold]{spec.name}[/]: {spec.months} months from {spec.start}, "
                   f"seed {spec.seed}, scale {spec.scale:g}", highlight=False)
@@ -451,6 +451,7 @@ def compare(
     comparison.png. Finished runs are kept in --out/runs, so an interrupted comparison resumes
     where it stopped.
     """
+    from model.analysis.charts import plot_comparison
     from model.analysis.comparison import (
         comparison_specs,
         interval_meaning,
@@ -459,7 +460,6 @@ def compare(
     )
     from model.analysis.outputs import atomic_path
     from model.analysis.spreadsheet import COMPARISON_COLUMNS, write_workbook
-    from viz.plots import plot_comparison
 
     if len(scenarios) < 2:
         fail("compare: give at least two scenario files (the first is the reference)")
@@ -702,10 +702,10 @@ def sweep(
     seeds (points paired within a draw) and draws.csv lists the parameter sets. The exit code
     is 1 if any run failed.
     """
+    from model.analysis.charts import plot_sweep
     from model.analysis.outputs import atomic_path
     from model.analysis.spreadsheet import SWEEP_COLUMNS, write_workbook
     from model.analysis.sweeps import load_sweep, sweep_summary
-    from viz.plots import plot_sweep
 
     check_range("--draws", draws, 0, MAX_DRAWS)
     check_seed(seed)
@@ -766,7 +766,7 @@ def _print_sweep(summary, points: list[dict]) -> None:
     """The sweep's headline: each point's stunting and anemia at the end, in the terminal."""
     from rich.table import Table
 
-    from viz.plots import point_label
+    from model.analysis.charts import point_label
 
     table = Table(title="Sweep: national stunting and anemia at the end (median and 90% "
                         "interval)", title_justify="left")
@@ -1111,6 +1111,11 @@ def validate(
 def _validate_outputs(out: Path, spec, table, results, draws: int, replicates: int) -> None:
     """Write and print validate's tables and charts from the finished runs."""
     from model.analysis.calibration import load_posterior
+    from model.analysis.survey_charts import (
+        plot_department_error_map,
+        plot_department_multiples,
+        plot_validation,
+    )
     from model.analysis.validation import (
         anemia_definition_note,
         coverage,
@@ -1121,7 +1126,6 @@ def _validate_outputs(out: Path, spec, table, results, draws: int, replicates: i
         mean_absolute_error,
         validation_table,
     )
-    from viz.plots import plot_department_error_map, plot_department_multiples, plot_validation
 
     phi = load_posterior().phi
     result_table = validation_table(results, table, dispersion=phi)

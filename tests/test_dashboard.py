@@ -11,11 +11,12 @@ import yaml
 from typer.testing import CliRunner
 
 import run as cli
+from model.analysis import charts
 from model.analysis.comparison import check_comparable
 from model.analysis.experiments import run_scenario
 from model.config import ScenarioError, load_scenario
 from model.model import build_model
-from viz import exercises, figures, plots, runner
+from viz import exercises, figures, runner
 from viz import levers as L
 from viz.classroom import Classroom, classroom_scenario, live_programs
 from viz.i18n import LANGUAGES, TEXT, tr
@@ -395,17 +396,17 @@ def test_today_shows_the_history_against_the_surveys(tumbes_today):
 def test_dashboard_pngs_are_drawn(small_result, tmp_path):
     names = {"baseline": "Sin programas", "policy": "Política"}
     note = figures.context_note(small_result, "es", "2026-12-01")
-    plots.plot_comparison(small_result.results, tmp_path / "t.png",
-                          titles={"stunting": "Desnutrición", "anemia": "Anemia"}, names=names,
-                          colors=figures.COLORS, ylabel="Prevalencia (%)", xlabel="Fecha",
-                          note=note)
+    charts.plot_comparison(small_result.results, tmp_path / "t.png",
+                           titles={"stunting": "Desnutrición", "anemia": "Anemia"}, names=names,
+                           colors=figures.COLORS, ylabel="Prevalencia (%)", xlabel="Fecha",
+                           note=note)
     table = figures.map_values(small_result, small_result.dates[-1])
-    plots.plot_district_map(figures.region_geojson("TUMBES"),
-                            dict(zip(table["ubigeo"], table["anemia_policy"])),
-                            tmp_path / "m.png", "Anemia", "%", note=note)
+    charts.plot_district_map(figures.region_geojson("TUMBES"),
+                             dict(zip(table["ubigeo"], table["anemia_policy"])),
+                             tmp_path / "m.png", "Anemia", "%", note=note)
     equity = {o: figures.equity_table(small_result, o) for o in ("stunting", "anemia")}
-    plots.plot_equity(equity, list(equity["anemia"]["group"]), names, tmp_path / "e.png", "%",
-                      note=note)
+    charts.plot_equity(equity, list(equity["anemia"]["group"]), names, tmp_path / "e.png",
+                       "%", note=note)
     for name in ("t", "m", "e"):
         assert (tmp_path / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -177,7 +177,11 @@ def test_anemia_definition_is_named():
 
 
 def test_plots_write_pngs(table, tmp_path):
-    from viz.plots import plot_department_error_map, plot_department_multiples, plot_validation
+    from model.analysis.survey_charts import (
+        plot_department_error_map,
+        plot_department_multiples,
+        plot_validation,
+    )
 
     results = results_frame({("stunting", "national"): [20.0, 30.0],
                              ("stunting", "urban"): [10.0, 10.0],

@@ -20,8 +20,9 @@ import solara
 import solara.lab
 
 from model import geography, places
+from model.analysis import charts
 from model.config import ScenarioError
-from viz import figures, plots, runner
+from viz import figures, runner
 from viz import levers as L
 from viz.i18n import interval, number, tr
 from viz.runner import ComparisonResult, TodayResult, queued_today, remote
@@ -446,7 +447,7 @@ def Downloads(result: ComparisonResult):
     title = figures.context_title(result, language)
 
     def trajectory_png() -> bytes:
-        return png(lambda p: plots.plot_comparison(
+        return png(lambda p: charts.plot_comparison(
             result.results, p, title=title,
             titles={o: tr(f"{o}_long", language) for o in ("stunting", "anemia")},
             names=names, colors=figures.COLORS, ylabel=tr("prevalence_band", language),
@@ -466,7 +467,7 @@ def Downloads(result: ComparisonResult):
                    f"{tr(map_metric.value + '_long', language)}\n{caption}, {date}")
         note = textwrap.fill(f"{tr('map_median', language)} "
                              f"{figures.context_note(result, language, today())}", 80)
-        return png(lambda p: plots.plot_district_map(
+        return png(lambda p: charts.plot_district_map(
             figures.region_geojson(result.levers.region),
             dict(zip(table["ubigeo"], table[column])), p, heading,
             tr("change_pp" if map_show.value == "change" else "prevalence", language),
@@ -476,7 +477,7 @@ def Downloads(result: ComparisonResult):
         tables = {tr(f"{o}_long", language): figures.equity_table(result, o)
                   for o in ("stunting", "anemia")}
         groups = next(iter(tables.values()))["group"]
-        return png(lambda p: plots.plot_equity(
+        return png(lambda p: charts.plot_equity(
             tables, [figures.group_label(g, language) for g in groups],
             {"baseline": names[result.reference.name], "policy": names["policy"]}, p,
             tr("prevalence_band", language), title=title,

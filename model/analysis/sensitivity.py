@@ -431,7 +431,7 @@ def tornado_panels(indices: pd.DataFrame, year: int, top: int = 15) -> dict[str,
 def write_outputs(out: Path, design: Design, outputs: pd.DataFrame, indices: pd.DataFrame,
                   runs: int, description: str) -> list[Path]:
     """Write ``sensitivity.csv``, ``sensitivity.md``, ``points.csv`` and ``tornado.png``."""
-    from viz.plots import plot_tornado
+    from model.analysis.charts import plot_tornado
 
     written = [out / "sensitivity.csv", out / "sensitivity.md", out / "points.csv",
                out / "tornado.png"]
