@@ -92,14 +92,14 @@ class HealthPost(mesa.Agent):
     @property
     def capacity(self) -> float:
         """Child contacts (real children) the post can give this month."""
-        factor = np.broadcast_to(self.model.post_capacity_factor, (self.model.posts.size,))
+        effects = self.model.effects
         return float(self.workers * self.model.params.contacts_per_worker_month
-                     * self.model.cred_capacity_multiplier * factor[self.index])
+                     * effects.read("cred_capacity") * effects.read("post_capacity", self.index))
 
     @property
     def counselling_multiplier(self) -> float:
         """Counselling quality relative to an ordinary post (higher while SERUMS-staffed)."""
-        return self.model.serums_counselling_multiplier if self.serums_staff else 1.0
+        return self.model.effects.read("serums_counselling") if self.serums_staff else 1.0
 
 
 def build_health_posts(model: "ECDModel") -> AgentSet:

@@ -62,28 +62,12 @@ def municipal_capacity(geo, national, params) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logit))
 
 
-class LocalGovernment:
-    """The incentives on offer (one per model), by program and target."""
+def stake(model: "ECDModel", target: str) -> np.ndarray:
+    """Soles per child a year each municipality can earn for ``target`` (all programs).
 
-    def __init__(self):
-        """No stakes yet."""
-        self.municipal_stakes: dict[tuple[str, str], np.ndarray] = {}
-        self.regional_stakes: dict[str, np.ndarray] = {}
-
-    def stake(self, target: str, n: int) -> np.ndarray:
-        """Soles per child a year each municipality can earn for ``target`` (all programs)."""
-        total = np.zeros(n)
-        for (_, kind), stake in self.municipal_stakes.items():
-            if kind == target:
-                total += stake
-        return total
-
-    def regional_stake(self, n: int) -> np.ndarray:
-        """Soles per child a year each region can earn for its FED targets (all programs)."""
-        total = np.zeros(n)
-        for stake in self.regional_stakes.values():
-            total += stake
-        return total
+    The sum of the programs' offers of the effect ``<target>_stake`` (``model/effects.py``).
+    """
+    return np.broadcast_to(model.effects.read(f"{target}_stake"), (model.municipal.size,))
 
 
 class Municipality(mesa.Agent):
@@ -127,7 +111,7 @@ class Municipality(mesa.Agent):
         model = self.model
         paid = {target: bool(getattr(model.municipal, f"paid_{target}")[self.index])
                 for target in MUNICIPAL_TARGETS}
-        stakes = {target: float(model.local.stake(target, model.municipal.size)[self.index])
+        stakes = {target: float(stake(model, target)[self.index])
                   for target in MUNICIPAL_TARGETS}
         return {"district": self.name, "ubigeo": str(model.geography.ubigeo[self.district]),
                 "capacity": self.capacity, "registry_quality": self.registry_quality,
@@ -163,7 +147,7 @@ def build_local_government(model: "ECDModel") -> tuple[AgentSet, AgentSet]:
     """Municipalities and regional governments of the run's districts and departments.
 
     Fills ``model.municipal`` (one entry per district) and ``model.regional`` (one per
-    department) and ``model.local`` (the stakes on offer); returns the two agent sets.
+    department); returns the two agent sets.
     Nothing random: capacity comes from the data.
     """
     geo, nat, p = model.geography, model.national_geography, model.params
@@ -195,7 +179,6 @@ def build_local_government(model: "ECDModel") -> tuple[AgentSet, AgentSet]:
     reg.add("payments", np.float64, 0.0)
     reg.add("targets_met", np.int64, 0)
     model.regional = reg
-    model.local = LocalGovernment()
     municipalities = AgentSet([Municipality(model, i) for i in range(geo.n)],
                               random=model.random)
     regions = AgentSet([RegionalGovernment(model, i) for i in range(n_regions)],
@@ -215,18 +198,19 @@ def decide(model: "ECDModel") -> None:
     A municipality not paid for a target last year (and offered a stake for it) closes
     ``neighbour_copy_strength`` of the gap to its most effortful neighbour that was paid.
     """
-    mun, reg, p, local = model.municipal, model.regional, model.params, model.local
+    mun, reg, p = model.municipal, model.regional, model.params
     for target in MUNICIPAL_TARGETS:
-        stake = local.stake(target, mun.size)
-        effort = effort_for(mun.capacity, stake, p)
+        offered = stake(model, target)
+        effort = effort_for(mun.capacity, offered, p)
         paid = getattr(mun, f"paid_{target}")
         if p.neighbour_copy_strength > 0 and paid.any():
             last = getattr(mun, f"effort_{target}")
             best = model.network.maximum(np.where(paid, last, -np.inf))
-            copies = (stake > 0) & ~paid & (best > effort)
+            copies = (offered > 0) & ~paid & (best > effort)
             effort[copies] += p.neighbour_copy_strength * (best[copies] - effort[copies])
         getattr(mun, f"effort_{target}")[:] = np.minimum(1.0, effort)
-    reg.effort[:] = np.minimum(1.0, effort_for(reg.capacity, local.regional_stake(reg.size), p))
+    regional = np.broadcast_to(model.effects.read("regional_stake"), (reg.size,))
+    reg.effort[:] = np.minimum(1.0, effort_for(reg.capacity, regional, p))
 
 
 def regional_push(model: "ECDModel") -> np.ndarray:

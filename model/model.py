@@ -26,6 +26,7 @@ from model.agents import (
 )
 from model.config import Scenario, validate_scenario
 from model.defaults import DEPARTMENT_ORDER
+from model.effects import Effects
 from model.geography import load_geography
 from model.interventions import INTERVENTIONS
 from model.population import (
@@ -113,16 +114,10 @@ class ECDModel(mesa.Model):
         self.visitors = AgentSet([], random=self.random)
         self.network = network.Neighbours(self.geography)  # the border graph, as arrays
         self.municipalities, self.regions = local_government.build_local_government(self)
-        self.registry = None  # the child registry program, while it runs (registry.py)
-        self.post_capacity_factor = 1.0  # per post: CRED capacity bought by regions (FED)
-        self.post_stockout_factor = 1.0  # per post: iron stock-outs avoided by regions (FED)
         self.visitor_store = visitor_store()
         self._first_child = np.concatenate(
             ([0], np.cumsum(self.households.n_children, dtype=np.int64)[:-1]))
         self.lbw_probability = services.low_birth_weight_by_anc(self.params)
-        self.cred_contact_hooks: list = []  # programs acting at a CRED contact (services.py)
-        self.cred_capacity_multiplier = 1.0  # raised by the CRED program (PAN budget)
-        self.serums_counselling_multiplier = 1.0  # set by the SERUMS program
         self.month_costs: dict[str, float] = {}     # soles spent this month, by intervention
         self.month_coverage: dict[str, float] = {}  # % covered this month, by intervention
         self.month_extra: dict[str, float] = {}     # other national program figures
@@ -151,6 +146,8 @@ class ECDModel(mesa.Model):
         self._tracked: dict[int, list[dict]] = {}
         self.interventions = [self._program(spec.type, spec.model_extra or {})
                               for spec in (history or scenario).interventions]
+        # how programs act on each other: named effects, combined in the programs' order
+        self.effects = Effects(self)
         for intervention in self.interventions:
             intervention.setup(self)
         self._new_records()
@@ -344,7 +341,7 @@ class ECDModel(mesa.Model):
                                     hh.altitude_m[households])
         rate += np.asarray(p.haz_falter_department, dtype=np.float32)[
             self.district_department[hh.district[households]]]
-        risk.falter_rate[slots] = spread(rate - hh.falter_relief[households])
+        risk.falter_rate[slots] = spread(rate - self.effects.read("income_relief", households))
         risk.feeding_penalty[slots] = spread(np.where(feeding, np.float32(0.0), np.float32(
             p.haz_falter_inadequate_feeding)))
         risk.diarrhoea_rr[slots] = spread(dynamics.diarrhoea_rate_ratio(

@@ -271,14 +271,10 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
 
     # Program and service state (set by interventions; inert when no program runs).
     households.add("juntos", np.int8, JuntosStatus.NOT_ENROLLED)
-    households.add("falter_relief", np.float32)        # z/month less faltering from program income
     households.add("sis_insured", bool)
     households.add("visitor", np.int32, -1)            # home visitor index, -1 = none
     households.add("discouraged_until", np.int32, -10_000)  # turned away: stays away to this step
     households.add("iron_adherence", np.float32)       # propensity to give iron doses (0-1)
-    # raised while a family gets SMS reminders (interventions/sms.py), 0 otherwise
-    households.add("reminder_adherence", np.float32)   # added to iron adherence
-    households.add("reminder_attendance", np.float32)  # relative rise of CRED attendance
     households.add("last_visit_step", np.int32, -10_000)  # step of the last home visit
     households.add("last_transfer_step", np.int32, -10_000)  # step of the last Juntos payment
     households.add("anc_prob", np.float32)             # probability a birth had antenatal care

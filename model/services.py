@@ -61,15 +61,13 @@ def attendance_probability(model: "ECDModel", children: np.ndarray, base: float)
     """Chance that the families of ``children`` go to a due visit, given ``base``.
 
     Falls with distance to the post (exp(-km / attendance_distance_km)) and with recent
-    discouragement (turned away at a full post); rises while the family gets SMS reminders
-    (``reminder_attendance``, 0 without them); while the child registry runs, is lower for a
-    child it misses (``Registry.attendance_factor``).
+    discouragement (turned away at a full post); programs change it through the effect
+    ``cred_attendance`` (SMS reminders raise it; the child registry lowers it for a child it
+    misses).
     """
     p, hh = model.params, model.households
     home = model.children.household[children]
-    prob = base * distance_decay(model)[home] * (1.0 + hh.reminder_attendance[home])
-    if model.registry is not None:  # a child missing from the registry is not booked
-        prob = prob * model.registry.attendance_factor(model, children)
+    prob = base * distance_decay(model)[home] * model.effects.read("cred_attendance", children)
     discouraged = hh.discouraged_until[home] >= model.steps
     return np.minimum(1.0, np.where(discouraged, prob * p.discouraged_attendance_factor, prob))
 
@@ -87,17 +85,19 @@ def distance_decay(model: "ECDModel") -> np.ndarray:
 def post_capacity(model: "ECDModel") -> np.ndarray:
     """CRED contacts (real children) each post can give this month (HealthPost.capacity).
 
-    ``model.post_capacity_factor`` is the capacity a region's FED effort adds (1 without).
+    Effects: ``cred_capacity`` (the CRED budget, every post) and ``post_capacity`` (what a
+    region's FED effort adds, per post); 1 without them.
     """
-    posts, p = model.posts, model.params
+    posts, p, effects = model.posts, model.params, model.effects
     workers = posts.staff + posts.serums_staff
-    return (workers * p.contacts_per_worker_month * model.cred_capacity_multiplier
-            * p.cred_share_of_capacity * model.post_capacity_factor)
+    return (workers * p.contacts_per_worker_month * effects.read("cred_capacity")
+            * p.cred_share_of_capacity * effects.read("post_capacity"))
 
 
 def post_counselling(model: "ECDModel") -> np.ndarray:
     """Each post's counselling quality (HealthPost.counselling_multiplier)."""
-    return np.where(model.posts.serums_staff != 0, model.serums_counselling_multiplier, 1.0)
+    return np.where(model.posts.serums_staff != 0, model.effects.read("serums_counselling"),
+                    1.0)
 
 
 def post_demand(model: "ECDModel", post: np.ndarray) -> np.ndarray:
@@ -154,8 +154,7 @@ def serve_cred(model: "ECDModel") -> int:
     turned_away = kids.household[requests[~seen]]
     hh.discouraged_until[turned_away] = model.steps + model.params.discouraged_months
     model.add_cost("cred", len(served) * model.scale * model.params.cost_per_cred_contact)
-    for hook in model.cred_contact_hooks:
-        hook(model, served)
+    model.effects.read("at_cred_contact", served)  # what programs give at the contact
     return len(served)
 
 

@@ -71,10 +71,10 @@ def test_fed_pushes_only_the_regions_in_an_agreement():
     other = 1 - ayacucho
     assert reg.effort[ayacucho] > model.params.unpaid_effort
     assert reg.effort[other] == model.params.unpaid_effort
-    factor = np.broadcast_to(model.post_capacity_factor, (model.posts.size,))
+    factor = np.broadcast_to(model.effects.read("post_capacity"), (model.posts.size,))
     in_ayacucho = model.posts.department == ayacucho
     assert np.all(factor[in_ayacucho] > 1) and np.all(factor[~in_ayacucho] == 1)
-    stockout = np.broadcast_to(model.post_stockout_factor, (model.posts.size,))
+    stockout = np.broadcast_to(model.effects.read("post_stockouts"), (model.posts.size,))
     assert np.all(stockout[in_ayacucho] < 1) and np.all(stockout[~in_ayacucho] == 1)
 
 
@@ -130,18 +130,18 @@ def test_attendance_of_a_missed_child_is_scaled_by_its_factor():
     born = np.flatnonzero(kids.age_months >= 0)
     found, missed = born[kids.found[born]][:200], born[~kids.found[born]][:200]
     assert len(found) and len(missed)
-    registry = model.registry
+    registry = next(i for i in model.interventions if i.name == "registry")
     for group, factor in ((found, 1.0), (missed, 0.4)):
         with_gate = services.attendance_probability(model, group, 0.3)
-        model.registry = None
+        model.effects.withdraw(registry)
         without = services.attendance_probability(model, group, 0.3)
-        model.registry = registry
+        registry._offer_gates(model)
         assert np.allclose(with_gate, np.minimum(1.0, factor * without))
 
 
 def test_normalised_gates_average_to_the_calibrated_rate_at_the_start():
     model = _registry_model({"unfound_attendance": 0.5}, [{"type": "cred"}], months=1)
-    registry = model.registry
+    registry = next(i for i in model.interventions if i.name == "registry")
     # at the starting quality the found-weighted factor averages 1 in every municipality
     start = registry.reference
     assert np.allclose(start * 1 / (start + (1 - start) * 0.5)

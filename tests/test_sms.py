@@ -22,12 +22,13 @@ def test_reminders_reach_young_juntos_families_with_a_phone_only():
     model = _model({"channel": "juntos", "adherence_boost": 0.1, "attendance_boost": 0.2})
     hh = model.households
     sms = next(i for i in model.interventions if i.name == "sms")
-    reached = hh.reminder_adherence > 0
+    adherence = model.effects.read("iron_adherence", np.arange(hh.size))
+    reached = adherence > 0
     assert reached.any()
     assert np.all(hh.juntos[reached] != JuntosStatus.NOT_ENROLLED)
     assert np.all(sms.phone_u[reached] < 0.75)
-    assert np.allclose(hh.reminder_adherence[reached], 0.1)
-    assert np.allclose(hh.reminder_attendance[reached], 0.2)
+    assert np.allclose(adherence[reached], 0.1)
+    assert np.allclose(sms.attendance[reached], 0.2)
     eligible = sms.eligible(model)
     assert np.array_equal(reached, eligible & (sms.phone_u < 0.75))
     # the last month's cost and coverage
@@ -43,14 +44,15 @@ def test_reminders_reach_young_juntos_families_with_a_phone_only():
 def test_a_reminder_raises_attendance_and_nobody_is_reached_without_phones():
     model = _model({"attendance_boost": 0.5})
     hh, kids = model.households, model.children
-    reached = np.flatnonzero(hh.reminder_attendance > 0)
+    sms = next(i for i in model.interventions if i.name == "sms")
+    reached = np.flatnonzero(sms.attendance > 0)
     children = np.flatnonzero(np.isin(kids.household, reached))[:50]
     with_reminder = services.attendance_probability(model, children, 0.3)
-    hh.reminder_attendance[:] = 0.0
+    model.effects.withdraw(sms)
     without = services.attendance_probability(model, children, 0.3)
     assert np.allclose(with_reminder, np.minimum(1.0, 1.5 * without))
     none = _model({"phone_share": 0.0})
-    assert not (none.households.reminder_adherence > 0).any()
+    assert not (none.effects.read("iron_adherence", np.arange(hh.size)) > 0).any()
     assert none.month_costs["sms"] == 0.0
 
 
@@ -61,8 +63,9 @@ def test_reminders_stop_after_their_end():
                        start="2019-01")
     for _ in range(2):
         model.step()
-    assert (model.households.reminder_adherence > 0).any()
+    everyone = np.arange(model.households.size)
+    assert (model.effects.read("iron_adherence", everyone) > 0).any()
     for _ in range(2):
         model.step()
-    assert not (model.households.reminder_adherence > 0).any()
-    assert not (model.households.reminder_attendance > 0).any()
+    assert not model.effects.offered("iron_adherence")
+    assert not model.effects.offered("cred_attendance")

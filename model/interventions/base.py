@@ -143,6 +143,7 @@ class Intervention:
             self.running = True
         elif getattr(self, "running", False):
             self.idle(model)
+            model.effects.withdraw(self)
             self.running = False
 
     def act(self, model: "ECDModel") -> None:

@@ -106,6 +106,9 @@ class Cct(Intervention):
         self.u_inclusion = rng.random(model.households.size)
         self.missed = np.zeros(model.households.size, dtype=bool)
         self.paid_last = 0.0
+        # z/month less faltering from the transfer's income, per household (0 when unpaid)
+        self.relief = np.zeros(model.households.size, dtype=np.float32)
+        model.effects.offer("income_relief", self, self.relief)
 
     def eligible_districts(self, model) -> np.ndarray:
         """Boolean per district of the run: Juntos operates there this month."""
@@ -139,8 +142,7 @@ class Cct(Intervention):
             leaving = (hh.juntos != JuntosStatus.NOT_ENROLLED) & ~targeted
             hh.juntos[leaving] = JuntosStatus.NOT_ENROLLED
         joining = targeted & (hh.juntos == JuntosStatus.NOT_ENROLLED)
-        if model.registry is not None:  # targeting finds children through the registry
-            joining &= model.registry.findable(model)
+        joining &= model.effects.read("findable")  # targeting finds children via the registry
         hh.juntos[joining] = JuntosStatus.ENROLLED
         enrolled = hh.juntos != JuntosStatus.NOT_ENROLLED
         enrolled_child = enrolled[kids.household]
@@ -164,10 +166,10 @@ class Cct(Intervention):
     def idle(self, model) -> None:
         """Outside its dates nobody is enrolled or paid, and the income effect stops."""
         hh = model.households
-        if (hh.juntos != JuntosStatus.NOT_ENROLLED).any() or (hh.falter_relief > 0).any():
-            stopped = np.flatnonzero(hh.falter_relief > 0)
+        if (hh.juntos != JuntosStatus.NOT_ENROLLED).any() or (self.relief > 0).any():
+            stopped = np.flatnonzero(self.relief > 0)
             hh.juntos[:] = JuntosStatus.NOT_ENROLLED
-            hh.falter_relief[:] = 0
+            self.relief[:] = 0
             model.refresh_household_risk(stopped)
 
     def _pay(self, model, enrolled: np.ndarray) -> None:
@@ -175,8 +177,9 @@ class Cct(Intervention):
         paid = enrolled & ~self.missed
         hh.juntos[enrolled] = np.where(paid[enrolled], JuntosStatus.ENROLLED,
                                        JuntosStatus.SUSPENDED)
-        changed = np.flatnonzero((hh.falter_relief > 0) != paid)
-        hh.falter_relief[:] = np.where(paid, np.float32(self.p.falter_relief), np.float32(0))
+        changed = np.flatnonzero((self.relief > 0) != paid)
+        self.relief[:] = np.where(paid, np.float32(self.p.falter_relief), np.float32(0))
+        model.effects.offer("income_relief", self, self.relief)
         if len(changed):
             model.refresh_household_risk(changed)
         hh.last_transfer_step[paid] = model.steps

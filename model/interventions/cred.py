@@ -45,9 +45,8 @@ class Cred(Intervention):
     concurrent_entries = True
 
     def setup(self, model) -> None:
-        """Find the program's districts and register counselling at CRED contacts."""
+        """Find the program's districts."""
         self.retarget(model, set())
-        model.cred_contact_hooks.append(self._counsel)
 
     def retarget(self, model, changed: set[str]) -> None:
         """The program's districts (all, or the poorest ``max_districts``)."""
@@ -58,8 +57,12 @@ class Cred(Intervention):
         self.child_in_area = self.in_area[model.households.district[model.children.household]]
 
     def act(self, model) -> None:
-        """Due children's families ask for a contact; the post rations (services.py)."""
-        model.cred_capacity_multiplier = self.p.capacity_multiplier
+        """Due children's families ask for a contact; the post rations (services.py).
+
+        Offers the effects ``cred_capacity`` (its budget) and ``at_cred_contact`` (counselling).
+        """
+        model.effects.offer("cred_capacity", self, self.p.capacity_multiplier)
+        model.effects.offer("at_cred_contact", self, self._counsel)
         kids = model.children
         due = np.flatnonzero(kids.cred_due & self.child_in_area)
         go = model.streams["programs"].random(len(due)) < services.attendance_probability(
@@ -72,10 +75,6 @@ class Cred(Intervention):
         under3 = kids.age_months < 36
         recent = (model.steps - kids.last_cred_step) < 3
         return 100 * np.count_nonzero(recent & under3) / max(1, np.count_nonzero(under3))
-
-    def idle(self, model) -> None:
-        """Outside its dates the service runs at its old capacity."""
-        model.cred_capacity_multiplier = 1.0
 
     def _counsel(self, model, seen: np.ndarray) -> None:
         """Counselling for caregivers of children under two seen this month."""

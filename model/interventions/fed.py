@@ -93,12 +93,13 @@ class Fed(Intervention):
         if model.month_index() % 12 == 0 and self.counts[:, 1].any():
             self._evaluate(model)
         stake = np.where(reg.children > 0, self.allocation / np.maximum(reg.children, 1.0), 0)
-        model.local.regional_stakes[self.name] = stake
         push = regional_push(model) * self.in_agreement
         post_region = model.posts.department
-        model.post_capacity_factor = 1.0 + self.p.capacity_gain * push[post_region]
-        model.post_stockout_factor = 1.0 - self.p.stockout_cut * push[post_region]
-        model.fed_registry_push = self.p.registry_push * push
+        effects = model.effects
+        effects.offer("regional_stake", self, stake)
+        effects.offer("post_capacity", self, 1.0 + self.p.capacity_gain * push[post_region])
+        effects.offer("post_stockouts", self, 1.0 - self.p.stockout_cut * push[post_region])
+        effects.offer("registry_push", self, self.p.registry_push * push)
         model.month_extra["fed_regions_paid"] = float(np.count_nonzero(reg.targets_met))
 
     def _count(self, model) -> None:
@@ -129,9 +130,5 @@ class Fed(Intervention):
         self.counts[:] = 0
 
     def idle(self, model) -> None:
-        """Outside its dates nothing is on offer and the regions' extra services stop."""
-        model.local.regional_stakes.pop(self.name, None)
-        model.post_capacity_factor = 1.0
-        model.post_stockout_factor = 1.0
-        model.fed_registry_push = None
+        """Outside its dates nothing is on offer (its effects are withdrawn)."""
         model.regional.targets_met[:] = 0

@@ -234,8 +234,8 @@ class HomeVisits(Intervention):
         eligible = self.eligible_home & (youngest < self.p.max_child_age_months)
         if self.p.poor_only:
             eligible &= hh.poor
-        if self.finds_through_registry and model.registry is not None:
-            eligible &= model.registry.findable(model)
+        if self.finds_through_registry:  # families found through the registry
+            eligible &= model.effects.read("findable")
         self.enrolled &= eligible  # families leave when their youngest turns 3
         self._enrol(model, eligible, rng)
         self._roster(model, rng)
@@ -447,11 +447,10 @@ class MunicipalVisits(HomeVisits):
             self.enrolled_months[:] = 0
             self.visited_months[:] = 0
             self.counted = False
-        model.local.municipal_stakes[(self.name, "visits")] = np.where(
-            self.eligible_district, p.incentive_soles_per_child, 0.0)
+        model.effects.offer("visits_stake", self, np.where(
+            self.eligible_district, p.incentive_soles_per_child, 0.0))
 
     def idle(self, model) -> None:
         """As home visits; the stake is withdrawn."""
         super().idle(model)
-        model.local.municipal_stakes.pop((self.name, "visits"), None)
         model.municipal.paid_visits[:] = False

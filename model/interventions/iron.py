@@ -70,14 +70,9 @@ class Iron(Intervention):
         self.retarget(model, {"adherence_mean", "channel"})
 
     def retarget(self, model, changed: set[str]) -> None:
-        """Redraw adherence if its distribution changed; hook into CRED if the channel has it."""
+        """Redraw adherence if its distribution changed."""
         if changed & {"adherence_mean", "adherence_concentration"}:
             self._draw_adherence(model)
-        hooked = self._hand_out_at_cred in model.cred_contact_hooks
-        if self.p.channel in ("cred", "both") and not hooked:
-            model.cred_contact_hooks.append(self._hand_out_at_cred)
-        elif self.p.channel == "visits" and hooked:
-            model.cred_contact_hooks.remove(self._hand_out_at_cred)
 
     def _draw_adherence(self, model) -> None:
         mean, k = self.p.adherence_mean, self.p.adherence_concentration
@@ -100,9 +95,13 @@ class Iron(Intervention):
     def act(self, model) -> None:
         """Stock-outs, requests for drops, visits' deliveries, and who takes them."""
         kids, hh, rng = model.children, model.households, model.streams["programs"]
-        # a region's FED effort avoids some stock-outs (model.post_stockout_factor, fed.py)
-        self.stocked = rng.random(len(model.post_list)) >= (self.p.stockout_prob
-                                                            * model.post_stockout_factor)
+        # a region's FED effort avoids some stock-outs (the effect post_stockouts, fed.py)
+        self.stocked = rng.random(len(model.post_list)) >= (
+            self.p.stockout_prob * model.effects.read("post_stockouts"))
+        if self.p.channel in ("cred", "both"):  # drops handed out at CRED contacts
+            model.effects.offer("at_cred_contact", self, self._hand_out_at_cred)
+        else:
+            model.effects.withdraw(self, "at_cred_contact")
         eligible = self._eligible(model)
         visited = hh.last_visit_step[kids.household[eligible]] >= model.steps - 1
         if self.p.channel in ("visits", "both"):
@@ -128,12 +127,13 @@ class Iron(Intervention):
         """Each supplied child takes this month's drops with its household's adherence.
 
         Raised in a month a home visitor came (``visit_adherence_boost``) and while the family
-        gets SMS reminders (``reminder_adherence``, set by interventions/sms.py).
+        gets SMS reminders (the effect ``iron_adherence``, interventions/sms.py).
         """
         kids, hh = model.children, model.households
         home = kids.household[supplied]
         boost = np.where(hh.last_visit_step[home] >= model.steps - 1,
-                         self.p.visit_adherence_boost, 0.0) + hh.reminder_adherence[home]
+                         self.p.visit_adherence_boost, 0.0) + model.effects.read(
+                             "iron_adherence", home)
         takes = model.streams["programs"].random(len(supplied)) < hh.iron_adherence[home] + boost
         kids.iron_supplement[supplied[takes]] = self.p.gap_closure
         kids.iron_stock[supplied] -= 1

@@ -123,7 +123,7 @@ class Registry(Intervention):
     def act(self, model) -> None:
         """The month: quality moves with effort; find this month's children; count cost."""
         mun, kids, hh = model.municipal, model.children, model.households
-        model.registry = self
+        self._offer_gates(model)
         gain = self.p.monthly_gain * np.minimum(1.0, mun.effort_registry + self.region_push(
             model))
         mun.registration += gain * (1 - mun.registration)
@@ -145,18 +145,21 @@ class Registry(Intervention):
 
     def region_push(self, model) -> np.ndarray:
         """Registry effort a municipality gets from its region's FED work (0 without FED)."""
-        push = getattr(model, "fed_registry_push", None)
-        if push is None:
-            return 0.0
-        return push[model.municipal.region]
+        return model.effects.read("registry_push", model.municipal.region)
 
     def idle(self, model) -> None:
-        """Outside its dates the registry gates nothing."""
-        model.registry = None
+        """Outside its dates the registry gates nothing (its effects are withdrawn)."""
         model.children.found[:] = True
         self.found_household[:] = True
 
     # --- the gates (read by the programs) ---------------------------------------------------
+
+    def _offer_gates(self, model) -> None:
+        """Offer the effects by which being found gates CRED, iron, SIS and enrolment."""
+        effects = model.effects
+        effects.offer("cred_attendance", self, self.attendance_factor)
+        effects.offer("sis_affiliation", self, self.sis_factor)
+        effects.offer("findable", self, self.findable)
 
     def _norm(self, model, districts: np.ndarray, factor: float) -> np.ndarray:
         """Average chance at the starting quality, for dividing (1 without ``normalise``)."""
@@ -172,12 +175,12 @@ class Registry(Intervention):
         return (np.where(model.children.found[children], 1.0, factor)
                 / self._norm(model, district, factor))
 
-    def sis_factor(self, model) -> np.ndarray:
-        """Multiplier of every household's chance of SIS affiliation."""
+    def sis_factor(self, model, households=None) -> np.ndarray:
+        """Multiplier of every household's chance of SIS affiliation (all households)."""
         factor = self.p.unfound_sis
         return (np.where(self.found_household, 1.0, factor)
                 / self._norm(model, model.households.district, factor))
 
-    def findable(self, model) -> np.ndarray:
-        """Households Juntos or the municipal visits can find this month."""
+    def findable(self, model, households=None) -> np.ndarray:
+        """Households Juntos or the municipal visits can find this month (all households)."""
         return self.found_household | (self.household_u < self.p.unfound_enrolment)

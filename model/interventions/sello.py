@@ -45,12 +45,11 @@ class Sello(Intervention):
             prize = np.where(won, self.p.prize_soles_per_child * mun.children, 0.0)
             mun.payments += prize
             model.add_cost(self.name, float(prize.sum()))
-        model.local.municipal_stakes[(self.name, "registry")] = np.full(
-            mun.size, self.p.prize_soles_per_child)
+        model.effects.offer("registry_stake", self, np.full(mun.size,
+                                                           self.p.prize_soles_per_child))
         model.month_coverage[self.name] = 100 * np.count_nonzero(mun.sello) / max(1, mun.size)
 
     def idle(self, model) -> None:
         """Outside its dates no prize is on offer."""
-        model.local.municipal_stakes.pop((self.name, "registry"), None)
         model.municipal.sello[:] = False
         model.municipal.paid_registry[:] = False

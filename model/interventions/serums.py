@@ -71,7 +71,7 @@ class Serums(Intervention):
 
     def act(self, model) -> None:
         """End terms, place this month's share in the first free slots, count costs."""
-        model.serums_counselling_multiplier = self.p.counselling_multiplier
+        model.effects.offer("serums_counselling", self, self.p.counselling_multiplier)
         posts, step, order = model.posts, model.steps, self.order
         ending = order[(posts.serums_staff[order] != 0) & (posts.serums_until[order] < step)]
         posts.serums_staff[ending] = 0

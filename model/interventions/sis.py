@@ -82,8 +82,8 @@ class Sis(Intervention):
         automatic = self.p.juntos_automatic_from
         if automatic is not None and model.month_index() < month_index(automatic):
             juntos = np.zeros_like(juntos)
-        if model.registry is not None:  # affiliation goes through the child registry
-            coverage = coverage * model.registry.sis_factor(model)
+        # affiliation goes through the child registry (the effect sis_affiliation)
+        coverage = coverage * model.effects.read("sis_affiliation")
         hh.sis_insured[:] = (self.rank < np.clip(coverage, 0, 1)) | juntos
         insured_child = hh.sis_insured[kids.household]
         np.maximum(kids.care_prob, np.where(insured_child, self.p.care_seeking_insured, 0),

@@ -12,8 +12,9 @@ still rations its contacts.
 
 No evidence row gives the effect of SMS reminders in Peru, phone ownership among these
 families, or the cost of a message: every number here is an ASSUMPTION with a wide range
-(``model/analysis/draws.py``). The arrays set here are read by iron and CRED in the next
-month if the SMS entry comes after them in the scenario (programs act in scenario order).
+(``model/analysis/draws.py``). The reminders reach iron and CRED through the effects
+``iron_adherence`` and ``cred_attendance`` (``model/effects.py``) in the same month, whatever
+the order of the scenario's entries.
 """
 
 from __future__ import annotations
@@ -63,17 +64,21 @@ class Sms(Intervention):
 
     def act(self, model) -> None:
         """Remind this month's eligible families with a phone; count the messages' cost."""
-        hh = model.households
         eligible = self.eligible(model)
         reached = eligible & (self.phone_u < self.p.phone_share)
-        hh.reminder_adherence[:] = np.where(reached, np.float32(self.p.adherence_boost),
-                                            np.float32(0.0))
-        hh.reminder_attendance[:] = np.where(reached, np.float32(self.p.attendance_boost),
-                                             np.float32(0.0))
+        adherence = np.where(reached, np.float32(self.p.adherence_boost), np.float32(0.0))
+        self.attendance = np.where(reached, np.float32(self.p.attendance_boost),
+                                   np.float32(0.0))
+        model.effects.offer("iron_adherence", self, adherence)
+        model.effects.offer("cred_attendance", self, self.attendance_factor)
         messages = np.count_nonzero(reached) * model.scale * self.p.messages_per_month
         model.add_cost(self.name, messages * self.p.cost_per_message)
         model.month_coverage[self.name] = 100 * np.count_nonzero(reached) / max(
             1, np.count_nonzero(eligible))
+
+    def attendance_factor(self, model, children: np.ndarray) -> np.ndarray:
+        """Multiplier of the CRED attendance of ``children``'s families (1 + the boost)."""
+        return 1.0 + self.attendance[model.children.household[children]]
 
     def eligible(self, model) -> np.ndarray:
         """Households in the channel's programs whose youngest child is young enough."""
@@ -84,8 +89,3 @@ class Sms(Intervention):
         youngest = model.youngest_child_age()
         return program[self.p.channel] & (youngest >= 0) & (
             youngest < self.p.max_child_age_months)
-
-    def idle(self, model) -> None:
-        """Outside its dates nobody is reminded."""
-        model.households.reminder_adherence[:] = 0.0
-        model.households.reminder_attendance[:] = 0.0
