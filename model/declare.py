@@ -30,7 +30,9 @@ the model, and the analysis layer reads it.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
+import re
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -95,6 +97,30 @@ def fit_ranges(cls) -> dict[str, tuple[float, float]]:
         else:
             ranges[name] = tuple(calibrate)
     return ranges
+
+
+def markdown_table(cls, value_text=lambda name, value: repr(value)) -> str:
+    """A Markdown table of the fields of ``cls``: name, value, then ``unit; source``.
+
+    Section rows come from the ``# --- Section ---`` comments of the class body; a field's
+    value is written by ``value_text(name, value)``.
+    """
+    sections, current = {}, None
+    for line in inspect.getsource(cls).splitlines():
+        heading = re.match(r"\s*# --- (.*?) -*$", line)
+        field = re.match(r"\s*(\w+): [\w\[\], ]+ = param\(", line)
+        if heading:
+            current = heading[1]
+        elif field and current:
+            sections[field[1]], current = current, None
+    rows = ["| Parameter | Value | Unit, meaning and source (its declaration in defaults.py) |",
+            "|---|---|---|"]
+    for field in dataclasses.fields(cls):
+        if field.name in sections:
+            rows.append(f"| **{sections[field.name]}** | | |")
+        rows.append(f"| `{field.name}` | {value_text(field.name, field.default)} | "
+                    f"{field.metadata['unit']}; {field.metadata['source']} |")
+    return "\n".join(rows)
 
 
 def ci95(low: float, high: float) -> tuple[float, float]:

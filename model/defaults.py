@@ -33,7 +33,16 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.declare import Z95, Draw, ci95, ci95_ratio, declared, param, relative_interval
+from model.declare import (
+    Z95,
+    Draw,
+    ci95,
+    ci95_ratio,
+    declared,
+    markdown_table,
+    param,
+    relative_interval,
+)
 from model.names import plain_name
 from model.safe_yaml import short as _number_text
 
@@ -534,6 +543,18 @@ def check_parameter_set(p: "Parameters") -> None:
         raise ValueError(f"parameters 'severe_stunting_cutoff' = {p.severe_stunting_cutoff:g} "
                          f"and 'stunting_cutoff' = {p.stunting_cutoff:g}: allowed: severe "
                          "below stunting (A1: -3 and -2)")
+
+
+def parameter_table_markdown() -> str:
+    """The parameter table of ``docs/model.md`` (section 4), from the declarations."""
+    def value_text(name: str, value) -> str:
+        if name in DEPARTMENT_TERMS:
+            return (f"{len(value)} values, `model/data/{DEPARTMENT_TERMS_CSV.name}` (in its row "
+                    f"order: {', '.join(DEPARTMENT_ORDER)}; a scenario may give `{{PUNO: 0.01}}` "
+                    "instead of the list)")
+        return repr(value)
+
+    return markdown_table(Parameters, value_text)
 
 
 def parameter_names() -> list[str]:

@@ -17,7 +17,7 @@ stay at their fit):
 1. *Derivatives.* A department's figures respond to its own terms only, so one run with
    every term moved by a step (per seed, common random numbers) gives all 50 derivatives.
 2. *Unshrunk estimate.* Per department and block, with standardised residuals ``r`` (model
-   minus survey over the survey-plus-chance standard error, ``calibration.residuals``) and
+   minus survey over the survey-plus-chance standard error, ``survey_fit.residuals``) and
    derivatives ``g``: ``theta_hat = theta - g'r / g'g``, variance ``v = phi / g'g``, where
    ``phi`` is the block's dispersion (its chi-square over figures minus terms, at least 1:
    the residual scatter within departments that the terms cannot remove).
@@ -40,7 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.analysis.calibration import _run_all, default_point, fit_targets
+from model.analysis.fit_runs import run_all
+from model.analysis.search_space import default_point
+from model.analysis.survey_fit import fit_targets
 from model.config import Scenario
 from model.defaults import DEFAULTS, DEPARTMENT_ORDER
 
@@ -148,7 +150,7 @@ def load_term_prior(path=None) -> TermPrior:
 
 
 def department_figures(figures: pd.DataFrame) -> pd.DataFrame:
-    """The department figures of a ``calibration._figures`` table, with department and block.
+    """Department figures of a ``survey_fit.reached_figures`` table, with department, block.
 
     Adds ``department`` (its index in ``DEPARTMENT_ORDER``) and ``block`` (the term that moves
     the figure); national, area and age-band figures are left out.
@@ -204,7 +206,7 @@ def fit_department_terms(scenario: Scenario, targets: pd.DataFrame,
             spec = scenario.model_copy(update={"seed": int(seed), "scale": float(scale)})
             jobs[seed, "base"] = (spec, {**mechanisms, **flat_terms(terms)}, last_year, fitted)
             jobs[seed, "moved"] = (spec, {**mechanisms, **flat_terms(moved)}, last_year, fitted)
-        runs = _run_all(jobs, workers, on_run)
+        runs = run_all(jobs, workers, on_run)
         base = _mean_figures([runs[seed, "base"] for seed in seeds])
         shifted = _mean_figures([runs[seed, "moved"] for seed in seeds]).reindex(base.index)
         frame = department_figures(base)

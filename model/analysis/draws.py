@@ -1,12 +1,14 @@
 """Parameter uncertainty: a distribution for every uncertain number, and reproducible draws.
 
-Three kinds of uncertain number (``docs/uncertainty.md`` has the table this module renders):
+Three kinds of uncertain number (``docs/uncertainty.md`` has the table this module renders).
+A model parameter's distribution is declared on its field (``draw=`` in
+``model/defaults.py``); a program's is in ``_COLUMNS`` below.
 
 * **Evidence rows** with a confidence interval or range: a normal, lognormal (ratios) or
   beta (shares) distribution whose 90% interval matches the row's (a 95% CI is converted).
 * **ASSUMPTIONs**: a stated, deliberately wide uniform range around the default.
-* **Calibrated** parameters (``calibration.SEARCH_SPACE``): one joint normal, the fit's
-  Gauss-Newton approximation (``calibration.load_posterior``), clipped to the search ranges;
+* **Calibrated** parameters (``search_space.SEARCH_SPACE``): one joint normal, the fit's
+  Gauss-Newton approximation (``posterior.load_posterior``), clipped to the search ranges;
   the department terms (``department_terms.csv``) as independent normals, their
   empirical-Bayes posterior (``analysis/department_terms.py``).
 
@@ -26,6 +28,7 @@ the parameters.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,11 +38,9 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from model.defaults import DEFAULTS, DEPARTMENT_ORDER, parameter_range
+from model.declare import Z90, Z95, declared, relative_interval
+from model.defaults import DEFAULTS, DEPARTMENT_ORDER, Parameters, parameter_range
 from model.interventions import INTERVENTIONS
-
-Z90 = 1.6448536269514722   # a 90% interval is +/- Z90 standard deviations
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -101,28 +102,7 @@ class Uncertain:
         return float(low), float(high)
 
 
-def ci95(low: float, high: float) -> tuple[float, float]:
-    """A 95% confidence interval turned into the 90% interval of the same normal."""
-    middle, half = (low + high) / 2, (high - low) / 2 * Z90 / Z95
-    return middle - half, middle + half
-
-
-def ci95_ratio(low: float, high: float) -> tuple[float, float]:
-    """A 95% CI of a ratio (symmetric on the log scale) as the 90% interval."""
-    mid, half = (math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / 2
-    half *= Z90 / Z95
-    return math.exp(mid - half), math.exp(mid + half)
-
-
-def _relative(centre: float, log_sd: float) -> tuple[float, float]:
-    """The 90% interval of a lognormal with median ``centre`` and log-SD ``log_sd``."""
-    return centre * math.exp(-Z90 * log_sd), centre * math.exp(Z90 * log_sd)
-
-
 _C4A_LOG_SD = (math.log(0.74) - math.log(0.50)) / (2 * Z95) / -math.log(0.61)
-_C5C_LOG_SD = (math.log(1.19) - math.log(1.07)) / (2 * Z95) / math.log(1.13)
-_C6B_LOG_SD = (math.log(2.62) - math.log(2.05)) / (2 * Z95) / math.log(2.32)
-_C2A = tuple(v / 18 for v in ci95(0.09, 0.36))
 _VISITS = ("home_visits", "municipal_visits")
 
 
@@ -130,63 +110,32 @@ def _both(field: str) -> tuple[str, ...]:
     return tuple(f"{program}.{field}" for program in _VISITS)
 
 
-# The independent uncertain numbers. Calibrated parameters are not here (joint, below).
-UNCERTAIN: tuple[Uncertain, ...] = (
+# The hypercube's columns, in a fixed order (a seed gives the same draws as before a number
+# is added: new model parameters are appended). A name is a model parameter: its
+# distribution is its field's draw= in model/defaults.py. An Uncertain is a program's
+# number (a Field of model/interventions/*.py). Calibrated parameters are not here (joint,
+# below).
+_COLUMNS: tuple[str | Uncertain, ...] = (
     # --- population and households ---
-    Uncertain(("low_birth_weight_share",), "beta", 0.062, 0.078,
-              "C6c: 7.0% (ENDES 2016); 90% interval +/-0.8 points, ASSUMPTION (no CI given)"),
-    Uncertain(("extra_children_per_household",), "uniform", 0.15, 0.45, "ASSUMPTION"),
-    Uncertain(("rural_welfare_gap_sd",), "uniform", 0.4, 1.2, "ASSUMPTION"),
-    Uncertain(("welfare_yearly_correlation",), "uniform", 0.8, 0.97, "ASSUMPTION"),
-    Uncertain(("ses_loading",), "uniform", 0.5, 0.85, "ASSUMPTION"),
-    Uncertain(("improved_sanitation_share",), "uniform", 0.6, 0.8, "ASSUMPTION"),
-    Uncertain(("adequate_feeding_share",), "uniform", 0.45, 0.65,
-              "tuned by hand in issue 3; C2d: 'a majority' had a minimum adequate diet"),
+    "low_birth_weight_share", "extra_children_per_household", "rural_welfare_gap_sd",
+    "welfare_yearly_correlation", "ses_loading", "improved_sanitation_share",
+    "adequate_feeding_share",
     # --- health posts and care ---
-    Uncertain(("residents_per_health_post",), "uniform", 3000, 6000, "ASSUMPTION"),
-    Uncertain(("contacts_per_worker_month",), "uniform", 100, 220, "ASSUMPTION"),
-    Uncertain(("rural_distance_km_mean",), "uniform", 3, 10, "ASSUMPTION"),
-    Uncertain(("urban_distance_km_mean",), "uniform", 0.5, 2, "ASSUMPTION"),
-    Uncertain(("care_seeking_base",), "uniform", 0.2, 0.45, "ASSUMPTION"),
-    Uncertain(("treated_illness_loss_reduction",), "uniform", 0.2, 0.8,
-              "ASSUMPTION (C6e gives no size)"),
-    Uncertain(("cred_share_of_capacity",), "uniform", 0.2, 0.45, "ASSUMPTION"),
-    Uncertain(("discouraged_months",), "uniform", 3, 9, "ASSUMPTION", integer=True),
-    Uncertain(("discouraged_attendance_factor",), "uniform", 0.1, 0.5, "ASSUMPTION"),
-    Uncertain(("attendance_distance_km",), "uniform", 5, 20, "ASSUMPTION"),
-    Uncertain(("lbw_odds_ratio_no_anc",), "lognormal", *ci95_ratio(1.16, 1.34),
-              "C6d: AOR 1.24 (95% CI 1.16-1.34)"),
-    Uncertain(("vaccine_respiratory_rr",), "uniform", 0.75, 1.0,
-              "ASSUMPTION (E3 gives coverage, not efficacy)"),
-    Uncertain(("cost_per_cred_contact",), "uniform", 8, 30, "ASSUMPTION (no unit cost)"),
+    "residents_per_health_post", "contacts_per_worker_month", "rural_distance_km_mean",
+    "urban_distance_km_mean", "care_seeking_base", "treated_illness_loss_reduction",
+    "cred_share_of_capacity", "discouraged_months", "discouraged_attendance_factor",
+    "attendance_distance_km", "lbw_odds_ratio_no_anc", "vaccine_respiratory_rr",
+    "cost_per_cred_contact",
     # --- growth ---
-    Uncertain(("haz_birth_lbw_shift",), "normal", *sorted(-0.6 * v for v in _relative(
-        1.0, _C6B_LOG_SD)), "C6b: OR 2.32 (95% CI 2.05-2.62), carried to the shift in "
-              "proportion to log OR"),
-    Uncertain(("haz_falter_inadequate_feeding",), "normal", *_C2A,
-              "C2a: SMD +0.23 (95% CI 0.09-0.36) over 18 months"),
-    Uncertain(("haz_drift_after_24m",), "uniform", 0.0, 0.004,
-              "tuned by hand in issue 3 within A3-A4"),
-    Uncertain(("haz_velocity_sd",), "uniform", 0.005, 0.015, "tuned by hand in issue 3 (A6)"),
-    Uncertain(("haz_loss_per_diarrhoea",), "lognormal", *_relative(0.016, _C5C_LOG_SD),
-              "C5c: OR 1.13 per 5 episodes (95% CI 1.07-1.19), in proportion to log OR"),
+    "haz_birth_lbw_shift", "haz_falter_inadequate_feeding", "haz_drift_after_24m",
+    "haz_velocity_sd", "haz_loss_per_diarrhoea",
     # --- hemoglobin ---
-    Uncertain(("hb_individual_sd",), "uniform", 0.55, 0.95, "tuned by hand in issue 3 (B1)"),
-    Uncertain(("hb_innovation_sd",), "uniform", 0.15, 0.35, "tuned by hand in issue 3"),
-    Uncertain(("hb_adjustment_rate",), "uniform", 0.25, 0.45, "tuned by hand in issue 3 (B11)"),
-    Uncertain(("iron_gap_adequate_feeding",), "uniform", -0.3, -0.1, "tuned by hand in issue 3"),
-    Uncertain(("non_iron_rr_unimproved_water",), "lognormal", 1.35, 2.4,
-              "B15: safe water lowers selva anemia by 45% (1/0.55 = 1.8); width ASSUMPTION"),
-    Uncertain(("non_iron_rr_unimproved_sanitation",), "uniform", 1.0, 1.6, "ASSUMPTION"),
+    "hb_individual_sd", "hb_innovation_sd", "hb_adjustment_rate", "iron_gap_adequate_feeding",
+    "non_iron_rr_unimproved_water", "non_iron_rr_unimproved_sanitation",
     # --- illness ---
-    Uncertain(("diarrhoea_monthly_prob",), "uniform", 0.09, 0.15,
-              "tuned by hand in issue 3 to C5e (0.16-0.17 episodes a month)"),
-    Uncertain(("diarrhoea_rr_unimproved_water",), "lognormal", 1.2, 1.9,
-              "tuned by hand in issue 3 (C5e; B12 water OR 0.58)"),
-    Uncertain(("diarrhoea_rr_unimproved_sanitation",), "uniform", 1.0, 1.6, "ASSUMPTION"),
-    Uncertain(("diarrhoea_rr_poor",), "uniform", 1.0, 1.4, "tuned by hand in issue 3 (C5e)"),
-    Uncertain(("illness_season_amplitude",), "uniform", 0.05, 0.35, "ASSUMPTION"),
-    Uncertain(("respiratory_monthly_prob",), "uniform", 0.08, 0.25, "ASSUMPTION"),
+    "diarrhoea_monthly_prob", "diarrhoea_rr_unimproved_water",
+    "diarrhoea_rr_unimproved_sanitation", "diarrhoea_rr_poor", "illness_season_amplitude",
+    "respiratory_monthly_prob",
     # --- programs: Juntos ---
     Uncertain(("cct.exclusion_error",), "uniform", 0.1, 0.35, "ASSUMPTION"),
     Uncertain(("cct.inclusion_error",), "uniform", 0.05, 0.2, "ASSUMPTION"),
@@ -223,7 +172,7 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain(("home_visits.supervision_per_family_month",), "uniform", 50, 85,
               "derived from program documents (1,360 soles a family a year); width ASSUMPTION"),
     # --- iron ---
-    Uncertain(("iron.gap_closure",), "lognormal", *_relative(0.55, _C4A_LOG_SD),
+    Uncertain(("iron.gap_closure",), "lognormal", *relative_interval(0.55, _C4A_LOG_SD),
               "C4a: RR 0.61 (95% CI 0.50-0.74), in proportion to log RR"),
     Uncertain(("iron.adherence_mean",), "beta", 0.42, 0.75,
               "C4f: 58.9% (n = 56, one region): binomial SE widened 1.5x"),
@@ -237,13 +186,8 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain(("sms.attendance_boost",), "uniform", 0.0, 0.3, "ASSUMPTION (no evidence row)"),
     Uncertain(("sms.cost_per_message",), "uniform", 0.03, 0.3, "ASSUMPTION (no unit cost)"),
     # --- local government, the child registry, incentives, the district graph (issue 14) ---
-    Uncertain(("unpaid_effort",), "uniform", 0.05, 0.2, "ASSUMPTION (no evidence row)"),
-    Uncertain(("stake_half_soles",), "uniform", 10, 40, "ASSUMPTION (no evidence row)"),
-    Uncertain(("capacity_idh_weight",), "uniform", 0.75, 2.25, "ASSUMPTION (proxy weight)"),
-    Uncertain(("neighbour_copy_strength",), "uniform", 0.0, 0.6, "ASSUMPTION"),
-    Uncertain(("cross_border_care",), "uniform", 0.2, 0.8, "ASSUMPTION"),
-    Uncertain(("neighbour_labour_share",), "uniform", 0.25, 0.75, "ASSUMPTION"),
-    Uncertain(("recruitment_pool_half",), "uniform", 1000, 3000, "ASSUMPTION"),
+    "unpaid_effort", "stake_half_soles", "capacity_idh_weight", "neighbour_copy_strength",
+    "cross_border_care", "neighbour_labour_share", "recruitment_pool_half",
     Uncertain(("registry.monthly_gain",), "uniform", 0.01, 0.07, "ASSUMPTION"),
     Uncertain(("registry.unfound_attendance",), "uniform", 0.2, 0.8, "ASSUMPTION"),
     Uncertain(("registry.unfound_sis",), "uniform", 0.3, 0.9, "ASSUMPTION"),
@@ -258,6 +202,25 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain(("municipal_visits.incentive_soles_per_child",), "uniform", 10, 50,
               "ASSUMPTION (no amount in the program documents)"),
 )
+
+
+def _with_declared_draws(columns: tuple[str | Uncertain, ...]) -> tuple[Uncertain, ...]:
+    """``columns`` with each model parameter's name replaced by its declared draw.
+
+    Parameters that declare a draw but are not in ``columns`` follow, in field order.
+    """
+    declared_draws = declared(Parameters, "draw")
+    named = [column for column in columns if isinstance(column, str)]
+    undeclared = [name for name in named if name not in declared_draws]
+    if undeclared:
+        raise ValueError(f"{', '.join(undeclared)}: no draw= in model/defaults.py")
+    columns = columns + tuple(name for name in declared_draws if name not in named)
+    return tuple(column if isinstance(column, Uncertain) else Uncertain(
+        (column,), *dataclasses.astuple(declared_draws[column])) for column in columns)
+
+
+# Every independent uncertain number, in the hypercube's column order.
+UNCERTAIN: tuple[Uncertain, ...] = _with_declared_draws(_COLUMNS)
 
 
 def default_value(target: str) -> float:
@@ -280,7 +243,8 @@ def _posterior():
     empirical-Bayes posterior sd (``department_terms.csv``; a term without an sd is not
     drawn), clipped to the parameter's bounds.
     """
-    from model.analysis.calibration import SEARCH_SPACE, default_point, load_posterior
+    from model.analysis.posterior import load_posterior
+    from model.analysis.search_space import SEARCH_SPACE, default_point
     posterior = load_posterior()
     names = list(posterior.names)
     low = [SEARCH_SPACE[name][0] for name in names]
@@ -322,7 +286,7 @@ class _Block:
 
 
 def calibrated_names() -> list[str]:
-    """The calibrated parameters drawn jointly (``calibration.SEARCH_SPACE`` order)."""
+    """The calibrated parameters drawn jointly (``search_space.SEARCH_SPACE`` order)."""
     return list(_posterior().names)
 
 

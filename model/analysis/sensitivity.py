@@ -39,6 +39,8 @@ from model.analysis import draws
 from model.analysis.comparison import AGE_5_BAND, summarise
 from model.analysis.experiments import RunSpec, replicate_seeds
 from model.config import Scenario
+from model.declare import declared
+from model.defaults import Parameters
 
 METHODS = ("morris", "sobol")
 SOBOL_BOUNDS = (0.001, 0.999)  # keeps the inverse CDFs finite; the tails beyond are not sampled
@@ -77,28 +79,11 @@ _PROGRAMS = {"cct": "Juntos", "sis": "SIS", "serums": "SERUMS", "cred": "CRED",
              "iron": "iron drops"}
 _WORDS = {"haz": "HAZ", "hb": "Hb", "rr": "RR", "sd": "SD", "km": "km", "lbw": "LBW",
           "anc": "antenatal care", "ses": "SES", "cred": "CRED", "prob": "probability"}
-_ELEMENTS = {"haz_falter_schooling": ("no schooling", "primary", "secondary"),
-             "non_iron_share_by_region": ("Costa", "Sierra", "Selva")}
+# Plain-language names: a model parameter's label= and elements= in model/defaults.py; the
+# programs' numbers here.
+_ELEMENTS = declared(Parameters, "elements")
 PLAIN_LABELS = {
-    "hb_individual_sd": "Hb: spread between children (SD)",
-    "hb_innovation_sd": "Hb: monthly noise (SD)",
-    "hb_adjustment_rate": "Hb: monthly adjustment towards its target",
-    "hb_iron_gap_deficit": "Hb lost at a complete iron gap",
-    "hb_infection_drop": "Hb drop with an infection",
-    "hb_non_iron_drop": "Hb drop from non-iron causes",
-    "hb_altitude_rise_per_km": "Hb rise per km of altitude",
-    "iron_gap_poor": "iron gap: extra in poor households",
-    "iron_gap_rural": "iron gap: extra in rural households",
-    "iron_gap_adequate_feeding": "iron gap: change with adequate feeding",
-    "non_iron_rr_unimproved_water": "non-iron anemia: RR, unimproved water",
-    "non_iron_rr_unimproved_sanitation": "non-iron anemia: RR, unimproved sanitation",
-    "treated_illness_loss_reduction": "share of an illness's HAZ and Hb loss avoided if treated",
-    "haz_falter_inadequate_feeding": "HAZ faltering with inadequate feeding",
-    "haz_loss_per_diarrhoea": "HAZ lost per diarrhoea episode",
-    "adequate_feeding_share": "share of children adequately fed",
-    "diarrhoea_monthly_prob": "diarrhoea: monthly probability",
-    "respiratory_monthly_prob": "respiratory infection: monthly probability",
-    "care_seeking_base": "care seeking when ill (uninsured)",
+    **declared(Parameters, "label"),
     "iron.gap_closure": "iron drops: iron gap closed by taking them",
     "iron.adherence_mean": "iron drops: mean adherence (status quo)",
     "iron.stockout_prob": "iron drops: stock-out probability",
