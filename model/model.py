@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import pickle
 from collections import OrderedDict
 
@@ -28,7 +29,7 @@ from model.config import Scenario, validate_scenario
 from model.defaults import DEPARTMENT_ORDER
 from model.effects import Effects
 from model.geography import load_geography
-from model.interventions import INTERVENTIONS
+from model.interventions import INTERVENTIONS, Intervention
 from model.population import (
     Area,
     BirthWeight,
@@ -42,6 +43,7 @@ from model.population import (
 )
 from model.results import N_BANDS, MetricsRecorder, cell_index
 
+KEYED_STREAM_TAG = 0x50524F47  # marks a keyed stream's spawn key apart from spawned ones
 SOUTHERN_HIGHLANDS = ("PUNO", "CUSCO")  # B13: a smaller Hb rise with altitude
 WARM_UP_MONTHS = 60  # every child alive at the start has lived its months under the dynamics
 TRACKED_FIELDS = ("age_months", "haz", "hb", "illness", "iron_supplement")
@@ -90,8 +92,10 @@ class ECDModel(mesa.Model):
         self.params = scenario.model_parameters()
         self.scale = scenario.scale
         # Independent streams so that programs drawing numbers do not shift the draws of
-        # demography or health: scenario comparisons then use common random numbers.
-        self.streams = dict(zip(("population", "demography", "health", "growth", "programs"),
+        # demography or health: scenario comparisons then use common random numbers. Each
+        # program has a stream of its own, keyed by its entry (``stream``); "services" is the
+        # health posts' (rationing CRED contacts, care across a border).
+        self.streams = dict(zip(("population", "demography", "health", "growth", "services"),
                                 self.rng.spawn(5)))
         # local government's draws (the child registry) come from a sixth stream, spawned
         # after the others so that their draws are those of models without it
@@ -144,8 +148,8 @@ class ECDModel(mesa.Model):
         self.household_region = self.geography.natural_region[self.households.district]
         self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
         self._tracked: dict[int, list[dict]] = {}
-        self.interventions = [self._program(spec.type, spec.model_extra or {})
-                              for spec in (history or scenario).interventions]
+        self.interventions: list = []
+        self._add_programs((history or scenario).interventions)
         # how programs act on each other: named effects, combined in the programs' order
         self.effects = Effects(self)
         for intervention in self.interventions:
@@ -515,22 +519,62 @@ class ECDModel(mesa.Model):
         """
         return INTERVENTIONS[kind](**{**self.scenario.program_defaults(kind), **params})
 
+    def _add_programs(self, specs) -> list:
+        """New programs for ``specs``, each with its own stream, in the canonical order.
+
+        A program's stream is keyed by its type and dates (and the number of entries with the
+        same before it in the canonical order), never by its position in the scenario.
+        Returns the new programs.
+        """
+        added = sorted((self._program(spec.type, spec.model_extra or {}) for spec in specs),
+                       key=Intervention.order_key)
+        for program in added:
+            key = program.stream_key()
+            twins = sum(other.stream_key() == key for other in self.interventions)
+            program.rng = self.stream(f"{key}#{twins}")
+            self.interventions.append(program)
+        self.interventions.sort(key=Intervention.order_key)
+        return added
+
+    def stream(self, key: str) -> np.random.Generator:
+        """An independent random generator for ``key``, derived from the model's seed.
+
+        The same seed and key give the same draws, whatever other streams exist and in
+        whatever order they are made.
+        """
+        digest = hashlib.sha256(key.encode()).digest()
+        words = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+        seq = self.rng.bit_generator.seed_seq
+        child = np.random.SeedSequence(seq.entropy, pool_size=seq.pool_size,
+                                       spawn_key=(*seq.spawn_key, KEYED_STREAM_TAG, *words))
+        return np.random.Generator(type(self.rng.bit_generator)(child))
+
     def _change_status_quo(self, specs) -> None:
         """Apply a scenario's changes to the programs its history left running.
 
-        An entry whose type is already among the history's programs updates the parameters of
-        the last such program (its state, such as enrolment, carries on); other entries are
-        new programs, set up now.
+        An entry whose type is among the history's programs updates the parameters of the one
+        running in the scenario's first month (if none, the last to have run); its state, such
+        as enrolment, carries on. Other entries are new programs, set up now. The order of
+        the entries does not matter.
         """
-        for spec in specs:
+        new = []
+        for spec in sorted(specs, key=_entry_order):
             changes = spec.model_extra or {}
-            running = [i for i in self.interventions if i.name == spec.type]
-            if running:
-                running[-1].change(self, changes)
+            running = self._program_to_change(spec.type)
+            if running is not None:
+                running.change(self, changes)
             else:
-                intervention = self._program(spec.type, changes)
-                intervention.setup(self)
-                self.interventions.append(intervention)
+                new.append(spec)
+        for program in self._add_programs(new):
+            program.setup(self)
+
+    def _program_to_change(self, kind: str):
+        """The program of type ``kind`` a scenario's entry changes (None: there is none)."""
+        same = [i for i in self.interventions if i.name == kind]
+        running = [i for i in same if i.runs_in(self.start_index)]
+        if running or not same:
+            return running[-1] if running else None
+        return max(same, key=lambda i: (math.inf if i.last is None else i.last))
 
     # --- records -----------------------------------------------------------------------------
 
@@ -653,6 +697,11 @@ class ECDModel(mesa.Model):
         return pd.DataFrame(self._tracked[uid])
 
 # --- the status quo's history, lived once per process ------------------------------------------
+
+def _entry_order(spec) -> tuple:
+    """A fixed order of a scenario's entries: by type, then by their text."""
+    return (spec.type, json.dumps(spec.model_dump(mode="json"), sort_keys=True))
+
 
 HISTORY_STATES_KEPT = 4  # saved states of histories in this process (about 60 MB each at scale 20)
 _history_states: OrderedDict[str, bytes] = OrderedDict()

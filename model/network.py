@@ -135,7 +135,7 @@ def cross_border_care(model: "ECDModel", requests: np.ndarray, post: np.ndarray,
     trying = np.flatnonzero(goes_to >= 0)
     if len(trying) == 0:
         return seen
-    rng = model.streams["programs"]
+    rng = model.streams["services"]
     trying = trying[rng.random(len(trying)) < chance[trying]]
     demand = np.bincount(goes_to[trying], minlength=geo.n) * model.scale
     with np.errstate(divide="ignore", invalid="ignore"):

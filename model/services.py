@@ -134,7 +134,7 @@ def serve_cred(model: "ECDModel") -> int:
     requests = np.flatnonzero(kids.cred_request)
     if len(requests) == 0:
         return 0
-    rng = model.streams["programs"]
+    rng = model.streams["services"]
     post = hh.health_post[kids.household[requests]]
     demand = post_demand(model, post)
     capacity = post_capacity(model)
@@ -158,16 +158,18 @@ def serve_cred(model: "ECDModel") -> int:
     return len(served)
 
 
-def counselled_feeding(model: "ECDModel", households: np.ndarray, adoption: np.ndarray) -> int:
+def counselled_feeding(model: "ECDModel", households: np.ndarray, adoption: np.ndarray,
+                       rng: np.random.Generator) -> int:
     """Households with inadequate feeding adopt adequate feeding with prob ``adoption``.
 
-    Returns the number that changed; their children's risk is refreshed.
+    ``rng`` is the counselling program's stream. Returns the number that changed; their
+    children's risk is refreshed.
     """
     hh = model.households
     candidates = households[~hh.adequate_feeding[households]]
     if len(candidates) == 0:
         return 0
-    adopt = model.streams["programs"].random(len(candidates)) < np.broadcast_to(
+    adopt = rng.random(len(candidates)) < np.broadcast_to(
         adoption, households.shape)[~hh.adequate_feeding[households]]
     changed = np.unique(candidates[adopt])
     hh.adequate_feeding[changed] = True

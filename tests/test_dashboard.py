@@ -21,6 +21,7 @@ from viz import levers as L
 from viz.classroom import Classroom, classroom_scenario, live_programs
 from viz.i18n import LANGUAGES, TEXT, tr
 from viz.runner import run_comparison
+from viz.today import run_today, survey_points
 
 VIZ = Path(__file__).resolve().parent.parent / "viz"
 SMALL = dict(region="TUMBES", years=1, replicates=2, seed=3)
@@ -45,7 +46,7 @@ def small_draws():
 @pytest.fixture(scope="module")
 def tumbes_today():
     """Tumbes' history 2000-2019 with records (fast precision, seed 3)."""
-    return runner.run_today("TUMBES", 3)
+    return run_today("TUMBES", 3)
 
 
 def test_every_text_exists_in_both_languages():
@@ -375,7 +376,7 @@ def test_today_shows_the_history_against_the_surveys(tumbes_today):
     july = today.trajectory.set_index("date").loc["2011-07", "anemia"]
     assert survey[(survey["year"] == 2011) & (survey["indicator"] == "anemia")][
         "model"].iloc[0] == pytest.approx(july)
-    national = runner.survey_points(L.ALL_PERU)
+    national = survey_points(L.ALL_PERU)
     assert {2000, 2007, 2009, 2012} <= set(national[national["indicator"] == "stunting"]["year"])
     # the map: the last month, by district (a department's run records its districts)
     table = figures.today_map_values(today)
@@ -390,7 +391,7 @@ def test_today_shows_the_history_against_the_surveys(tumbes_today):
     assert points["data"][0]["value"][0] == "2009-07"
     assert "ENDES 2009" in points["data"][0]["tooltip"]["formatter"]
     assert len(whiskers["data"]) == 3 * 4  # low, high, gap per survey year
-    assert runner.run_today("TUMBES", 3) is today  # kept for the process
+    assert run_today("TUMBES", 3) is today  # kept for the process
 
 
 def test_dashboard_pngs_are_drawn(small_result, tmp_path):

@@ -1,6 +1,6 @@
 """The dashboard under load and abuse (issue 13, class 8).
 
-Heavy runs wait in one queue (viz/runner.py) and are computed in worker processes; a waiting
+Heavy runs wait in one queue (viz/jobs.py) and are computed in worker processes; a waiting
 session sees its place; a session that leaves stops its jobs and the workers end with the
 last one; Solara's CDN proxy never fetches; `run.py dashboard` ends with SIGTERM and frees
 its port. Every server started here is ended, with its process group, whatever happens.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from viz import runner
+from viz import jobs, runner, today
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
@@ -82,7 +82,7 @@ def dashboard(env: dict | None = None):
 
 
 def test_queue_is_first_come_first_served_and_tells_each_its_place():
-    queue = runner.RunQueue(1)
+    queue = jobs.RunQueue(1)
     places: dict[str, list[int]] = {"b": [], "c": []}
     order, release = [], threading.Event()
 
@@ -120,17 +120,18 @@ def test_queue_is_first_come_first_served_and_tells_each_its_place():
 
 
 def test_a_job_stopped_while_queued_never_starts_a_worker(monkeypatch):
-    monkeypatch.setattr(runner, "QUEUE", runner.RunQueue(0))  # no place ever comes free
-    monkeypatch.setattr(runner.Workers, "take", lambda self: pytest.fail("worker started"))
-    assert list(runner.remote("comparison", None, should_stop=lambda: True)) == []
-    assert next(runner.remote("today", "TUMBES", 1, should_stop=lambda: True)) is None
+    monkeypatch.setattr(jobs, "QUEUE", jobs.RunQueue(0))  # no place ever comes free
+    monkeypatch.setattr(jobs.Workers, "take", lambda self: pytest.fail("worker started"))
+    assert list(jobs.remote(runner.run_comparison, None, should_stop=lambda: True)) == []
+    assert list(jobs.remote(today.today_job, "TUMBES", 1, should_stop=lambda: True)) == []
+    assert today.queued_today("TUMBES", 1, should_stop=lambda: True) is None
 
 
 def test_a_worker_gives_the_in_process_result():
-    remote = runner.queued_today("TUMBES", 11)
-    local = runner._live_today("TUMBES", 11, None, None)
+    remote = today.queued_today("TUMBES", 11)
+    local = today._live_today("TUMBES", 11, None, None)
     assert remote.date == local.date and remote.trajectory.equals(local.trajectory)
-    runner.WORKERS.end_idle()
+    jobs.WORKERS.end_idle()
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

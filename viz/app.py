@@ -21,7 +21,7 @@ import solara
 import solara.lab
 import solara.lifecycle
 
-from viz import runner
+from viz import jobs
 from viz.classroom_view import (  # noqa: F401 - the session state, for tests and callers
     ClassroomView,
     exercise_task,
@@ -83,6 +83,6 @@ def Page():
 
 
 # Each browser session counted while it is open: when it closes, its results go with it and
-# the memory is handed back (runner.SESSIONS); its queued or running jobs stop (they poll
+# the memory is handed back (jobs.SESSIONS); its queued or running jobs stop (they poll
 # the session's closed event).
-solara.lifecycle.on_kernel_start(runner.SESSIONS.opened)
+solara.lifecycle.on_kernel_start(jobs.SESSIONS.opened)

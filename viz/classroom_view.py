@@ -13,7 +13,7 @@ from model import geography, places
 from viz import exercises as ex
 from viz.classroom import CLASSROOM_DEPARTMENT, Classroom, live_programs, program_set
 from viz.i18n import LANGUAGES, interval, number
-from viz.runner import remote
+from viz.jobs import remote
 from viz.widgets import Bold, Choice, Heading, Lever, Note, Table, lang, session_closed, t
 
 room = solara.reactive(None)          # the session's Classroom (world A), made on first visit
@@ -267,7 +267,7 @@ def exercise_task(key: str, predicted: float = 0.0):
     The class's prediction and the result go into the class table.
     """
     closed = session_closed()
-    result = next(remote("exercise", key, should_stop=closed), None)
+    result = next(remote(ex.exercise_job, key, should_stop=closed), None)
     if result is None:
         return None
     row = {**result, "key": key, "prediction": predicted}

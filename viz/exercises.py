@@ -11,7 +11,7 @@ the model's mechanism, which the numbers the class sees come from.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from model.config import validate_scenario
 from viz.classroom import classroom_scenario
@@ -328,6 +328,16 @@ def run_exercise(item: Exercise, on_progress: Callable[[float], None] | None = N
     return {"diff": policy_row["diff_median"], "low": policy_row["diff_p5"],
             "high": policy_row["diff_p95"], "policy": policy_row["median"],
             "baseline": rows[rows["scenario"] == "baseline"].iloc[0]["median"]}
+
+
+def exercise_job(key: str, on_progress: Callable[[float], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None,
+                 on_stage: Callable[[str, int], None] | None = None) -> Iterator[dict]:
+    """The job a worker runs for the page (``viz.jobs``): yields ``run_exercise``'s dict.
+
+    An exercise runs to its end once started (``should_stop`` and ``on_stage`` are unused).
+    """
+    yield run_exercise(exercise(key), on_progress)
 
 
 def teaching_sections(measured: str) -> str:

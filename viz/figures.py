@@ -18,7 +18,8 @@ from model.analysis.comparison import OUTCOMES
 from model.geography import load_boundaries, load_district_table
 from viz.i18n import number, tr
 from viz.levers import ALL_PERU, changed_from_file
-from viz.runner import MAP_METRICS, ComparisonResult, TodayResult
+from viz.runner import MAP_METRICS, ComparisonResult
+from viz.today import TodayResult
 
 COLORS = {"baseline": "#7f7f7f", "no_programs": "#7f7f7f", "policy": "#1f77b4"}
 SURVEY_COLOR = "#d62728"

@@ -25,7 +25,9 @@ from model.config import ScenarioError
 from viz import figures, runner
 from viz import levers as L
 from viz.i18n import interval, number, tr
-from viz.runner import ComparisonResult, TodayResult, queued_today, remote
+from viz.jobs import RUN_SLOTS, remote
+from viz.runner import ComparisonResult
+from viz.today import TodayResult, queued_today
 from viz.widgets import (
     Bold,
     Choice,
@@ -63,7 +65,7 @@ def comparison_task(settings: L.Levers):
         stage.set((f"stage_{kind}", {"r": pair + 1, "n": settings.replicates}))
 
     try:
-        for result in remote("comparison", settings, on_progress=on_progress,
+        for result in remote(runner.run_comparison, settings, on_progress=on_progress,
                              on_stage=on_stage, on_place=queue_place.set,
                              should_stop=lambda: closed() or not comparison_task.is_current()):
             yield result
@@ -194,7 +196,7 @@ def RunControls(refused: bool):
         QuickResult(result)
     if running and queue_place.value:
         solara.ProgressLinear(True, color="grey")
-        solara.Info(t("queued", place=queue_place.value, slots=runner.RUN_SLOTS), dense=True,
+        solara.Info(t("queued", place=queue_place.value, slots=RUN_SLOTS), dense=True,
                     classes=["queue-place"])
     elif running:
         solara.ProgressLinear(comparison_task.progress or True)
@@ -270,7 +272,7 @@ def ResultsPanel():
     if comparison_task.error:
         solara.Error(t("failed", error=str(comparison_task.exception)))
     if comparison_task.pending and queue_place.value:  # where the eye is, too
-        solara.Info(t("queued", place=queue_place.value, slots=runner.RUN_SLOTS),
+        solara.Info(t("queued", place=queue_place.value, slots=RUN_SLOTS),
                     classes=["queue-place-results"])
     if result is None or result.results.empty:
         if not comparison_task.pending:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
@@ -21,6 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from model.model import ECDModel
 
 INTERVENTIONS: dict[str, type["Intervention"]] = {}
+# The order in which programs act within their phase of the month (``ECDModel.step``),
+# whatever order a scenario lists them in: incentives before the registry, reminders before
+# the services they remind about, enrolment before the services that read it. A program not
+# named here acts after these, by name.
+PROGRAM_ORDER = ("fed", "sello", "registry", "sms", "sis", "cct", "cred", "serums",
+                 "home_visits", "municipal_visits", "iron")
 
 
 def year_month(text) -> str:
@@ -88,7 +96,12 @@ def month_index(text: str) -> int:
 
 
 class Intervention:
-    """Base class: subclasses set ``name``, ``Params`` and implement ``act``."""
+    """Base class: subclasses set ``name``, ``Params`` and implement ``act``.
+
+    ``self.p`` holds the validated parameters; ``self.rng`` is the program's own random
+    stream (``ECDModel.stream``, keyed by the entry), set before ``setup``. A program acts on
+    others only through effects (``model/effects.py``), which are withdrawn when it stops.
+    """
 
     name: ClassVar[str] = ""
     Params: ClassVar[type[InterventionParams]] = InterventionParams
@@ -132,9 +145,35 @@ class Intervention:
 
     def is_active(self, model: "ECDModel") -> bool:
         """Whether the program runs in the month being simulated."""
-        month = model.month_index()
+        return self.runs_in(model.month_index())
+
+    def runs_in(self, month: int) -> bool:
+        """Whether the program's dates include ``month`` (a month index)."""
         return (self.first is None or month >= self.first) and (
             self.last is None or month <= self.last)
+
+    def order_key(self) -> tuple:
+        """Where the program acts in its phase: ``PROGRAM_ORDER``, then by dates and parameters.
+
+        Entries of one type run in the order of their start, end and parameters, so that
+        the order of a scenario's entries never matters.
+        """
+        rank = PROGRAM_ORDER.index(self.name) if self.name in PROGRAM_ORDER else len(
+            PROGRAM_ORDER)
+        return (rank, self.name, -math.inf if self.first is None else self.first,
+                math.inf if self.last is None else self.last, self.entry_text())
+
+    def entry_text(self) -> str:
+        """The program's type and parameters as canonical text."""
+        return self.name + json.dumps(self.p.model_dump(mode="json"), sort_keys=True)
+
+    def stream_key(self) -> str:
+        """Its type and dates: what keys its random stream.
+
+        Not its other parameters, so that a scenario changing them draws the same numbers
+        (common random numbers across a sweep or a comparison).
+        """
+        return f"{self.name}|{self.p.start}|{self.p.end}"
 
     def apply(self, model: "ECDModel") -> None:
         """Act on the model if the program runs this month; ``stop`` it when its dates end."""

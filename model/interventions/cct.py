@@ -101,7 +101,7 @@ class Cct(Intervention):
 
     def setup(self, model) -> None:
         """Draw each household's targeting error once; find the eligible districts."""
-        rng = model.streams["programs"]
+        rng = self.rng
         self.u_exclusion = rng.random(model.households.size)  # one draw per error, per household
         self.u_inclusion = rng.random(model.households.size)
         self.missed = np.zeros(model.households.size, dtype=bool)
@@ -134,7 +134,7 @@ class Cct(Intervention):
 
     def act(self, model) -> None:
         """Enrol, verify last month's visits, ask for this month's, pay every period."""
-        hh, kids, rng = model.households, model.children, model.streams["programs"]
+        hh, kids, rng = model.households, model.children, self.rng
         in_area = self._in_area(model)
         targeted = in_area & np.where(hh.poor, self.u_exclusion >= self.p.exclusion_error,
                                       self.u_inclusion < self.p.inclusion_error)

@@ -65,7 +65,7 @@ class Cred(Intervention):
         model.effects.offer("at_cred_contact", self, self._counsel)
         kids = model.children
         due = np.flatnonzero(kids.cred_due & self.child_in_area)
-        go = model.streams["programs"].random(len(due)) < services.attendance_probability(
+        go = self.rng.random(len(due)) < services.attendance_probability(
             model, due, self.p.attendance)
         kids.cred_request[due[go]] = True
 
@@ -85,4 +85,4 @@ class Cred(Intervention):
         homes = kids.household[young]
         quality = services.post_counselling(model)[hh.health_post[homes]]
         adoption = np.minimum(1.0, self.p.counselling_adoption * quality)
-        services.counselled_feeding(model, homes, adoption)
+        services.counselled_feeding(model, homes, adoption, self.rng)

@@ -229,7 +229,7 @@ class HomeVisits(Intervention):
 
     def act(self, model) -> None:
         """Enrol, keep the visitor roster, visit, and record effects and costs."""
-        hh, rng = model.households, model.streams["programs"]
+        hh, rng = model.households, self.rng
         youngest = model.youngest_child_age()
         eligible = self.eligible_home & (youngest < self.p.max_child_age_months)
         if self.p.poor_only:
@@ -249,7 +249,8 @@ class HomeVisits(Intervention):
                                                   self.p.visited_care_seeking)
         hh.last_visit_step[visited] = model.steps
         if self.p.feeding_adoption > 0:
-            counselled_feeding(model, visited, np.full(len(visited), self.p.feeding_adoption))
+            counselled_feeding(model, visited, np.full(len(visited), self.p.feeding_adoption),
+                               rng)
         active = np.count_nonzero(self.store.vacant_until[self.slots] < model.steps)
         model.add_cost(self.name, active * model.scale * self.p.stipend
                        + np.count_nonzero(self.enrolled) * model.scale

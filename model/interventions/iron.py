@@ -76,7 +76,7 @@ class Iron(Intervention):
 
     def _draw_adherence(self, model) -> None:
         mean, k = self.p.adherence_mean, self.p.adherence_concentration
-        rng = model.streams["programs"]
+        rng = self.rng
         if 0 < mean < 1:
             model.households.iron_adherence[:] = rng.beta(mean * k, (1 - mean) * k,
                                                           model.households.size)
@@ -94,7 +94,7 @@ class Iron(Intervention):
 
     def act(self, model) -> None:
         """Stock-outs, requests for drops, visits' deliveries, and who takes them."""
-        kids, hh, rng = model.children, model.households, model.streams["programs"]
+        kids, hh, rng = model.children, model.households, self.rng
         # a region's FED effort avoids some stock-outs (the effect post_stockouts, fed.py)
         self.stocked = rng.random(len(model.post_list)) >= (
             self.p.stockout_prob * model.effects.read("post_stockouts"))
@@ -134,7 +134,7 @@ class Iron(Intervention):
         boost = np.where(hh.last_visit_step[home] >= model.steps - 1,
                          self.p.visit_adherence_boost, 0.0) + model.effects.read(
                              "iron_adherence", home)
-        takes = model.streams["programs"].random(len(supplied)) < hh.iron_adherence[home] + boost
+        takes = self.rng.random(len(supplied)) < hh.iron_adherence[home] + boost
         kids.iron_supplement[supplied[takes]] = self.p.gap_closure
         kids.iron_stock[supplied] -= 1
 

@@ -102,7 +102,7 @@ class Registry(Intervention):
         # share found as the registry starts, before any floor: the calibrated rates' own
         self.reference = mun.registration * mun.data_quality * ramp.mean()
         self._apply_floor(model)
-        self.household_u = model.streams["local"].random(model.households.size)
+        self.household_u = self.rng.random(model.households.size)
         self.found_household = np.ones(model.households.size, dtype=bool)
 
     def retarget(self, model, changed: set[str]) -> None:

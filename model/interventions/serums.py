@@ -62,7 +62,7 @@ class Serums(Intervention):
             poverty = model.geography.poverty[posts.district[slotted]]
             order = np.argsort(-poverty, kind="stable")
         else:
-            order = model.streams["programs"].permutation(len(slotted))
+            order = self.rng.permutation(len(slotted))
         self.order = slotted[order]  # post indices, in the order placements fill them
         nat = model.national_geography
         national_slots = np.maximum(1, np.round(

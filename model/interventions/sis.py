@@ -62,7 +62,7 @@ class Sis(Intervention):
 
     def setup(self, model) -> None:
         """One uniform per household decides insurance against the coverage (stable over time)."""
-        self.rank = model.streams["programs"].random(model.households.size)
+        self.rank = self.rng.random(model.households.size)
 
     def idle(self, model) -> None:
         """Outside its dates nobody is insured."""

@@ -60,7 +60,7 @@ class Sms(Intervention):
 
     def setup(self, model) -> None:
         """Draw which households own a phone (a fixed draw, compared with phone_share)."""
-        self.phone_u = model.streams["programs"].random(model.households.size)
+        self.phone_u = self.rng.random(model.households.size)
 
     def act(self, model) -> None:
         """Remind this month's eligible families with a phone; count the messages' cost."""
