@@ -30,6 +30,7 @@ from model.defaults import DEPARTMENT_ORDER
 from model.effects import Effects
 from model.geography import load_geography
 from model.interventions import INTERVENTIONS, Intervention
+from model.interventions.base import program_outputs, program_states
 from model.population import (
     Area,
     BirthWeight,
@@ -41,6 +42,7 @@ from model.population import (
     probit,
     trend_probit,
 )
+from model.program_outputs import ProgramOutputs, declare_states
 from model.results import N_BANDS, MetricsRecorder, cell_index
 
 KEYED_STREAM_TAG = 0x50524F47  # marks a keyed stream's spawn key apart from spawned ones
@@ -106,6 +108,7 @@ class ECDModel(mesa.Model):
         self.population = generate_population(self.geography, self.national_geography,
                                               self.params, self.scale,
                                               self.streams["population"])
+        declare_states(self.population, program_states())  # the programs' own arrays
         self.households = self.population.households
         self.children = self.population.children
         self._draw_registry_uniforms(np.arange(self.children.size))
@@ -122,9 +125,8 @@ class ECDModel(mesa.Model):
         self._first_child = np.concatenate(
             ([0], np.cumsum(self.households.n_children, dtype=np.int64)[:-1]))
         self.lbw_probability = services.low_birth_weight_by_anc(self.params)
-        self.month_costs: dict[str, float] = {}     # soles spent this month, by intervention
-        self.month_coverage: dict[str, float] = {}  # % covered this month, by intervention
-        self.month_extra: dict[str, float] = {}     # other national program figures
+        # this month's costs, coverage and figures; the scale rule (``outputs.real``)
+        self.outputs = ProgramOutputs(self.scale, program_outputs())
         start_year, start_month = scenario.start_year_month
         self.start_index = start_year * 12 + start_month - 1  # months since year 0
         # A history (the status quo's path) is lived before the start: its trends and programs
@@ -424,9 +426,7 @@ class ECDModel(mesa.Model):
 
     def _local_government(self) -> None:
         """Step 2's second half: incentives, January decisions, the registry (see ``step``)."""
-        self.month_costs = {i.name: 0.0 for i in self.interventions}
-        self.month_coverage = {}
-        self.month_extra = {}
+        self.outputs.start_month(self.interventions)
         if not self.interventions:
             return
         for intervention in self.interventions:
@@ -624,21 +624,11 @@ class ECDModel(mesa.Model):
         rec.record_extra("facility_births", "national",
                          100 * np.count_nonzero(kids.facility_birth & newborn) / max(
                              1, np.count_nonzero(newborn)))
-        for name, soles in sorted(self.month_costs.items()):
-            rec.record_extra(f"cost:{name}", "national", soles)
-        rec.record_extra("cost_total", "national", sum(self.month_costs.values()))
         for intervention in self.interventions:
             late = intervention.coverage(self) if intervention.is_active(self) else None
             if late is not None:
-                self.month_coverage[intervention.name] = late
-        for name, percent in self.month_coverage.items():
-            rec.record_extra(f"coverage:{name}", "national", percent)
-        for name, value in self.month_extra.items():
-            rec.record_extra(name, "national", value)
-
-    def add_cost(self, intervention: str, soles: float) -> None:
-        """Count ``soles`` (real money, already scaled) spent this month by ``intervention``."""
-        self.month_costs[intervention] = self.month_costs.get(intervention, 0.0) + soles
+                self.outputs.set_coverage(intervention.name, late)
+        self.outputs.record(rec)
 
     def results(self) -> pd.DataFrame:
         """Tidy metrics recorded so far (step 0 = the state at the start)."""

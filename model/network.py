@@ -137,14 +137,14 @@ def cross_border_care(model: "ECDModel", requests: np.ndarray, post: np.ndarray,
         return seen
     rng = model.streams["services"]
     trying = trying[rng.random(len(trying)) < chance[trying]]
-    demand = np.bincount(goes_to[trying], minlength=geo.n) * model.scale
+    demand = model.outputs.real(np.bincount(goes_to[trying], minlength=geo.n))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(demand > 0, np.minimum(1.0, spare / demand), 0.0)
     served = trying[rng.random(len(trying)) < share[goes_to[trying]]]
     seen[served] = True
     # the host district's posts give those contacts, in proportion to their room
     host = goes_to[served]
-    given = np.bincount(host, minlength=geo.n) * model.scale
+    given = model.outputs.real(np.bincount(host, minlength=geo.n))
     room_share = spare_post / np.maximum(spare[posts.district], 1e-12)
     posts.contacts_used += given[posts.district] * room_share
     return seen

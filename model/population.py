@@ -269,14 +269,9 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     mean_km = np.where(rural, params.rural_distance_km_mean, params.urban_distance_km_mean)
     households.add("distance_km", np.float32)[:] = rng.exponential(mean_km)
 
-    # Program and service state (set by interventions; inert when no program runs).
-    households.add("juntos", np.int8, JuntosStatus.NOT_ENROLLED)
-    households.add("sis_insured", bool)
-    households.add("visitor", np.int32, -1)            # home visitor index, -1 = none
-    households.add("discouraged_until", np.int32, -10_000)  # turned away: stays away to this step
-    households.add("iron_adherence", np.float32)       # propensity to give iron doses (0-1)
-    households.add("last_visit_step", np.int32, -10_000)  # step of the last home visit
-    households.add("last_transfer_step", np.int32, -10_000)  # step of the last Juntos payment
+    # Set by programs each month (step 3), read at births. The programs' own arrays (Juntos
+    # enrolment, insurance, visits, iron) are declared by the programs and the shared health
+    # services (``model/program_outputs.py``) and added by the model.
     households.add("anc_prob", np.float32)             # probability a birth had antenatal care
     households.add("facility_prob", np.float32)        # probability a birth is in a facility
 
@@ -317,19 +312,6 @@ def _generate_children(households: ArrayStore, params: Parameters,
     children.add("iron_supplement", np.float32)  # amount taken off the iron gap by drops
     children.add("care_prob", np.float32)        # probability an illness this month is treated
     children.add("treated", bool)                # this month's illness was treated
-    children.add("cred_request", bool)           # family seeks a CRED contact this month
-    children.add("cred_due", bool)               # a CRED visit is due this month (schedule)
-    children.add("cred_seen", bool)              # seen at CRED this month
-    children.add("cred_due_last", bool)          # ... and last month (for verification)
-    children.add("cred_seen_last", bool)
-    children.add("last_cred_step", np.int32, -10_000)  # step of the last CRED contact
-    children.add("iron_stock", np.int8)          # months of iron drops at home
-    # the child registry (Padrón Nominal, interventions/registry.py): two fixed uniforms per
-    # child, drawn at birth from the model's "local" stream, against the municipality's
-    # registration and data quality; "found" = registered with complete data this month
-    children.add("registry_u", np.float32, 0.0)
-    children.add("registry_data_u", np.float32, 0.0)
-    children.add("found", bool, True)
     return children
 
 

@@ -17,9 +17,24 @@ import numpy as np
 
 from model import network
 from model.dynamics import AGE_OFFSET, TABLE_SIZE
+from model.program_outputs import State
 
 if TYPE_CHECKING:  # pragma: no cover
     from model.model import ECDModel
+
+# The health services' arrays (added by the model with the programs' own, program_outputs.py).
+STATES = (
+    State("households", "discouraged_until", np.int32, -10_000,
+          "turned away at a full post: stays away until this step"),
+    State("children", "cred_request", bool, False, "the family seeks a CRED contact this month"),
+    State("children", "cred_due", bool, False, "a CRED visit is due this month (schedule)"),
+    State("children", "cred_seen", bool, False, "seen at CRED this month"),
+    State("children", "cred_due_last", bool, False, "a CRED visit was due last month"),
+    State("children", "cred_seen_last", bool, False, "seen at CRED last month"),
+    State("children", "last_cred_step", np.int32, -10_000, "step of the last CRED contact"),
+)
+# National figures the services report besides the CRED contacts' cost.
+OUTPUTS = {"cross_border_contacts": "CRED contacts given across a district border (real)"}
 
 # CRED visits due by month of age: 2 in the first month, 6 in the first year, 10 between ages
 # one and four (program documents, DESIGN.md §9), spread evenly.
@@ -141,19 +156,22 @@ def serve_cred(model: "ECDModel") -> int:
     with np.errstate(divide="ignore", invalid="ignore"):
         share_served = np.where(demand > 0, np.minimum(1.0, capacity / demand), 1.0)
     seen = rng.random(len(requests)) < share_served[post]
-    model.posts.contacts_used += np.bincount(post[seen], minlength=model.posts.size) * model.scale
+    model.posts.contacts_used += model.outputs.real(np.bincount(post[seen],
+                                                              minlength=model.posts.size))
     # families turned away (or without a worker at their post) may cross a border
     unserved = np.flatnonzero(~seen)
     across = network.cross_border_care(model, requests[unserved], post[unserved], capacity,
                                        model.posts.contacts_used)
     seen[unserved[across]] = True
-    model.month_extra["cross_border_contacts"] = float(np.count_nonzero(across) * model.scale)
+    model.outputs.set_figure("cross_border_contacts",
+                             float(model.outputs.real(np.count_nonzero(across))))
     served = requests[seen]
     kids.cred_seen[served] = True
     kids.last_cred_step[served] = model.steps
     turned_away = kids.household[requests[~seen]]
     hh.discouraged_until[turned_away] = model.steps + model.params.discouraged_months
-    model.add_cost("cred", len(served) * model.scale * model.params.cost_per_cred_contact)
+    model.outputs.add_cost("cred", model.outputs.real(len(served))
+                           * model.params.cost_per_cred_contact)
     model.effects.read("at_cred_contact", served)  # what programs give at the contact
     return len(served)
 

@@ -121,7 +121,7 @@ def test_a_health_post_without_staff_delivers_no_cred(cross_border):
     if cross_border == 0:
         assert seen_elsewhere == 0
     else:  # seen only by a neighbouring district's post: counted as cross-border contacts
-        assert seen_elsewhere * model.scale <= model.month_extra["cross_border_contacts"]
+        assert seen_elsewhere * model.scale <= model.outputs.figures["cross_border_contacts"]
 
 
 def test_serums_staffs_rural_posts_poorest_first_and_adds_capacity():

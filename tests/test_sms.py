@@ -33,8 +33,8 @@ def test_reminders_reach_young_juntos_families_with_a_phone_only():
     assert np.array_equal(reached, eligible & (sms.phone_u < 0.75))
     # the last month's cost and coverage
     n = np.count_nonzero(reached)
-    assert np.isclose(model.month_costs["sms"], n * 20 * 4 * 0.10)
-    assert np.isclose(model.month_coverage["sms"], 100 * n / np.count_nonzero(eligible))
+    assert np.isclose(model.outputs.costs["sms"], n * 20 * 4 * 0.10)
+    assert np.isclose(model.outputs.coverage["sms"], 100 * n / np.count_nonzero(eligible))
     # the share with a phone is what phone_share says, within 4 binomial SEs
     share = np.count_nonzero(reached) / np.count_nonzero(eligible)
     se = np.sqrt(0.75 * 0.25 / np.count_nonzero(eligible))
@@ -53,7 +53,7 @@ def test_a_reminder_raises_attendance_and_nobody_is_reached_without_phones():
     assert np.allclose(with_reminder, np.minimum(1.0, 1.5 * without))
     none = _model({"phone_share": 0.0})
     assert not (none.effects.read("iron_adherence", np.arange(hh.size)) > 0).any()
-    assert none.month_costs["sms"] == 0.0
+    assert none.outputs.costs["sms"] == 0.0
 
 
 def test_reminders_stop_after_their_end():

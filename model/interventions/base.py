@@ -112,6 +112,12 @@ class Intervention:
     # government: incentive programs evaluate, pay and offer stakes; municipalities decide in
     # January; then the registry moves), "programs" in step 3 (services to families).
     phase: ClassVar[str] = "programs"
+    # Arrays the program keeps per household or child (``program_outputs.State``); the model
+    # adds those of every program type, so others may read them whether or not it runs.
+    states: ClassVar[tuple] = ()
+    # National figures it reports besides ``cost:<name>`` and ``coverage:<name>``: name ->
+    # meaning (reported with ``model.outputs.set_figure``).
+    outputs: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs):
         """Register every concrete subclass under its ``name``."""
@@ -202,3 +208,21 @@ class Intervention:
     def coverage(self, model: "ECDModel") -> float | None:
         """% covered, computed after the month's services (None: ``act`` already set it)."""
         return None
+
+
+def program_states() -> list:
+    """Every array declared by the health services and the program types, in that order."""
+    from model import services
+
+    return list(services.STATES) + [state for cls in INTERVENTIONS.values()
+                                    for state in cls.states]
+
+
+def program_outputs() -> dict[str, str]:
+    """Every national figure the services and programs may report, with its meaning."""
+    from model import services
+
+    declared = dict(services.OUTPUTS)
+    for cls in INTERVENTIONS.values():
+        declared.update(cls.outputs)
+    return declared

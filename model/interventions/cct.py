@@ -30,6 +30,7 @@ from model.interventions.base import (
     month_index,
 )
 from model.population import JuntosStatus
+from model.program_outputs import State
 from model.services import attendance_probability
 
 
@@ -76,21 +77,29 @@ class CctParams(InterventionParams):
         "Schedule of districts joining; overrides threshold and list."))
     exclusion_error: float = Field(0.2, ge=0, le=1, description=(
         "Share of poor households in eligible districts left out. ASSUMPTION, no evidence "
-        "row."))
+        "row."),
+        json_schema_extra={"draw": ("uniform", 0.1, 0.35, "ASSUMPTION")})
     inclusion_error: float = Field(0.1, ge=0, le=1, description=(
-        "Share of non-poor households in eligible districts enrolled. ASSUMPTION."))
+        "Share of non-poor households in eligible districts enrolled. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.05, 0.2, "ASSUMPTION")})
     transfer_soles: float = Field(200.0, ge=0, le=MAX_SOLES, description=(
         "Soles per payment; program documents and D1a (200 every two months). At most "
         "MAX_SOLES (ASSUMPTION: plausibility limit)."))
     period_months: int = Field(2, ge=1, le=12, description="Months between payments; D1a.")
     attendance: float = Field(0.93, ge=0, le=1, description=(
         "Chance an enrolled family goes to a due CRED visit at distance 0; derived from "
-        "program documents: 24% of under-3s monitored + 69 points for Juntos children."))
+        "program documents: 24% of under-3s monitored + 69 points for Juntos children."),
+        json_schema_extra={"draw": ("beta", 0.86, 0.98,
+                                    "derived from program documents (93%); width ASSUMPTION")})
     anc_enrolled: float = Field(0.98, ge=0, le=1, description=(
-        "Chance an enrolled mother has antenatal care (a co-responsibility). ASSUMPTION."))
+        "Chance an enrolled mother has antenatal care (a co-responsibility). ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.9, 1.0, "ASSUMPTION")})
     falter_relief: float = Field(0.0017, ge=0, le=0.05, description=(
         "z per month less faltering at 0-23 m while paid (income, diet); derived from C1a: "
-        "+0.04 SD (not significant) over ~24 months."))
+        "+0.04 SD (not significant) over ~24 months."),
+        json_schema_extra={"draw": ("uniform", 0.0, 0.0034,
+                                    "C1a: +0.04 SD, not significant: from none to twice "
+                                    "the point estimate")})
 
 
 class Cct(Intervention):
@@ -98,6 +107,11 @@ class Cct(Intervention):
 
     name = "cct"
     Params = CctParams
+    states = (State("households", "juntos", np.int8, JuntosStatus.NOT_ENROLLED,
+                    "standing in Juntos (JuntosStatus)"),
+              State("households", "last_transfer_step", np.int32, -10_000,
+                    "step of the last Juntos payment"))
+    outputs = {"cct_households_paid": "households paid in a payment month (real)"}
 
     def setup(self, model) -> None:
         """Draw each household's targeting error once; find the eligible districts."""
@@ -161,7 +175,7 @@ class Cct(Intervention):
         if (model.month_index() - first) % self.p.period_months == self.p.period_months - 1:
             self._pay(model, enrolled)
         n_enrolled = np.count_nonzero(enrolled)
-        model.month_coverage[self.name] = 100 * n_enrolled / hh.size
+        model.outputs.set_coverage(self.name, 100 * n_enrolled / hh.size)
 
     def idle(self, model) -> None:
         """Outside its dates nobody is enrolled or paid, and the income effect stops."""
@@ -183,7 +197,7 @@ class Cct(Intervention):
         if len(changed):
             model.refresh_household_risk(changed)
         hh.last_transfer_step[paid] = model.steps
-        self.paid_last = np.count_nonzero(paid) * model.scale
-        model.add_cost(self.name, self.paid_last * self.p.transfer_soles)
-        model.month_extra["cct_households_paid"] = self.paid_last
+        self.paid_last = model.outputs.real(np.count_nonzero(paid))
+        model.outputs.add_cost(self.name, self.paid_last * self.p.transfer_soles)
+        model.outputs.set_figure("cct_households_paid", self.paid_last)
         self.missed[:] = False

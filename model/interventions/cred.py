@@ -22,11 +22,17 @@ class CredParams(InterventionParams):
     attendance: float = Field(0.30, ge=0, le=1, description=(
         "Chance a family attends a due visit at distance 0; calibrated on growth monitoring of "
         "under-3s in the last three months (program documents, DESIGN §9): CRED alone gives "
-        "~23% (2008: 24%), the whole package ~61% (2016: 58%)."))
+        "~23% (2008: 24%), the whole package ~61% (2016: 58%)."),
+        json_schema_extra={"draw": ("uniform", 0.2, 0.4,
+                                    "tuned by hand in issue 3 on growth monitoring "
+                                    "(program documents)"),
+                           "label": "CRED: attendance (status quo)"})
     counselling_adoption: float = Field(0.15, ge=0, le=1, description=(
         "Chance a caregiver with inadequate complementary feeding adopts adequate feeding at a "
         "contact (children under 24 m). ASSUMPTION: no evidence row gives a per-contact "
-        "uptake; C2a gives the HAZ effect of the feeding change."))
+        "uptake; C2a gives the HAZ effect of the feeding change."),
+        json_schema_extra={"draw": ("uniform", 0.05, 0.3, "ASSUMPTION"),
+                           "label": "CRED: families adopting the counselling"})
     max_districts: int | None = Field(None, ge=1, le=1874, description=(
         "Only the N poorest districts of the run (e.g. Crecer's 880 priority districts, "
         "program documents); default: all districts."))

@@ -37,7 +37,9 @@ class FedParams(InterventionParams):
     budget_soles_per_year: float = Field(100e6, ge=0, le=10e9, description=(
         "Soles a year on offer nationwide, shared among regions by children under five; a "
         "restricted run gets its regions' share. ASSUMPTION: the program documents give no "
-        "amount."))
+        "amount."),
+        json_schema_extra={"draw": ("uniform", 50e6, 150e6,
+                                    "ASSUMPTION (no amount in the program documents)")})
     departments: list[str] = Field(default_factory=list, description=(
         "Regions with an agreement (department names; case and accents ignored); default: "
         "all."))
@@ -50,11 +52,14 @@ class FedParams(InterventionParams):
     iron_target: float = Field(0.4, ge=0, le=1, description=(
         "Share of children 4-11 months taking iron drops. ASSUMPTION."))
     capacity_gain: float = Field(0.3, ge=0, le=5, description=(
-        "Relative rise of CRED capacity at a region's posts at full push. ASSUMPTION."))
+        "Relative rise of CRED capacity at a region's posts at full push. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.0, 0.6, "ASSUMPTION")})
     stockout_cut: float = Field(0.5, ge=0, le=1, description=(
-        "Share of iron stock-outs avoided at full push. ASSUMPTION."))
+        "Share of iron stock-outs avoided at full push. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.2, 0.8, "ASSUMPTION")})
     registry_push: float = Field(0.3, ge=0, le=1, description=(
-        "Registry effort added to the region's municipalities at full push. ASSUMPTION."))
+        "Registry effort added to the region's municipalities at full push. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.0, 0.6, "ASSUMPTION")})
 
 
     @field_validator("departments")
@@ -68,6 +73,7 @@ class Fed(Intervention):
 
     name = "fed"
     Params = FedParams
+    outputs = {"fed_regions_paid": "regions paid for at least one target last year"}
     phase = "incentives"
 
     def setup(self, model) -> None:
@@ -100,7 +106,7 @@ class Fed(Intervention):
         effects.offer("post_capacity", self, 1.0 + self.p.capacity_gain * push[post_region])
         effects.offer("post_stockouts", self, 1.0 - self.p.stockout_cut * push[post_region])
         effects.offer("registry_push", self, self.p.registry_push * push)
-        model.month_extra["fed_regions_paid"] = float(np.count_nonzero(reg.targets_met))
+        model.outputs.set_figure("fed_regions_paid", float(np.count_nonzero(reg.targets_met)))
 
     def _count(self, model) -> None:
         """Add last month's children to each region's three indicators (before any change)."""
@@ -126,7 +132,7 @@ class Fed(Intervention):
         reg.targets_met[:] = met.sum(axis=0) * self.in_agreement
         paid = self.allocation * reg.targets_met / len(FED_TARGETS)
         reg.payments += paid
-        model.add_cost(self.name, float(paid.sum()))
+        model.outputs.add_cost(self.name, float(paid.sum()))
         self.counts[:] = 0
 
     def idle(self, model) -> None:

@@ -30,6 +30,7 @@ from model.interventions.base import (
 )
 from model.network import recruitment_lag
 from model.population import Area
+from model.program_outputs import State
 from model.services import counselled_feeding
 
 # (under this age in months, visits a month): weekly, fortnightly, monthly; program documents
@@ -92,28 +93,39 @@ class HomeVisitParams(InterventionParams):
         "Soles per visitor per month; program documents (320, then 460)."))
     supervision_per_family_month: float = Field(67.3, ge=0, le=MAX_SOLES, description=(
         "Soles per family per month besides stipends; derived: program documents' 1,360 "
-        "soles per family a year minus the stipend share (460 x 12 / 10 = 552), / 12."))
+        "soles per family a year minus the stipend share (460 x 12 / 10 = 552), / 12."),
+        json_schema_extra={"draw": ("uniform", 50, 85,
+                                    "derived from program documents (1,360 soles a "
+                                    "family a year); width ASSUMPTION")})
     turnover_base: float = Field(0.03, ge=0, le=1, description=(
         "Monthly chance a visitor leaves at caseload 10 and stipend 460. ASSUMPTION (D4f: "
-        "turnover unverified)."))
+        "turnover unverified)."),
+        json_schema_extra={"draw": ("uniform", 0.01, 0.06, "ASSUMPTION (D4f unverified)")})
     turnover_caseload_elasticity: float = Field(1.0, ge=0, le=5, description=(
-        "Turnover rises as (the visitor's families / 10)^this. ASSUMPTION."))
+        "Turnover rises as (the visitor's families / 10)^this. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.5, 1.5, "ASSUMPTION")})
     turnover_stipend_elasticity: float = Field(1.0, ge=0, le=5, description=(
-        "Turnover falls as (stipend/460)^-this. ASSUMPTION."))
+        "Turnover falls as (stipend/460)^-this. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.5, 1.5, "ASSUMPTION")})
     recruitment_months: int = Field(2, ge=0, le=24, description=(
         "Months to replace a visitor who left, where the labour pool is large; small, "
-        "isolated districts take longer (network.recruitment_lag). ASSUMPTION."))
+        "isolated districts take longer (network.recruitment_lag). ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 1, 4, "ASSUMPTION", True)})
     visit_quality: float = Field(1.0, ge=0, le=2, description=(
         "Multiplier of the development gain of a visit; 1 = the quality of the evaluated "
         "program (C3a)."))
     development_gain: float = Field(0.0064, ge=0, le=0.1, description=(
         "Development z gained per fully visited month; derived from C3a: +0.10 SD after ~24 "
-        "months with about two thirds visited (0.10 / (24 x 0.65))."))
+        "months with about two thirds visited (0.10 / (24 x 0.65))."),
+        json_schema_extra={"draw": ("normal", 0.0064 * 0.5, 0.0064 * 1.5,
+                                    "C3a: +0.10 SD after 2 years (no CI given): +/-50%, "
+                                    "ASSUMPTION")})
     feeding_adoption: float = Field(0.0, ge=0, le=1, description=(
         "Chance a visited caregiver with inadequate feeding adopts adequate feeding in a "
         "month; 0 by default because C3b found no effect on nutrition or practices."))
     visited_care_seeking: float = Field(0.5, ge=0, le=1, description=(
-        "Chance an ill visited child is taken for treatment (early detection). ASSUMPTION."))
+        "Chance an ill visited child is taken for treatment (early detection). ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.3, 0.7, "ASSUMPTION")})
 
 
 class HomeVisits(Intervention):
@@ -121,6 +133,10 @@ class HomeVisits(Intervention):
 
     name = "home_visits"
     Params = HomeVisitParams
+    states = (State("households", "visitor", np.int32, -1,
+                    "index of the household's home visitor, -1 = none"),
+              State("households", "last_visit_step", np.int32, -10_000,
+                    "step of the last home visit"))
     # Cuna Más finds families through its community committees; the municipal visits through
     # the municipal child registry (registry.py)
     finds_through_registry = False
@@ -252,17 +268,19 @@ class HomeVisits(Intervention):
             counselled_feeding(model, visited, np.full(len(visited), self.p.feeding_adoption),
                                rng)
         active = np.count_nonzero(self.store.vacant_until[self.slots] < model.steps)
-        model.add_cost(self.name, active * model.scale * self.p.stipend
-                       + np.count_nonzero(self.enrolled) * model.scale
-                       * self.p.supervision_per_family_month)
-        model.month_coverage[self.name] = 100 * len(visited) / max(1, np.count_nonzero(eligible))
+        real = model.outputs.real
+        model.outputs.add_cost(self.name, real(active) * self.p.stipend
+                               + real(np.count_nonzero(self.enrolled))
+                               * self.p.supervision_per_family_month)
+        model.outputs.set_coverage(self.name,
+                                   100 * len(visited) / max(1, np.count_nonzero(eligible)))
 
     def target(self, model, eligible: np.ndarray) -> float:
         """Simulated households to enrol this month (the run's share of the families)."""
         families = families_at(self.p.families, self.p.families_schedule, model.month_index())
         if families is None:
             return float(np.count_nonzero(eligible))
-        return families * self.share / model.scale
+        return model.outputs.simulated(families * self.share)
 
     def _enrol(self, model, eligible: np.ndarray, rng) -> None:
         missing = self.target(model, eligible) - np.count_nonzero(self.enrolled)
@@ -377,10 +395,13 @@ class MunicipalVisitParams(HomeVisitParams):
         "Soles per family per month besides stipends. ASSUMPTION: none (municipal staff)."))
     visited_share: float = Field(0.9, ge=0, le=1, description=(
         "Share of enrolled families visited in a month at full municipal effort; the "
-        "municipality's effort on visits (local_government.py) multiplies it. ASSUMPTION."))
+        "municipality's effort on visits (local_government.py) multiplies it. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.8, 1.0, "ASSUMPTION")})
     incentive_soles_per_child: float = Field(30.0, ge=0, le=MAX_SOLES, description=(
         "Soles a year per child under five a municipality can earn with full points "
-        "(program documents: 'a points-based financial incentive', no amount). ASSUMPTION."))
+        "(program documents: 'a points-based financial incentive', no amount). ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 10, 50,
+                                    "ASSUMPTION (no amount in the program documents)")})
     target_visited_share: float = Field(0.8, gt=0, le=1, description=(
         "Share of enrolled family-months visited that scores full points. ASSUMPTION."))
     pass_points: float = Field(50.0, ge=0, le=100, description=(
@@ -444,7 +465,7 @@ class MunicipalVisits(HomeVisits):
             mun.paid_visits[:] = paid
             money = np.where(paid, p.incentive_soles_per_child * mun.children * points / 100, 0)
             mun.payments += money
-            model.add_cost(self.name, float(money.sum()))
+            model.outputs.add_cost(self.name, float(money.sum()))
             self.enrolled_months[:] = 0
             self.visited_months[:] = 0
             self.counted = False

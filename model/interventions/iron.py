@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
+from model.program_outputs import State
 from model.services import attendance_probability
 
 
@@ -32,23 +33,38 @@ class IronParams(InterventionParams):
         "Months of drops given at a contact. ASSUMPTION, no evidence row."))
     stockout_prob: float = Field(0.2, ge=0, le=1, description=(
         "Chance a post has no drops in a month. ASSUMPTION (D3d: 80% of SERUMS staff in "
-        "Ancash lacked supplies)."))
+        "Ancash lacked supplies)."),
+        json_schema_extra={"draw": ("uniform", 0.1, 0.35, "ASSUMPTION (D3d)"),
+                           "label": "iron drops: stock-out probability"})
     pickup_attendance: float = Field(0.4, ge=0, le=1, description=(
         "Chance a family without drops goes to the post for them (at distance 0). "
-        "ASSUMPTION, no evidence row."))
+        "ASSUMPTION, no evidence row."),
+        json_schema_extra={"draw": ("uniform", 0.2, 0.6, "ASSUMPTION"),
+                           "label": "iron drops: pick-up attendance"})
     adherence_mean: float = Field(0.589, ge=0, le=1, description=(
-        "Mean monthly adherence; C4f (58.9% of mothers adherent to MNP, Lambayeque)."))
+        "Mean monthly adherence; C4f (58.9% of mothers adherent to MNP, Lambayeque)."),
+        json_schema_extra={"draw": ("beta", 0.42, 0.75,
+                                    "C4f: 58.9% (n = 56, one region): binomial SE widened 1.5x"),
+                           "label": "iron drops: mean adherence (status quo)"})
     adherence_concentration: float = Field(4.0, gt=0, le=1000, description=(
-        "Beta concentration of household adherence (higher = more alike). ASSUMPTION."))
+        "Beta concentration of household adherence (higher = more alike). ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 2, 8, "ASSUMPTION")})
     visit_adherence_boost: float = Field(0.15, ge=0, le=1, description=(
-        "Added adherence in a month a home visitor came. ASSUMPTION, no evidence row."))
+        "Added adherence in a month a home visitor came. ASSUMPTION, no evidence row."),
+        json_schema_extra={"draw": ("uniform", 0.05, 0.3, "ASSUMPTION")})
     gap_closure: float = Field(0.55, ge=0, le=1, description=(
         "Amount a month of drops takes off the child's dietary iron gap (0-1 scale, floored "
         "at 0); calibrated so that adherent children's anemia risk ratio is near C4a's 0.61 "
-        "(0.50-0.74)."))
+        "(0.50-0.74)."),
+        # draw: C4a's 95% CI carried in proportion to log RR, 90% interval
+        # 0.55 x exp(+/-1.645 x ln(0.74/0.50) / (2 x 1.96) / -ln(0.61))
+        json_schema_extra={"draw": ("lognormal", 0.3942990851993213, 0.7671841283808304,
+                                    "C4a: RR 0.61 (95% CI 0.50-0.74), in proportion to log RR"),
+                           "label": "iron drops: iron gap closed by taking them"})
     cost_per_month_supply: float = Field(3.0, ge=0, le=MAX_SOLES, description=(
         "Soles per child-month of drops handed out. ASSUMPTION: no unit cost in the evidence "
-        "table."))
+        "table."),
+        json_schema_extra={"draw": ("uniform", 1.5, 6, "ASSUMPTION (no unit cost)")})
 
 
     @model_validator(mode="after")
@@ -63,6 +79,9 @@ class Iron(Intervention):
 
     name = "iron"
     Params = IronParams
+    states = (State("households", "iron_adherence", np.float32, 0.0,
+                    "propensity to give the iron drops (0-1)"),
+              State("children", "iron_stock", np.int8, 0, "months of iron drops at home"))
 
     def setup(self, model) -> None:
         """Draw each household's adherence propensity and hook delivery into CRED."""
@@ -152,5 +171,5 @@ class Iron(Intervention):
 
     def _deliver(self, model, children: np.ndarray) -> None:
         model.children.iron_stock[children] = self.p.supply_months
-        model.add_cost(self.name, len(children) * model.scale * self.p.supply_months
-                       * self.p.cost_per_month_supply)
+        model.outputs.add_cost(self.name, model.outputs.real(len(children)) * self.p.supply_months
+                               * self.p.cost_per_month_supply)

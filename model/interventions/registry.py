@@ -45,6 +45,7 @@ import numpy as np
 from pydantic import Field
 
 from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
+from model.program_outputs import State
 
 
 class RegistryParams(InterventionParams):
@@ -66,18 +67,22 @@ class RegistryParams(InterventionParams):
         "Months over which the rest are registered (exponential ramp). ASSUMPTION."))
     monthly_gain: float = Field(0.04, ge=0, le=1, description=(
         "Share of the gap to a full registry closed in a month at full effort (both parts). "
-        "ASSUMPTION."))
+        "ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.01, 0.07, "ASSUMPTION")})
     floor: float | None = Field(None, ge=0, le=1, description=(
         "Every municipality's registration and data quality held at or above this share "
         "(1 = every registry complete); default: none."))
     unfound_attendance: float = Field(0.5, ge=0, le=1, description=(
         "Relative chance a family whose child is not found goes to a due CRED visit or "
-        "fetches iron drops. ASSUMPTION."))
+        "fetches iron drops. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.2, 0.8, "ASSUMPTION")})
     unfound_sis: float = Field(0.6, ge=0, le=1, description=(
-        "Relative chance a household with no found child is affiliated to SIS. ASSUMPTION."))
+        "Relative chance a household with no found child is affiliated to SIS. ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.3, 0.9, "ASSUMPTION")})
     unfound_enrolment: float = Field(0.3, ge=0, le=1, description=(
         "Share of households with no found child that Juntos or the municipal visits find "
-        "anyway (a fixed draw per household). ASSUMPTION."))
+        "anyway (a fixed draw per household). ASSUMPTION."),
+        json_schema_extra={"draw": ("uniform", 0.1, 0.5, "ASSUMPTION")})
     normalise: bool = Field(True, description=(
         "Keep the calibrated service rates as those of the registry as it started (module "
         "doc); false: the found get the calibrated rates and the missed less."))
@@ -90,6 +95,14 @@ class Registry(Intervention):
 
     name = "registry"
     Params = RegistryParams
+    # two fixed uniforms per child, drawn at birth for every child (ECDModel, "local"
+    # stream) against the municipality's registration and data quality; "found" =
+    # registered with complete data this month
+    states = (State("children", "registry_u", np.float32, 0.0, "luck against registration"),
+              State("children", "registry_data_u", np.float32, 0.0,
+                    "luck against complete data"),
+              State("children", "found", bool, True,
+                    "registered with complete data this month"))
     phase = "registry"
 
     def setup(self, model) -> None:
@@ -140,8 +153,9 @@ class Registry(Intervention):
         # not looked for: nothing gates it)
         self.found_household = (found > 0) | (missed == 0)
         n_found = np.count_nonzero(kids.found & born)
-        model.add_cost(self.name, n_found * model.scale * self.p.cost_per_found_child_month)
-        model.month_coverage[self.name] = 100 * n_found / max(1, np.count_nonzero(born))
+        model.outputs.add_cost(self.name, model.outputs.real(n_found)
+                               * self.p.cost_per_found_child_month)
+        model.outputs.set_coverage(self.name, 100 * n_found / max(1, np.count_nonzero(born)))
 
     def region_push(self, model) -> np.ndarray:
         """Registry effort a municipality gets from its region's FED work (0 without FED)."""

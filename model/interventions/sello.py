@@ -22,7 +22,8 @@ class SelloParams(InterventionParams):
 
     prize_soles_per_child: float = Field(10.0, ge=0, le=MAX_SOLES, description=(
         "Soles per child under five paid to a winning municipality, once a year. "
-        "ASSUMPTION: no amount in the program documents."))
+        "ASSUMPTION: no amount in the program documents."),
+        json_schema_extra={"draw": ("uniform", 5, 15, "ASSUMPTION (no amount)")})
     registry_target: float = Field(0.8, ge=0, le=1, description=(
         "Registry quality (share of children found with complete data) that wins the Sello. "
         "ASSUMPTION."))
@@ -44,10 +45,10 @@ class Sello(Intervention):
             mun.paid_registry[:] = won
             prize = np.where(won, self.p.prize_soles_per_child * mun.children, 0.0)
             mun.payments += prize
-            model.add_cost(self.name, float(prize.sum()))
+            model.outputs.add_cost(self.name, float(prize.sum()))
         model.effects.offer("registry_stake", self, np.full(mun.size,
                                                            self.p.prize_soles_per_child))
-        model.month_coverage[self.name] = 100 * np.count_nonzero(mun.sello) / max(1, mun.size)
+        model.outputs.set_coverage(self.name, 100 * np.count_nonzero(mun.sello) / max(1, mun.size))
 
     def idle(self, model) -> None:
         """Outside its dates no prize is on offer."""

@@ -33,12 +33,17 @@ class SerumsParams(InterventionParams):
     vacancy_months: int = Field(2, ge=0, le=24, description=(
         "Months a post stays empty between placements where the labour pool is large; "
         "small, isolated districts take longer (network.recruitment_lag). ASSUMPTION, no "
-        "evidence row."))
+        "evidence row."),
+        json_schema_extra={"draw": ("uniform", 1, 4, "ASSUMPTION", True)})
     counselling_multiplier: float = Field(1.0, ge=0, le=5, description=(
         "Counselling quality at a SERUMS-staffed post relative to others; 1 by default "
-        "because D3d finds no evidence that SERUMS improves indicators."))
+        "because D3d finds no evidence that SERUMS improves indicators."),
+        json_schema_extra={"draw": ("uniform", 0.9, 1.1,
+                                    "ASSUMPTION (D3d: no evidence SERUMS improves indicators)")})
     salary_soles_month: float = Field(3000.0, ge=0, le=MAX_SOLES, description=(
-        "Soles per placement per month. ASSUMPTION: no salary in the evidence table."))
+        "Soles per placement per month. ASSUMPTION: no salary in the evidence table."),
+        json_schema_extra={"draw": ("uniform", 2000, 4500,
+                                    "ASSUMPTION (no salary in the evidence)")})
 
 
 class Serums(Intervention):
@@ -85,8 +90,8 @@ class Serums(Intervention):
         self.carry -= len(placed)
         self.carry = min(self.carry, 1.0)  # unfilled placements do not pile up
         staffed = int(posts.serums_staff[order].sum())
-        model.add_cost(self.name, staffed * self.p.salary_soles_month)
-        model.month_coverage[self.name] = 100 * staffed / max(1, len(order))
+        model.outputs.add_cost(self.name, staffed * self.p.salary_soles_month)
+        model.outputs.set_coverage(self.name, 100 * staffed / max(1, len(order)))
 
     def idle(self, model) -> None:
         """Outside its dates no one is placed; terms in progress end."""

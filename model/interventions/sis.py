@@ -19,6 +19,7 @@ from model.interventions.base import (
     month_index,
     year_month,
 )
+from model.program_outputs import State
 
 
 class SisParams(InterventionParams):
@@ -34,18 +35,25 @@ class SisParams(InterventionParams):
         "Change of both coverages per year (fraction points), capped to 0-1."))
     care_seeking_insured: float = Field(0.6, ge=0, le=1, description=(
         "Chance an insured family takes an ill child for treatment. ASSUMPTION: C6e says "
-        "utilisation improved in 32/40 studies, with no size for Peru."))
+        "utilisation improved in 32/40 studies, with no size for Peru."),
+        json_schema_extra={"draw": ("uniform", 0.4, 0.8,
+                                    "ASSUMPTION (C6e: utilisation improved in 32/40 "
+                                    "studies, no size)"),
+                           "label": "SIS: care seeking of the insured"})
     anc_insured: float = Field(0.97, ge=0, le=1, description=(
-        "Chance an insured mother has antenatal care. ASSUMPTION, no evidence row."))
+        "Chance an insured mother has antenatal care. ASSUMPTION, no evidence row."),
+        json_schema_extra={"draw": ("uniform", 0.9, 1.0, "ASSUMPTION")})
     facility_delivery_insured: float = Field(0.9, ge=0, le=1, description=(
         "Chance an insured mother delivers in a facility (recorded as facility_births; no "
-        "outcome effect is modelled). ASSUMPTION, no evidence row."))
+        "outcome effect is modelled). ASSUMPTION, no evidence row."),
+        json_schema_extra={"draw": ("uniform", 0.8, 0.97, "ASSUMPTION")})
     juntos_automatic_from: str | None = Field(None, description=(
         "Month (YYYY-MM) from which Juntos families are insured automatically (D1e: since "
         "2009); default: always while both programs run."))
     cost_per_insured_child_month: float = Field(10.0, ge=0, le=MAX_SOLES, description=(
         "Soles of claims per insured child per month. ASSUMPTION: no unit cost in the "
-        "evidence table."))
+        "evidence table."),
+        json_schema_extra={"draw": ("uniform", 5, 20, "ASSUMPTION (no unit cost)")})
 
 
     @field_validator("juntos_automatic_from", mode="before")
@@ -59,6 +67,7 @@ class Sis(Intervention):
 
     name = "sis"
     Params = SisParams
+    states = (State("households", "sis_insured", bool, False, "insured by SIS this month"),)
 
     def setup(self, model) -> None:
         """One uniform per household decides insurance against the coverage (stable over time)."""
@@ -95,5 +104,6 @@ class Sis(Intervention):
                                                   self.p.facility_delivery_insured, 0),
                        out=hh.facility_prob)
         n_insured = np.count_nonzero(insured_child)
-        model.add_cost(self.name, n_insured * model.scale * self.p.cost_per_insured_child_month)
-        model.month_coverage[self.name] = 100 * n_insured / kids.size
+        model.outputs.add_cost(self.name, model.outputs.real(n_insured)
+                               * self.p.cost_per_insured_child_month)
+        model.outputs.set_coverage(self.name, 100 * n_insured / kids.size)

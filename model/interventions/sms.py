@@ -33,18 +33,22 @@ class SmsParams(InterventionParams):
 
     phone_share: float = Field(0.75, ge=0, le=1, description=(
         "Share of eligible families who own a phone that receives SMS. ASSUMPTION: no "
-        "evidence row gives phone ownership among Juntos or Cuna Más families."))
+        "evidence row gives phone ownership among Juntos or Cuna Más families."),
+        json_schema_extra={"draw": ("uniform", 0.5, 0.9, "ASSUMPTION (no ownership figure)")})
     messages_per_month: int = Field(4, ge=1, le=60, description=(
         "Reminders sent to each reached family a month. ASSUMPTION (weekly)."))
     cost_per_message: float = Field(0.10, ge=0, le=MAX_SOLES, description=(
         "Soles per message sent, platform and content included. ASSUMPTION: no unit cost in "
-        "the evidence table."))
+        "the evidence table."),
+        json_schema_extra={"draw": ("uniform", 0.03, 0.3, "ASSUMPTION (no unit cost)")})
     adherence_boost: float = Field(0.05, ge=0, le=1, description=(
         "Added to a reminded family's monthly chance of giving the iron drops. ASSUMPTION: no "
-        "evidence row; wide range in the draws (0 to 0.15)."))
+        "evidence row; wide range in the draws (0 to 0.15)."),
+        json_schema_extra={"draw": ("uniform", 0.0, 0.15, "ASSUMPTION (no evidence row)")})
     attendance_boost: float = Field(0.10, ge=0, le=5, description=(
         "Relative rise of a reminded family's chance of going to a due CRED check-up. "
-        "ASSUMPTION: no evidence row; wide range in the draws (0 to 0.3)."))
+        "ASSUMPTION: no evidence row; wide range in the draws (0 to 0.3)."),
+        json_schema_extra={"draw": ("uniform", 0.0, 0.3, "ASSUMPTION (no evidence row)")})
     max_child_age_months: int = Field(36, ge=1, le=60, description=(
         "Families are reminded while their youngest child is younger than this (months): "
         "the ages of iron drops (to 35 m) and of most CRED check-ups."))
@@ -71,10 +75,10 @@ class Sms(Intervention):
                                    np.float32(0.0))
         model.effects.offer("iron_adherence", self, adherence)
         model.effects.offer("cred_attendance", self, self.attendance_factor)
-        messages = np.count_nonzero(reached) * model.scale * self.p.messages_per_month
-        model.add_cost(self.name, messages * self.p.cost_per_message)
-        model.month_coverage[self.name] = 100 * np.count_nonzero(reached) / max(
-            1, np.count_nonzero(eligible))
+        messages = model.outputs.real(np.count_nonzero(reached)) * self.p.messages_per_month
+        model.outputs.add_cost(self.name, messages * self.p.cost_per_message)
+        model.outputs.set_coverage(self.name, 100 * np.count_nonzero(reached) / max(
+            1, np.count_nonzero(eligible)))
 
     def attendance_factor(self, model, children: np.ndarray) -> np.ndarray:
         """Multiplier of the CRED attendance of ``children``'s families (1 + the boost)."""
