@@ -12,8 +12,8 @@ def adjusted_hb(hb, adjustment):
 
 
 def is_anemic(hb, adjustment, cutoff):
-    """Whether Hb, once adjusted for altitude, is below the cut-off."""
-    return adjusted_hb(hb, adjustment) < cutoff
+    """Whether Hb, once adjusted for altitude (``adjusted_hb``), is below the cut-off."""
+    return hb - adjustment < cutoff
 
 
 def anemia_line(cutoff, adjustment):

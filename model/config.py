@@ -25,9 +25,9 @@ from pydantic import (
 )
 from pydantic import Strict as StrictType
 
-from model import defaults, geography
+from model import calendar, defaults, geography
 from model.interventions import INTERVENTIONS
-from model.interventions.base import check_districts, month_index
+from model.interventions.base import check_districts
 from model.names import match_department
 from model.safe_yaml import ScenarioError, contained_path, load_yaml, short
 
@@ -171,8 +171,8 @@ class InterventionSpec(BaseModel):
     def period(self) -> tuple[float, float]:
         """(first, last) month index of the entry; open ends are -inf and +inf."""
         extra = self.model_extra or {}
-        return (month_index(extra["start"]) if extra.get("start") else -math.inf,
-                month_index(extra["end"]) if extra.get("end") else math.inf)
+        return (calendar.parse(extra["start"]) if extra.get("start") else -math.inf,
+                calendar.parse(extra["end"]) if extra.get("end") else math.inf)
 
 
 class Scenario(Strict):
@@ -239,7 +239,7 @@ class Scenario(Strict):
         if self.history is not None:
             if self.history.history is not None:
                 raise ValueError("a history scenario cannot itself have a history")
-            if month_index(self.history.start) >= month_index(self.start):
+            if calendar.parse(self.history.start) >= calendar.parse(self.start):
                 raise ValueError(f"the history starts {self.history.start}, not before this "
                                  f"scenario's start {self.start}; allowed: an earlier start")
         return self
@@ -277,12 +277,6 @@ class Scenario(Strict):
     def program_defaults(self, program: str) -> dict[str, Any]:
         """The ``program_parameters`` of ``program`` (empty if none)."""
         return dict(self.program_parameters.get(program, {}))
-
-    @property
-    def start_year_month(self) -> tuple[int, int]:
-        """(year, month) of the first simulated month."""
-        year, month = self.start.split("-")
-        return int(year), int(month)
 
     def model_parameters(self) -> defaults.Parameters:
         """The defaults with this scenario's overrides applied."""

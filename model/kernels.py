@@ -17,9 +17,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from model import anemia
 from model.population import Illness
 
 DIARRHOEA, RESPIRATORY = int(Illness.DIARRHOEA), int(Illness.RESPIRATORY)  # compile-time constants
+# the anemia rule (model/anemia.py), compiled into the loops
+_adjusted_hb = njit(inline="always")(anemia.adjusted_hb)
+_is_anemic = njit(inline="always")(anemia.is_anemic)
 
 
 @njit(cache=True, nogil=True)
@@ -102,13 +106,13 @@ def tally(cell, age_index, band, haz, hb, adjustment, cutoff, stunting_cutoff,
     for i in range(cell.size):
         a = age_index[i]
         c = cell[i] + band[a]
-        adjusted = hb[i] - adjustment[i]
+        adjusted = _adjusted_hb(hb[i], adjustment[i])
         code = 0
         if haz[i] < stunting_cutoff:
             code = 4
             if haz[i] < severe_cutoff:
                 code = 8
-        if adjusted < cutoff[a]:
+        if _is_anemic(hb[i], adjustment[i], cutoff[a]):
             code += 2
         code += illness_flags[i] & DIARRHOEA
         counts[c * n_outcomes + code] += 1

@@ -37,6 +37,7 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
+from model import calendar
 from model.agents import _field
 from model.population import ArrayStore, district_children
 
@@ -224,5 +225,5 @@ def regional_push(model: "ECDModel") -> np.ndarray:
 
 def month(model: "ECDModel") -> None:
     """Step 2 (local government): January decisions; then the registry's month, if it runs."""
-    if model.month_index() % 12 == 0:
+    if calendar.is_january(model.month_index()):
         decide(model)

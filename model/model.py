@@ -14,14 +14,24 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from model import dynamics, fast_random, kernels, local_government, memory, network, services
+from model import (
+    anemia,
+    calendar,
+    demography,
+    dynamics,
+    fast_random,
+    kernels,
+    local_government,
+    memory,
+    network,
+    services,
+)
 from model.agents import (
     ChildView,
     HealthPost,
     HomeVisitor,
     HouseholdView,
     build_health_posts,
-    restaff_posts,
     start_month,
     visitor_store,
 )
@@ -32,18 +42,14 @@ from model.geography import load_geography
 from model.interventions import INTERVENTIONS, Intervention
 from model.interventions.base import program_outputs, program_states
 from model.population import (
-    Area,
-    BirthWeight,
     Illness,
     JuntosStatus,
     generate_population,
     household_risk_store,
     poverty_shift_by_month,
-    probit,
-    trend_probit,
 )
 from model.program_outputs import ProgramOutputs, declare_states
-from model.results import N_BANDS, MetricsRecorder, cell_index
+from model.results import MetricsRecorder
 
 KEYED_STREAM_TAG = 0x50524F47  # marks a keyed stream's spawn key apart from spawned ones
 SOUTHERN_HIGHLANDS = ("PUNO", "CUSCO")  # B13: a smaller Hb rise with altitude
@@ -111,7 +117,7 @@ class ECDModel(mesa.Model):
         declare_states(self.population, program_states())  # the programs' own arrays
         self.households = self.population.households
         self.children = self.population.children
-        self._draw_registry_uniforms(np.arange(self.children.size))
+        demography.draw_registry_uniforms(self, np.arange(self.children.size))
         self.tables = dynamics.age_tables(self.params)
         self.cred_due = services.cred_due_table()
         self.anemia_cutoff = dynamics.anemia_cutoff_by_age(scenario.anemia_definition,
@@ -127,16 +133,14 @@ class ECDModel(mesa.Model):
         self.lbw_probability = services.low_birth_weight_by_anc(self.params)
         # this month's costs, coverage and figures; the scale rule (``outputs.real``)
         self.outputs = ProgramOutputs(self.scale, program_outputs())
-        start_year, start_month = scenario.start_year_month
-        self.start_index = start_year * 12 + start_month - 1  # months since year 0
+        self.start_index = calendar.parse(scenario.start)  # months since year 0
         # A history (the status quo's path) is lived before the start: its trends and programs
         history = scenario.history
         self.trends = (history or scenario).trends
         self.history_months = 0
         if history is not None:
-            year, month = history.start_year_month
-            self.history_months = self.start_index - (year * 12 + month - 1)
-        self._poverty_shift = self._poverty_path()
+            self.history_months = self.start_index - calendar.parse(history.start)
+        self.poverty_shift = self._poverty_path()
         southern = np.isin(np.asarray(self.geography.departments)[
             self.geography.department_index], SOUTHERN_HIGHLANDS)
         # each district's department as an index into the department-term tuples
@@ -191,7 +195,7 @@ class ECDModel(mesa.Model):
         length, and the records.
         """
         self.scenario = scenario
-        self._poverty_shift = self._poverty_path()
+        self.poverty_shift = self._poverty_path()
         self._new_records()
 
     def _poverty_path(self) -> np.ndarray:
@@ -210,7 +214,7 @@ class ECDModel(mesa.Model):
     @staticmethod
     def month_label(index: int) -> str:
         """'YYYY-MM' of a month index."""
-        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+        return calendar.label(index)
 
     # --- the month ---------------------------------------------------------------------------
 
@@ -239,172 +243,27 @@ class ECDModel(mesa.Model):
         4. Health: diarrhoea and respiratory episodes by age, water, sanitation, poverty and
            season; care seeking decides which ill children are treated.
         5. Growth and blood: HAZ and Hb updates from risk, feeding, illness, iron and altitude.
-        6. Record: metrics by group.
+        6. Record: metrics by group (from step 1; step 0 is recorded by ``begin``).
 
-        Before step 0 (``__init__``): 60 months of warm-up without programs, then, for a
-        scenario with a ``history``, the history's months with its programs and trends
-        (unrecorded); then the scenario's changes to those programs and the first record.
+        This is the only place the month's order is written. Before step 0 (``__init__``,
+        ``_warm_up``) the same month runs, unrecorded: 60 months of warm-up without steps 2-3
+        (no services or programs), then, for a scenario with a ``history``, the history's
+        months with its programs and trends; then the scenario's changes to those programs
+        and the first record.
         """
-        self._demography()
-        self._supply()
-        self._local_government()
-        self._programs()
+        demography.month(self)
+        if not self._warming_up:
+            self._supply()
+            self._local_government()
+            self._programs()
         self._health()
         self._growth_and_blood()
-        self._record()
-
-    def _demography(self, churn: bool = True) -> None:
-        kids = self.children
-        kids.age_months += 1
-        kids.age_months[kids.age_months >= 60] = 0
-        newborn = np.flatnonzero(kids.age_months == 0)
-        if len(newborn):
-            self._births(newborn)
-        self._age_index = kids.age_months.astype(np.intp) + dynamics.AGE_OFFSET  # table row
-        if churn and self.month_index() % 12 == 0:  # January: a year of welfare churn
-            self._churn_welfare()
-            self.refresh_household_risk()
-
-    def _births(self, slots: np.ndarray) -> None:
-        """Initialise the children born this month in ``slots``."""
-        rng, kids, p = self.streams["demography"], self.children, self.params
-        n = len(slots)
-        kids.uid[slots] = self.population.next_uid + np.arange(n)
-        self.population.next_uid += n
-        kids.sex[slots] = rng.random(n) < p.male_share_at_birth
-        home = kids.household[slots]
-        anc = rng.random(n) < self.households.anc_prob[home]
-        kids.antenatal_care[slots] = anc
-        skilled = rng.random(n) < self.households.facility_prob[home]
-        kids.facility_birth[slots] = skilled
-        kids.vaccinated[slots] = self.households.vaccine_access[home]
-        low = rng.random(n) < np.where(anc, self.lbw_probability[0], self.lbw_probability[1])
-        kids.birth_weight[slots] = np.where(low, BirthWeight.LOW, BirthWeight.NORMAL)
-        kids.haz[slots] = dynamics.haz_at_birth(low, rng.standard_normal(n), p, skilled=skilled)
-        kids.haz_velocity[slots] = p.haz_velocity_sd * rng.standard_normal(n)
-        kids.hb_offset[slots] = (p.hb_individual_sd * rng.standard_normal(n)
-                                 + self.district_hb_shift[self.households.district[home]])
-        altitude = self.households.altitude_m[home]
-        kids.hb_altitude_rise[slots] = self.district_hb_rise[self.households.district[home]]
-        kids.hb_altitude_adjustment[slots] = dynamics.altitude_adjustment(
-            altitude, self.scenario.anemia_definition, self.params)
-        kids.hb[slots] = (self.tables.hb_profile[dynamics.AGE_OFFSET] + kids.hb_offset[slots]
-                          + kids.hb_altitude_rise[slots])
-        kids.illness[slots] = Illness.NONE
-        kids.diarrhoea_episodes[slots] = 0
-        kids.development[slots] = rng.standard_normal(n)
-        kids.last_cred_step[slots] = -10_000
-        kids.iron_stock[slots] = 0
-        self._draw_registry_uniforms(slots)
-
-    def _draw_registry_uniforms(self, slots: np.ndarray) -> None:
-        """The registry's two fixed uniforms of the children in ``slots`` (stream "local")."""
-        rng, kids = self.streams["local"], self.children
-        kids.registry_u[slots] = rng.random(len(slots), dtype=np.float32)
-        kids.registry_data_u[slots] = rng.random(len(slots), dtype=np.float32)
-
-    def _churn_welfare(self) -> None:
-        """One year of latent-welfare change (AR(1), rural households keep their gap)."""
-        hh, p = self.households, self.params
-        rho = np.float32(p.welfare_yearly_correlation)
-        noise = fast_random.standard_normal(self.streams["demography"], hh.size)
-        rural = hh.area == Area.RURAL
-        hh.welfare[:] = (rho * hh.welfare + np.float32(np.sqrt(1 - rho ** 2)) * noise
-                         - np.float32((1 - rho) * p.rural_welfare_gap_sd) * rural)
+        if self.steps > 0:
+            self._record()
 
     def refresh_household_risk(self, households: np.ndarray | None = None) -> None:
-        """Recompute the per-child copies of household risk.
-
-        With no argument (set-up and every January): poverty, quintile and the risk of every
-        child. With ``households``: only the risk of those households' children, after a
-        program changed them (feeding practice, transfers); poverty is left as it is.
-        """
-        hh, p, risk = self.households, self.params, self.risk
-        if households is None:
-            line = self.population.district_threshold[hh.district]
-            shift = self._poverty_shift[min(max(self.steps + self.history_months, 0),
-                                            len(self._poverty_shift) - 1)]
-            hh.poor[:] = hh.welfare < line + shift
-            hh.quintile[:] = 1 + np.searchsorted(self.population.quintile_cutoffs,
-                                                 hh.welfare - line)
-            self._apply_secular_trends()
-            households = np.arange(hh.size)
-            slots, counts = slice(None), None
-        else:
-            households = np.asarray(households)
-            slots, counts = self.children_of(households), hh.n_children[households]
-
-        def spread(values: np.ndarray) -> np.ndarray:
-            """Household values -> one per child (all children, or those of ``households``)."""
-            return values[self.children.household] if counts is None else np.repeat(values,
-                                                                                      counts)
-
-        # household-level risk first, then copied to each child of those households
-        rural = hh.area[households] == Area.RURAL
-        poor = hh.poor[households]
-        feeding = hh.adequate_feeding[households]
-        rate = dynamics.falter_rate(poor, rural, hh.schooling[households], p,
-                                    hh.altitude_m[households])
-        rate += np.asarray(p.haz_falter_department, dtype=np.float32)[
-            self.district_department[hh.district[households]]]
-        risk.falter_rate[slots] = spread(rate - self.effects.read("income_relief", households))
-        risk.feeding_penalty[slots] = spread(np.where(feeding, np.float32(0.0), np.float32(
-            p.haz_falter_inadequate_feeding)))
-        risk.diarrhoea_rr[slots] = spread(dynamics.diarrhoea_rate_ratio(
-            hh.improved_water[households], hh.improved_sanitation[households], poor, p))
-        risk.iron_gap[slots] = spread(dynamics.household_iron_gap(poor, feeding, p, rural))
-        risk.non_iron_drop[slots] = spread(np.where(hh.non_iron[households], np.float32(
-            p.hb_non_iron_drop), np.float32(0.0)))
-        risk.cell[slots] = spread(cell_index(hh.district[households], hh.area[households],
-                                             hh.quintile[households]).astype(np.intp) * N_BANDS)
-
-    def _apply_secular_trends(self) -> None:
-        """Apply the year's secular trends.
-
-        Schooling, water, care at birth, vaccination, non-iron causes of anemia and post
-        staffing, each from the scenario's trend or held at its parameter.
-        """
-        hh, p, trends = self.households, self.params, self.trends
-        year = self.month_index() / 12
-
-        def covered(score: np.ndarray, path: dict, default: float) -> np.ndarray:
-            """Households whose score is above the cut that covers this year's share."""
-            return score > np.float32(-trend_probit(path, year, default))
-
-        hh.anc_base[:] = covered(hh.care_score, trends.antenatal_care_pct,
-                                 p.anc_baseline_share)
-        hh.facility_base[:] = covered(hh.care_score, trends.skilled_birth_pct,
-                                      p.facility_delivery_base)
-        hh.vaccine_access[:] = covered(hh.vaccine_score, trends.vaccination_pct,
-                                       p.vaccination_share)
-        if trends.health_workers_per_10k:
-            density = trends.health_workers_per_10k
-            restaff_posts(self, float(np.interp(year, list(density), list(density.values()))))
-        self._schooling_and_water(year)
-        self._non_iron_causes()
-
-    def _non_iron_causes(self) -> None:
-        """Which households carry a non-iron cause of anemia this year (B15)."""
-        hh, p = self.households, self.params
-        chance = np.asarray(p.non_iron_share_by_region, dtype=np.float32)[self.household_region]
-        chance = chance * np.where(hh.improved_water, np.float32(1.0),
-                                   np.float32(p.non_iron_rr_unimproved_water))
-        chance *= np.where(hh.improved_sanitation, np.float32(1.0),
-                           np.float32(p.non_iron_rr_unimproved_sanitation))
-        hh.non_iron[:] = hh.non_iron_u < chance
-
-    def _schooling_and_water(self, year: float) -> None:
-        """Schooling and water of the current year (only when a trend is set)."""
-        hh, p = self.households, self.params
-        if p.schooling_trend_sd_per_year:
-            shift = np.float32(p.schooling_trend_sd_per_year * (year - 2018))
-            hh.schooling[:] = np.searchsorted(self.population.schooling_cutoffs,
-                                              hh.schooling_score + shift)
-        path = self.trends.improved_water_pct
-        if path:
-            target = trend_probit(path, year, p.improved_water_share)
-            hh.improved_water[:] = hh.water_score > np.float32(probit(p.improved_water_share)
-                                                               - target)
+        """Recompute the per-child copies of household risk (``demography``)."""
+        demography.refresh_household_risk(self, households)
 
     def youngest_child_age(self) -> np.ndarray:
         """Age in months of each household's youngest child (children are contiguous)."""
@@ -449,7 +308,7 @@ class ECDModel(mesa.Model):
         kids.cred_seen_last[:] = kids.cred_seen
         kids.cred_request[:] = False
         kids.cred_seen[:] = False
-        kids.cred_due[:] = self.cred_due[self._age_index] > 0
+        kids.cred_due[:] = self.cred_due[self.age_index] > 0
         hh.anc_prob[:] = hh.anc_base
         hh.facility_prob[:] = hh.facility_base
         for intervention in self.interventions:
@@ -460,9 +319,10 @@ class ECDModel(mesa.Model):
     def _health(self) -> None:
         kids, rng = self.children, self.streams["health"]
         n = kids.size
-        season = dynamics.season_factor(self.month_index() % 12 + 1, self.params)
+        season = dynamics.season_factor(calendar.month_of_year(self.month_index()),
+                                         self.params)
         kids.illness[:] = dynamics.draw_illness(
-            self._age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
+            self.age_index, self.risk.diarrhoea_rr, season, self.tables, self.params,
             fast_random.uniform(rng, n), fast_random.uniform(rng, n), vaccinated=kids.vaccinated)
         kids.diarrhoea_episodes += np.bitwise_and(kids.illness, np.int8(Illness.DIARRHOEA))
         # Care seeking: one draw per ill child (the ill are the same whatever programs run).
@@ -476,11 +336,11 @@ class ECDModel(mesa.Model):
         kids, rng, risk = self.children, self.streams["growth"], self.risk
         n = kids.size
         kids.haz += dynamics.haz_change(
-            self._age_index, risk.falter_rate, risk.feeding_penalty, kids.haz_velocity,
+            self.age_index, risk.falter_rate, risk.feeding_penalty, kids.haz_velocity,
             kids.illness, self.tables, self.params, fast_random.standard_normal(rng, n),
             treated=kids.treated)
         target = dynamics.hb_target(
-            self._age_index, kids.hb_offset, kids.hb_altitude_rise, risk.iron_gap,
+            self.age_index, kids.hb_offset, kids.hb_altitude_rise, risk.iron_gap,
             kids.iron_supplement, kids.illness, self.tables, self.params,
             treated=kids.treated, non_iron_drop=self.risk.non_iron_drop)
         kids.hb[:] = dynamics.hb_update(kids.hb, target, self.params,
@@ -495,21 +355,13 @@ class ECDModel(mesa.Model):
         months then run the whole month (``step``) with its programs and trends. Nothing is
         recorded: steps are negative until the start, which is step 0.
         """
-        self.steps = 1 - WARM_UP_MONTHS - self.history_months
+        self.steps = -WARM_UP_MONTHS - self.history_months  # step() counts each month
+        self._warming_up = True
         for _ in range(WARM_UP_MONTHS):
-            self._demography()
-            self._health()
-            self._growth_and_blood()
-            self.steps += 1
+            self.step()
+        self._warming_up = False
         for _ in range(self.history_months):
-            self._demography()
-            self._supply()
-            self._local_government()
-            self._programs()
-            self._health()
-            self._growth_and_blood()
-            self.steps += 1
-        self.steps = 0
+            self.step()
 
     def _program(self, kind: str, params: dict):
         """A new intervention of type ``kind``.
@@ -582,14 +434,11 @@ class ECDModel(mesa.Model):
         """Whether each child (all, or ``slots``) is anemic under the scenario's definition."""
         kids = self.children
         if slots is None:
-            return self._anemic(kids.hb - kids.hb_altitude_adjustment)
-        adjusted = kids.hb[slots] - kids.hb_altitude_adjustment[slots]
+            return anemia.is_anemic(kids.hb, kids.hb_altitude_adjustment,
+                                    np.take(self.anemia_cutoff, self.age_index))
         rows = kids.age_months[slots].astype(np.intp) + dynamics.AGE_OFFSET
-        return adjusted < self.anemia_cutoff[rows]
-
-    def _anemic(self, adjusted_hb: np.ndarray) -> np.ndarray:
-        """Anemia of every child given its altitude-adjusted Hb."""
-        return adjusted_hb < np.take(self.anemia_cutoff, self._age_index)
+        return anemia.is_anemic(kids.hb[slots], kids.hb_altitude_adjustment[slots],
+                                self.anemia_cutoff[rows])
 
     def _record(self) -> None:
         kids, p = self.children, self.params
@@ -597,7 +446,7 @@ class ECDModel(mesa.Model):
             self.running = False  # for mesa.batch_run and SolaraViz
         self.recorder.record(
             step=self.steps, date=self.month_label(self.start_index + self.steps),
-            cell=self.risk.cell, age_index=self._age_index, band=self.tables.band,
+            cell=self.risk.cell, age_index=self.age_index, band=self.tables.band,
             haz=kids.haz, hb=kids.hb, adjustment=kids.hb_altitude_adjustment,
             cutoff=self.anemia_cutoff, stunting_cutoff=p.stunting_cutoff,
             severe_cutoff=p.severe_stunting_cutoff, illness=kids.illness)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model import dynamics
+from model import anemia, dynamics
 from model.geography import NATURAL_REGIONS
 
 
@@ -35,13 +35,14 @@ def anemia_attribution(model) -> pd.DataFrame:
     index = age + dynamics.AGE_OFFSET
     gap = np.take(model.tables.iron_gap, index) + model.risk.iron_gap - kids.iron_supplement
     iron_deficit = p.hb_iron_gap_deficit * np.clip(gap, 0.0, 1.0)
-    measured = kids.hb - kids.hb_altitude_adjustment
+    adjustment = kids.hb_altitude_adjustment
     cutoff = np.take(model.anemia_cutoff, index)
-    anemic = measured < cutoff
-    without = {
-        "iron": measured + iron_deficit < cutoff,
-        "non_iron": measured + model.risk.non_iron_drop < cutoff,
-        "altitude": kids.hb - kids.hb_altitude_rise < cutoff,
+    anemic = anemia.is_anemic(kids.hb, adjustment, cutoff)
+    without = {  # Hb with the cause taken away, then the same rule
+        "iron": anemia.is_anemic(kids.hb + iron_deficit, adjustment, cutoff),
+        "non_iron": anemia.is_anemic(kids.hb + model.risk.non_iron_drop, adjustment, cutoff),
+        # the true altitude rise taken off instead of the definition's adjustment
+        "altitude": anemia.is_anemic(kids.hb, kids.hb_altitude_rise, cutoff),
     }
     region = model.geography.natural_region[hh.district[kids.household]]
     rows = []

@@ -19,7 +19,7 @@ from typing import Callable
 import mesa
 import numpy as np
 
-from model import dynamics
+from model import anemia, dynamics
 from model.config import Scenario
 from model.model import ECDModel
 
@@ -175,9 +175,8 @@ class PlainModel(mesa.Model):
             row[1] += child.haz < stunt
             row[2] += child.haz < severe
             row[3] += child.haz
-            adjusted = child.hb - child.adjustment
-            row[4] += adjusted < self.cutoff[i]
-            row[5] += adjusted
+            row[4] += anemia.is_anemic(child.hb, child.adjustment, self.cutoff[i])
+            row[5] += anemia.adjusted_hb(child.hb, child.adjustment)
             row[6] += child.diarrhoea
         self.tallies.append(tally)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from model import calendar
 from model.config import ScenarioError
 from model.dynamics import AGE_BANDS, band_label
-from model.interventions.base import month_index
 from model.safe_yaml import read_text, short
 
 COLUMNS = ["year", "indicator", "age_group", "group", "value_percent", "source"]
@@ -137,9 +137,9 @@ def unreached_targets(targets: pd.DataFrame, scenario) -> pd.Series:
     start to the last month) and, for a ``department:`` group, the department is in the
     run's geography.
     """
-    first = month_index(scenario.start)
+    first = calendar.parse(scenario.start)
     last = first + scenario.months
-    when = targets["year"].astype(int) * 12 + 6
+    when = calendar.mid_year(targets["year"].astype(int))
     unreached = (when < first) | (when > last)
     departments = set(scenario.geography.departments)
     if departments and not scenario.geography.districts:

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from model import calendar
 from model.safe_yaml import short
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,9 +91,8 @@ class InterventionParams(BaseModel):
 
 
 def month_index(text: str) -> int:
-    """Months since year 0 of 'YYYY-MM'."""
-    year, month = text.split("-")
-    return int(year) * 12 + int(month) - 1
+    """Months since year 0 of 'YYYY-MM' (``calendar.parse``)."""
+    return calendar.parse(text)
 
 
 class Intervention:

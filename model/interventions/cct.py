@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from model import calendar
 from model.geography import national_poverty, poverty_floor
 from model.interventions.base import (
     MAX_SOLES,
@@ -27,7 +28,6 @@ from model.interventions.base import (
     Intervention,
     InterventionParams,
     Month,
-    month_index,
 )
 from model.population import JuntosStatus
 from model.program_outputs import State
@@ -53,7 +53,7 @@ def rollout_districts(rollout: list[RolloutStep], geo, month: int) -> np.ndarray
     """
     on = np.zeros(geo.n, dtype=bool)
     for step in rollout:
-        if month_index(step.start) > month:
+        if calendar.parse(step.start) > month:
             continue
         if step.districts:
             on |= np.isin(geo.ubigeo, step.districts)
@@ -139,7 +139,7 @@ class Cct(Intervention):
         Kept while the parameters and the roll-out steps begun stay the same.
         """
         month = model.month_index()
-        key = (self.p, tuple(month_index(step.start) <= month for step in self.p.rollout))
+        key = (self.p, tuple(calendar.parse(step.start) <= month for step in self.p.rollout))
         cached = getattr(self, "_area_cache", None)
         if cached is None or cached[0] is not key[0] or cached[1] != key[1]:
             cached = self._area_cache = (*key, self.eligible_districts(model)[
@@ -152,7 +152,7 @@ class Cct(Intervention):
         in_area = self._in_area(model)
         targeted = in_area & np.where(hh.poor, self.u_exclusion >= self.p.exclusion_error,
                                       self.u_inclusion < self.p.inclusion_error)
-        if model.month_index() % 12 == 0:  # January re-certification: the untargeted leave
+        if calendar.is_january(model.month_index()):  # re-certification: the untargeted leave
             leaving = (hh.juntos != JuntosStatus.NOT_ENROLLED) & ~targeted
             hh.juntos[leaving] = JuntosStatus.NOT_ENROLLED
         joining = targeted & (hh.juntos == JuntosStatus.NOT_ENROLLED)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
+from model import calendar
 from model.defaults import DEPARTMENT_ORDER
 from model.interventions.base import Intervention, InterventionParams
 from model.local_government import regional_push
@@ -96,7 +97,7 @@ class Fed(Intervention):
         reg = model.regional
         if getattr(self, "running", False):  # last month ran under the agreement: count it
             self._count(model)
-        if model.month_index() % 12 == 0 and self.counts[:, 1].any():
+        if calendar.is_january(model.month_index()) and self.counts[:, 1].any():
             self._evaluate(model)
         stake = np.where(reg.children > 0, self.allocation / np.maximum(reg.children, 1.0), 0)
         push = regional_push(model) * self.in_agreement

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
+from model import calendar
 from model.agents import HomeVisitor
 from model.geography import poverty_floor
 from model.interventions.base import (
@@ -26,7 +27,6 @@ from model.interventions.base import (
     Intervention,
     InterventionParams,
     Month,
-    month_index,
 )
 from model.network import recruitment_lag
 from model.population import Area
@@ -41,7 +41,7 @@ def families_at(families: int | None, schedule: dict[str, int | None],
                 month: int) -> int | None:
     """Families in force in ``month``: the schedule's last month begun, else ``families``."""
     for begun, value in sorted(schedule.items()):
-        if month_index(begun) <= month:
+        if calendar.parse(begun) <= month:
             families = value
     return families
 
@@ -456,7 +456,7 @@ class MunicipalVisits(HomeVisits):
     def govern(self, model) -> None:
         """January: score and pay last year's visits; every month: offer the stake."""
         mun, p = model.municipal, self.p
-        if model.month_index() % 12 == 0 and self.counted:
+        if calendar.is_january(model.month_index()) and self.counted:
             achieved = self.visited_months / np.maximum(self.enrolled_months, 1)
             points = np.where(self.enrolled_months > 0, 100 * np.minimum(
                 1.0, achieved / max(p.target_visited_share, 1e-9)), 0.0)

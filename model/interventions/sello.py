@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from model import calendar
 from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
 
 
@@ -39,7 +40,7 @@ class Sello(Intervention):
     def act(self, model) -> None:
         """January: evaluate and pay last year's registries; every month: offer the prize."""
         mun = model.municipal
-        if model.month_index() % 12 == 0 and getattr(self, "running", False):
+        if calendar.is_january(model.month_index()) and getattr(self, "running", False):
             won = mun.registration * mun.data_quality >= self.p.registry_target
             mun.sello[:] = won
             mun.paid_registry[:] = won

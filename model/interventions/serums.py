@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from model import calendar
 from model.interventions.base import MAX_SOLES, Intervention, InterventionParams
 from model.network import recruitment_lag
 
@@ -72,7 +73,8 @@ class Serums(Intervention):
         nat = model.national_geography
         national_slots = np.maximum(1, np.round(
             nat.population / model.params.residents_per_health_post)).sum()
-        self.monthly = self.p.placements_per_year / 12 * len(slotted) / max(1, national_slots)
+        self.monthly = (calendar.per_month(self.p.placements_per_year) * len(slotted)
+                        / max(1, national_slots))
 
     def act(self, model) -> None:
         """End terms, place this month's share in the first free slots, count costs."""

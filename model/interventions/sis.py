@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
+from model import calendar
 from model.interventions.base import (
     MAX_SOLES,
     Intervention,
     InterventionParams,
-    month_index,
     year_month,
 )
 from model.program_outputs import State
@@ -84,12 +84,12 @@ class Sis(Intervention):
         (registry.py); Juntos families are affiliated whatever the registry says.
         """
         hh, kids = model.households, model.children
-        years = (model.month_index() - (self.first or model.start_index)) / 12
+        years = calendar.years(model.month_index() - (self.first or model.start_index))
         growth = self.p.annual_growth * years
         coverage = np.where(hh.poor, self.p.coverage_poor, self.p.coverage_nonpoor) + growth
         juntos = hh.juntos != 0  # Juntos families are enrolled automatically (D1e)
         automatic = self.p.juntos_automatic_from
-        if automatic is not None and model.month_index() < month_index(automatic):
+        if automatic is not None and model.month_index() < calendar.parse(automatic):
             juntos = np.zeros_like(juntos)
         # affiliation goes through the child registry (the effect sis_affiliation)
         coverage = coverage * model.effects.read("sis_affiliation")
