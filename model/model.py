@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import math
 import pickle
 from collections import OrderedDict
 
@@ -24,6 +23,8 @@ from model import (
     local_government,
     memory,
     network,
+    programs,
+    recording,
     services,
 )
 from model.agents import (
@@ -39,11 +40,9 @@ from model.config import Scenario, validate_scenario
 from model.defaults import DEPARTMENT_ORDER
 from model.effects import Effects
 from model.geography import load_geography
-from model.interventions import INTERVENTIONS, Intervention
 from model.interventions.base import program_outputs, program_states
 from model.population import (
     Illness,
-    JuntosStatus,
     generate_population,
     household_risk_store,
     poverty_shift_by_month,
@@ -51,10 +50,8 @@ from model.population import (
 from model.program_outputs import ProgramOutputs, declare_states
 from model.results import MetricsRecorder
 
-KEYED_STREAM_TAG = 0x50524F47  # marks a keyed stream's spawn key apart from spawned ones
 SOUTHERN_HIGHLANDS = ("PUNO", "CUSCO")  # B13: a smaller Hb rise with altitude
 WARM_UP_MONTHS = 60  # every child alive at the start has lived its months under the dynamics
-TRACKED_FIELDS = ("age_months", "haz", "hb", "illness", "iron_supplement")
 NATIONAL_REPORTERS = ("stunting", "severe_stunting", "mean_haz", "anemia")  # Mesa DataCollector
 
 
@@ -153,9 +150,9 @@ class ECDModel(mesa.Model):
                                             dtype=np.float32)[self.district_department]
         self.household_region = self.geography.natural_region[self.households.district]
         self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
-        self._tracked: dict[int, list[dict]] = {}
+        self.tracker = recording.Tracker()  # children followed month by month
         self.interventions: list = []
-        self._add_programs((history or scenario).interventions)
+        programs.add_programs(self, (history or scenario).interventions)
         # how programs act on each other: named effects, combined in the programs' order
         self.effects = Effects(self)
         for intervention in self.interventions:
@@ -177,7 +174,7 @@ class ECDModel(mesa.Model):
     def begin(self) -> None:
         """Apply the scenario's changes to the status quo (if it has a history); record step 0."""
         if self.scenario.history is not None:
-            self._change_status_quo(self.scenario.interventions)
+            programs.change_status_quo(self, self.scenario.interventions)
         self._record()
 
     def _new_records(self) -> None:
@@ -363,71 +360,6 @@ class ECDModel(mesa.Model):
         for _ in range(self.history_months):
             self.step()
 
-    def _program(self, kind: str, params: dict):
-        """A new intervention of type ``kind``.
-
-        Its parameters: the scenario's ``program_parameters`` for that type (evidence
-        assumptions, e.g. a parameter draw), then the entry's own ``params``, which win.
-        """
-        return INTERVENTIONS[kind](**{**self.scenario.program_defaults(kind), **params})
-
-    def _add_programs(self, specs) -> list:
-        """New programs for ``specs``, each with its own stream, in the canonical order.
-
-        A program's stream is keyed by its type and dates (and the number of entries with the
-        same before it in the canonical order), never by its position in the scenario.
-        Returns the new programs.
-        """
-        added = sorted((self._program(spec.type, spec.model_extra or {}) for spec in specs),
-                       key=Intervention.order_key)
-        for program in added:
-            key = program.stream_key()
-            twins = sum(other.stream_key() == key for other in self.interventions)
-            program.rng = self.stream(f"{key}#{twins}")
-            self.interventions.append(program)
-        self.interventions.sort(key=Intervention.order_key)
-        return added
-
-    def stream(self, key: str) -> np.random.Generator:
-        """An independent random generator for ``key``, derived from the model's seed.
-
-        The same seed and key give the same draws, whatever other streams exist and in
-        whatever order they are made.
-        """
-        digest = hashlib.sha256(key.encode()).digest()
-        words = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
-        seq = self.rng.bit_generator.seed_seq
-        child = np.random.SeedSequence(seq.entropy, pool_size=seq.pool_size,
-                                       spawn_key=(*seq.spawn_key, KEYED_STREAM_TAG, *words))
-        return np.random.Generator(type(self.rng.bit_generator)(child))
-
-    def _change_status_quo(self, specs) -> None:
-        """Apply a scenario's changes to the programs its history left running.
-
-        An entry whose type is among the history's programs updates the parameters of the one
-        running in the scenario's first month (if none, the last to have run); its state, such
-        as enrolment, carries on. Other entries are new programs, set up now. The order of
-        the entries does not matter.
-        """
-        new = []
-        for spec in sorted(specs, key=_entry_order):
-            changes = spec.model_extra or {}
-            running = self._program_to_change(spec.type)
-            if running is not None:
-                running.change(self, changes)
-            else:
-                new.append(spec)
-        for program in self._add_programs(new):
-            program.setup(self)
-
-    def _program_to_change(self, kind: str):
-        """The program of type ``kind`` a scenario's entry changes (None: there is none)."""
-        same = [i for i in self.interventions if i.name == kind]
-        running = [i for i in same if i.runs_in(self.start_index)]
-        if running or not same:
-            return running[-1] if running else None
-        return max(same, key=lambda i: (math.inf if i.last is None else i.last))
-
     # --- records -----------------------------------------------------------------------------
 
     def anemic_mask(self, slots: np.ndarray | None = None) -> np.ndarray:
@@ -441,43 +373,12 @@ class ECDModel(mesa.Model):
                                 self.anemia_cutoff[rows])
 
     def _record(self) -> None:
-        kids, p = self.children, self.params
+        """Step 6: the month's metrics, programs' figures and tracked children (recording.py)."""
         if self.steps >= self.scenario.months:
             self.running = False  # for mesa.batch_run and SolaraViz
-        self.recorder.record(
-            step=self.steps, date=self.month_label(self.start_index + self.steps),
-            cell=self.risk.cell, age_index=self.age_index, band=self.tables.band,
-            haz=kids.haz, hb=kids.hb, adjustment=kids.hb_altitude_adjustment,
-            cutoff=self.anemia_cutoff, stunting_cutoff=p.stunting_cutoff,
-            severe_cutoff=p.severe_stunting_cutoff, illness=kids.illness)
-        self._record_programs()
+        recording.record_month(self)
         self.datacollector.collect(self)
-        if self._tracked:
-            self._record_tracked()
-
-    def _record_programs(self) -> None:
-        """Growth monitoring, development, and each program's cost and coverage (national).
-
-        Without programs nobody is monitored (0%) and development is not tracked.
-        """
-        kids, rec = self.children, self.recorder
-        if not self.interventions or self.steps == 0:
-            rec.record_extra("growth_monitoring", "national", 0.0)
-            return
-        under3 = kids.age_months < 36
-        recent = (self.steps - kids.last_cred_step) < 3
-        rec.record_extra("growth_monitoring", "national",
-                         100 * np.count_nonzero(recent & under3) / max(1, under3.sum()))
-        rec.record_extra("mean_development", "national", float(kids.development[under3].mean()))
-        newborn = kids.age_months == 0
-        rec.record_extra("facility_births", "national",
-                         100 * np.count_nonzero(kids.facility_birth & newborn) / max(
-                             1, np.count_nonzero(newborn)))
-        for intervention in self.interventions:
-            late = intervention.coverage(self) if intervention.is_active(self) else None
-            if late is not None:
-                self.outputs.set_coverage(intervention.name, late)
-        self.outputs.record(rec)
+        self.tracker.record(self)
 
     def results(self) -> pd.DataFrame:
         """Tidy metrics recorded so far (step 0 = the state at the start)."""
@@ -495,52 +396,17 @@ class ECDModel(mesa.Model):
 
     def track(self, uids) -> None:
         """Follow these children month by month (their ``history``) from now on."""
-        for uid in np.atleast_1d(uids):
-            self._tracked.setdefault(int(uid), [])
-        self._record_tracked()
-
-    def _record_tracked(self) -> None:
-        kids = self.children
-        uids = np.fromiter(self._tracked, dtype=np.int64)
-        slots = np.flatnonzero(np.isin(kids.uid, uids))
-        date = self.month_label(self.start_index + self.steps)
-        anemic = self.anemic_mask(slots)
-        for s, is_anemic in zip(slots, anemic):
-            row = {"step": self.steps, "date": date, "anemic": bool(is_anemic)}
-            row.update({f: getattr(kids, f)[s].item() for f in TRACKED_FIELDS})
-            row.update(self._tracked_services(int(s)))
-            history = self._tracked[int(kids.uid[s])]
-            if not history or history[-1]["step"] != self.steps:
-                history.append(row)
-
-    def _tracked_services(self, slot: int) -> dict:
-        """What a tracked child's family received this month, and its post's staffing."""
-        kids, hh = self.children, self.households
-        h = int(kids.household[slot])
-        post = self.post_list[int(hh.health_post[h])]
-        return {"cred_seen": bool(kids.cred_seen[slot]),
-                "home_visit": bool(hh.last_visit_step[h] == self.steps),
-                "juntos": JuntosStatus(int(hh.juntos[h])).name.lower(),
-                "juntos_paid": bool(hh.last_transfer_step[h] == self.steps),
-                "sis_insured": bool(hh.sis_insured[h]),
-                "post_staff": int(post.staff), "post_serums": int(post.serums_staff)}
+        self.tracker.follow(self, uids)
 
     def is_tracked(self, uid: int) -> bool:
         """Whether ``track`` follows child ``uid``."""
-        return int(uid) in self._tracked
+        return self.tracker.follows(uid)
 
     def tracked_history(self, uid: int) -> pd.DataFrame:
         """Monthly records of a tracked child."""
-        if not self.is_tracked(uid):
-            raise KeyError(f"child {uid} is not tracked; call model.track([{uid}]) first")
-        return pd.DataFrame(self._tracked[uid])
+        return self.tracker.history(uid)
 
 # --- the status quo's history, lived once per process ------------------------------------------
-
-def _entry_order(spec) -> tuple:
-    """A fixed order of a scenario's entries: by type, then by their text."""
-    return (spec.type, json.dumps(spec.model_dump(mode="json"), sort_keys=True))
-
 
 HISTORY_STATES_KEPT = 4  # saved states of histories in this process (about 60 MB each at scale 20)
 _history_states: OrderedDict[str, bytes] = OrderedDict()
