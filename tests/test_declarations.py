@@ -43,18 +43,22 @@ def test_the_search_space_is_the_declared_ranges_in_the_fit_order():
     assert SEARCH_SPACE["haz_falter_schooling[1]"] == (0.0, 0.09)
 
 
-def test_model_draws_come_from_the_declarations_and_new_ones_are_appended():
-    declared_draws = declared(Parameters, "draw")
+def test_draws_come_from_the_declarations_and_new_ones_are_appended():
+    model_draws = declared(Parameters, "draw")
     model_items = [item for item in draws.UNCERTAIN if "." not in item.name]
-    assert {item.name for item in model_items} == set(declared_draws)
+    assert {item.name for item in model_items} == set(model_draws)
     for item in model_items:
-        spec = declared_draws[item.name]
+        spec = model_draws[item.name]
         assert (item.kind, item.low, item.high, item.basis, item.integer) == (
             spec.kind, spec.low, spec.high, spec.basis, spec.integer)
-    appended = draws._with_declared_draws(())
-    assert [item.name for item in appended] == list(declared_draws)  # field order
-    with pytest.raises(ValueError, match="no draw="):
-        draws._with_declared_draws(("haz_birth_mean",))
+    # every number declared is a column, once; a field inherited with its draw is one number
+    assert [item.name for item in draws.UNCERTAIN] == list(draws.COLUMNS)
+    shared = {item.name: item.targets for item in draws.UNCERTAIN}["home_visits.turnover_base"]
+    assert shared == ("home_visits.turnover_base", "municipal_visits.turnover_base")
+    appended = draws._in_columns(())
+    assert {item.name for item in appended} == set(draws.COLUMNS)
+    with pytest.raises(ValueError, match="no draw declared"):
+        draws._in_columns(("haz_birth_mean",))
 
 
 def test_labels_come_from_the_declarations():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.analysis.calibration import SEARCH_SPACE, Jacobian
 from model.analysis.department_terms import (
     TermPrior,
     department_figures,
@@ -15,6 +14,8 @@ from model.analysis.department_terms import (
 )
 from model.analysis.draws import distribution_table, names
 from model.analysis.holdout import refit_department_terms
+from model.analysis.posterior import Jacobian
+from model.analysis.search_space import SEARCH_SPACE
 from model.defaults import DEFAULTS, DEPARTMENT_ORDER
 from tests.conftest import make_model
 

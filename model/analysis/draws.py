@@ -1,8 +1,9 @@
 """Parameter uncertainty: a distribution for every uncertain number, and reproducible draws.
 
 Three kinds of uncertain number (``docs/uncertainty.md`` has the table this module renders).
-A model parameter's distribution is declared on its field (``draw=`` in
-``model/defaults.py``); a program's is in ``_COLUMNS`` below.
+Each distribution is declared with its parameter: ``draw=`` on a field of
+``model/defaults.py``, ``json_schema_extra={"draw": (kind, low, high, basis)}`` on a
+program's Field; ``COLUMNS`` below fixes their order.
 
 * **Evidence rows** with a confidence interval or range: a normal, lognormal (ratios) or
   beta (shares) distribution whose 90% interval matches the row's (a 95% CI is converted).
@@ -38,7 +39,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
-from model.declare import Z90, Z95, declared, relative_interval
+from model.declare import Z90, declared
 from model.defaults import DEFAULTS, DEPARTMENT_ORDER, Parameters, parameter_range
 from model.interventions import INTERVENTIONS
 
@@ -102,20 +103,12 @@ class Uncertain:
         return float(low), float(high)
 
 
-_C4A_LOG_SD = (math.log(0.74) - math.log(0.50)) / (2 * Z95) / -math.log(0.61)
-_VISITS = ("home_visits", "municipal_visits")
-
-
-def _both(field: str) -> tuple[str, ...]:
-    return tuple(f"{program}.{field}" for program in _VISITS)
-
-
 # The hypercube's columns, in a fixed order (a seed gives the same draws as before a number
-# is added: new model parameters are appended). A name is a model parameter: its
-# distribution is its field's draw= in model/defaults.py. An Uncertain is a program's
-# number (a Field of model/interventions/*.py). Calibrated parameters are not here (joint,
+# is added: numbers declared later are appended). Each is declared where its parameter is:
+# a model parameter's draw= in model/defaults.py, a program's json_schema_extra={"draw":
+# ...} on its Field in model/interventions/. Calibrated parameters are not here (joint,
 # below).
-_COLUMNS: tuple[str | Uncertain, ...] = (
+COLUMNS: tuple[str, ...] = (
     # --- population and households ---
     "low_birth_weight_share", "extra_children_per_household", "rural_welfare_gap_sd",
     "welfare_yearly_correlation", "ses_loading", "improved_sanitation_share",
@@ -137,90 +130,77 @@ _COLUMNS: tuple[str | Uncertain, ...] = (
     "diarrhoea_rr_unimproved_sanitation", "diarrhoea_rr_poor", "illness_season_amplitude",
     "respiratory_monthly_prob",
     # --- programs: Juntos ---
-    Uncertain(("cct.exclusion_error",), "uniform", 0.1, 0.35, "ASSUMPTION"),
-    Uncertain(("cct.inclusion_error",), "uniform", 0.05, 0.2, "ASSUMPTION"),
-    Uncertain(("cct.attendance",), "beta", 0.86, 0.98,
-              "derived from program documents (93%); width ASSUMPTION"),
-    Uncertain(("cct.anc_enrolled",), "uniform", 0.9, 1.0, "ASSUMPTION"),
-    Uncertain(("cct.falter_relief",), "uniform", 0.0, 0.0034,
-              "C1a: +0.04 SD, not significant: from none to twice the point estimate"),
+    "cct.exclusion_error", "cct.inclusion_error", "cct.attendance", "cct.anc_enrolled",
+    "cct.falter_relief",
     # --- SIS ---
-    Uncertain(("sis.care_seeking_insured",), "uniform", 0.4, 0.8,
-              "ASSUMPTION (C6e: utilisation improved in 32/40 studies, no size)"),
-    Uncertain(("sis.anc_insured",), "uniform", 0.9, 1.0, "ASSUMPTION"),
-    Uncertain(("sis.facility_delivery_insured",), "uniform", 0.8, 0.97, "ASSUMPTION"),
-    Uncertain(("sis.cost_per_insured_child_month",), "uniform", 5, 20,
-              "ASSUMPTION (no unit cost)"),
+    "sis.care_seeking_insured", "sis.anc_insured", "sis.facility_delivery_insured",
+    "sis.cost_per_insured_child_month",
     # --- SERUMS ---
-    Uncertain(("serums.vacancy_months",), "uniform", 1, 4, "ASSUMPTION", integer=True),
-    Uncertain(("serums.counselling_multiplier",), "uniform", 0.9, 1.1,
-              "ASSUMPTION (D3d: no evidence SERUMS improves indicators)"),
-    Uncertain(("serums.salary_soles_month",), "uniform", 2000, 4500,
-              "ASSUMPTION (no salary in the evidence)"),
+    "serums.vacancy_months", "serums.counselling_multiplier", "serums.salary_soles_month",
     # --- CRED ---
-    Uncertain(("cred.attendance",), "uniform", 0.2, 0.4,
-              "tuned by hand in issue 3 on growth monitoring (program documents)"),
-    Uncertain(("cred.counselling_adoption",), "uniform", 0.05, 0.3, "ASSUMPTION"),
-    # --- home visits (Cuna Mas and the municipal visits share these assumptions) ---
-    Uncertain(_both("turnover_base"), "uniform", 0.01, 0.06, "ASSUMPTION (D4f unverified)"),
-    Uncertain(_both("turnover_caseload_elasticity"), "uniform", 0.5, 1.5, "ASSUMPTION"),
-    Uncertain(_both("turnover_stipend_elasticity"), "uniform", 0.5, 1.5, "ASSUMPTION"),
-    Uncertain(_both("recruitment_months"), "uniform", 1, 4, "ASSUMPTION", integer=True),
-    Uncertain(_both("visited_care_seeking"), "uniform", 0.3, 0.7, "ASSUMPTION"),
-    Uncertain(("home_visits.development_gain",), "normal", 0.0064 * 0.5, 0.0064 * 1.5,
-              "C3a: +0.10 SD after 2 years (no CI given): +/-50%, ASSUMPTION"),
-    Uncertain(("home_visits.supervision_per_family_month",), "uniform", 50, 85,
-              "derived from program documents (1,360 soles a family a year); width ASSUMPTION"),
+    "cred.attendance", "cred.counselling_adoption",
+    # --- home visits (the municipal visits' Params inherit these, draw and all) ---
+    "home_visits.turnover_base", "home_visits.turnover_caseload_elasticity",
+    "home_visits.turnover_stipend_elasticity", "home_visits.recruitment_months",
+    "home_visits.visited_care_seeking", "home_visits.development_gain",
+    "home_visits.supervision_per_family_month",
     # --- iron ---
-    Uncertain(("iron.gap_closure",), "lognormal", *relative_interval(0.55, _C4A_LOG_SD),
-              "C4a: RR 0.61 (95% CI 0.50-0.74), in proportion to log RR"),
-    Uncertain(("iron.adherence_mean",), "beta", 0.42, 0.75,
-              "C4f: 58.9% (n = 56, one region): binomial SE widened 1.5x"),
-    Uncertain(("iron.adherence_concentration",), "uniform", 2, 8, "ASSUMPTION"),
-    Uncertain(("iron.stockout_prob",), "uniform", 0.1, 0.35, "ASSUMPTION (D3d)"),
-    Uncertain(("iron.pickup_attendance",), "uniform", 0.2, 0.6, "ASSUMPTION"),
-    Uncertain(("iron.visit_adherence_boost",), "uniform", 0.05, 0.3, "ASSUMPTION"),
-    Uncertain(("iron.cost_per_month_supply",), "uniform", 1.5, 6, "ASSUMPTION (no unit cost)"),
-    Uncertain(("sms.phone_share",), "uniform", 0.5, 0.9, "ASSUMPTION (no ownership figure)"),
-    Uncertain(("sms.adherence_boost",), "uniform", 0.0, 0.15, "ASSUMPTION (no evidence row)"),
-    Uncertain(("sms.attendance_boost",), "uniform", 0.0, 0.3, "ASSUMPTION (no evidence row)"),
-    Uncertain(("sms.cost_per_message",), "uniform", 0.03, 0.3, "ASSUMPTION (no unit cost)"),
+    "iron.gap_closure", "iron.adherence_mean", "iron.adherence_concentration", "iron.stockout_prob",
+    "iron.pickup_attendance", "iron.visit_adherence_boost", "iron.cost_per_month_supply",
+    "sms.phone_share", "sms.adherence_boost", "sms.attendance_boost", "sms.cost_per_message",
     # --- local government, the child registry, incentives, the district graph (issue 14) ---
     "unpaid_effort", "stake_half_soles", "capacity_idh_weight", "neighbour_copy_strength",
     "cross_border_care", "neighbour_labour_share", "recruitment_pool_half",
-    Uncertain(("registry.monthly_gain",), "uniform", 0.01, 0.07, "ASSUMPTION"),
-    Uncertain(("registry.unfound_attendance",), "uniform", 0.2, 0.8, "ASSUMPTION"),
-    Uncertain(("registry.unfound_sis",), "uniform", 0.3, 0.9, "ASSUMPTION"),
-    Uncertain(("registry.unfound_enrolment",), "uniform", 0.1, 0.5, "ASSUMPTION"),
-    Uncertain(("fed.budget_soles_per_year",), "uniform", 50e6, 150e6,
-              "ASSUMPTION (no amount in the program documents)"),
-    Uncertain(("fed.capacity_gain",), "uniform", 0.0, 0.6, "ASSUMPTION"),
-    Uncertain(("fed.stockout_cut",), "uniform", 0.2, 0.8, "ASSUMPTION"),
-    Uncertain(("fed.registry_push",), "uniform", 0.0, 0.6, "ASSUMPTION"),
-    Uncertain(("sello.prize_soles_per_child",), "uniform", 5, 15, "ASSUMPTION (no amount)"),
-    Uncertain(("municipal_visits.visited_share",), "uniform", 0.8, 1.0, "ASSUMPTION"),
-    Uncertain(("municipal_visits.incentive_soles_per_child",), "uniform", 10, 50,
-              "ASSUMPTION (no amount in the program documents)"),
+    "registry.monthly_gain", "registry.unfound_attendance", "registry.unfound_sis",
+    "registry.unfound_enrolment", "fed.budget_soles_per_year", "fed.capacity_gain",
+    "fed.stockout_cut", "fed.registry_push", "sello.prize_soles_per_child",
+    "municipal_visits.visited_share", "municipal_visits.incentive_soles_per_child",
 )
 
 
-def _with_declared_draws(columns: tuple[str | Uncertain, ...]) -> tuple[Uncertain, ...]:
-    """``columns`` with each model parameter's name replaced by its declared draw.
+def program_declared(fact: str) -> dict[str, object]:
+    """``{"program.field": value}`` of each program Field whose ``json_schema_extra`` has ``fact``.
 
-    Parameters that declare a draw but are not in ``columns`` follow, in field order.
+    In ``INTERVENTIONS`` order, then field order; a field a program's Params inherits (the
+    municipal visits' from Cuna Mas's) is listed for both programs.
     """
-    declared_draws = declared(Parameters, "draw")
-    named = [column for column in columns if isinstance(column, str)]
-    undeclared = [name for name in named if name not in declared_draws]
+    found = {}
+    for program, intervention in INTERVENTIONS.items():
+        for field, info in intervention.Params.model_fields.items():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and fact in extra:
+                found[f"{program}.{field}"] = extra[fact]
+    return found
+
+
+def declared_draws() -> dict[str, Uncertain]:
+    """Every declared uncertain number by name: the model's parameters', then the programs'.
+
+    The same field with the same draw in several programs (inherited) is one number that
+    sets all of them, named by the first.
+    """
+    out = {name: Uncertain((name,), *dataclasses.astuple(draw))
+           for name, draw in declared(Parameters, "draw").items()}
+    shared: dict[tuple, list[str]] = {}
+    for name, draw in program_declared("draw").items():
+        shared.setdefault((name.split(".", 1)[1], tuple(draw)), []).append(name)
+    for (_, draw), targets in shared.items():
+        out[targets[0]] = Uncertain(tuple(targets), *draw)
+    return out
+
+
+def _in_columns(columns: tuple[str, ...]) -> tuple[Uncertain, ...]:
+    """The declared draws in the order of ``columns``; those not named there follow."""
+    draws = declared_draws()
+    undeclared = [name for name in columns if name not in draws]
     if undeclared:
-        raise ValueError(f"{', '.join(undeclared)}: no draw= in model/defaults.py")
-    columns = columns + tuple(name for name in declared_draws if name not in named)
-    return tuple(column if isinstance(column, Uncertain) else Uncertain(
-        (column,), *dataclasses.astuple(declared_draws[column])) for column in columns)
+        raise ValueError(f"{', '.join(undeclared)}: no draw declared (draw= in "
+                         "model/defaults.py, json_schema_extra on a program's Field)")
+    return tuple(draws[name] for name in (*columns, *(n for n in draws if n not in columns)))
 
 
 # Every independent uncertain number, in the hypercube's column order.
-UNCERTAIN: tuple[Uncertain, ...] = _with_declared_draws(_COLUMNS)
+UNCERTAIN: tuple[Uncertain, ...] = _in_columns(COLUMNS)
 
 
 def default_value(target: str) -> float:

@@ -79,19 +79,10 @@ _PROGRAMS = {"cct": "Juntos", "sis": "SIS", "serums": "SERUMS", "cred": "CRED",
              "iron": "iron drops"}
 _WORDS = {"haz": "HAZ", "hb": "Hb", "rr": "RR", "sd": "SD", "km": "km", "lbw": "LBW",
           "anc": "antenatal care", "ses": "SES", "cred": "CRED", "prob": "probability"}
-# Plain-language names: a model parameter's label= and elements= in model/defaults.py; the
-# programs' numbers here.
+# Plain-language names: a model parameter's label= and elements= in model/defaults.py, a
+# program's json_schema_extra={"label": ...} on its Field.
 _ELEMENTS = declared(Parameters, "elements")
-PLAIN_LABELS = {
-    **declared(Parameters, "label"),
-    "iron.gap_closure": "iron drops: iron gap closed by taking them",
-    "iron.adherence_mean": "iron drops: mean adherence (status quo)",
-    "iron.stockout_prob": "iron drops: stock-out probability",
-    "iron.pickup_attendance": "iron drops: pick-up attendance",
-    "sis.care_seeking_insured": "SIS: care seeking of the insured",
-    "cred.counselling_adoption": "CRED: families adopting the counselling",
-    "cred.attendance": "CRED: attendance (status quo)",
-}
+PLAIN_LABELS = {**declared(Parameters, "label"), **draws.program_declared("label")}
 
 
 def plain_label(name: str) -> str:
