@@ -96,15 +96,40 @@ class ECDModel(mesa.Model):
         self.scenario = scenario
         self.params = scenario.model_parameters()
         self.scale = scenario.scale
-        # Independent streams so that programs drawing numbers do not shift the draws of
-        # demography or health: scenario comparisons then use common random numbers. Each
-        # program has a stream of its own, keyed by its entry (``stream``); "services" is the
-        # health posts' (rationing CRED contacts, care across a border).
+        self._open_streams()
+        self._build_world()
+        self._set_calendar()
+        self._district_terms()
+        self.tracker = recording.Tracker()  # children followed month by month
+        self.interventions: list = []
+        programs.add_programs(self, (self.scenario.history or scenario).interventions)
+        # how programs act on each other: named effects, combined in the programs' order
+        self.effects = Effects(self)
+        for intervention in self.interventions:
+            intervention.setup(self)
+        self._new_records()
+        self._first_risk()
+        self._warm_up()
+        if begin:
+            self.begin()
+
+    def _open_streams(self) -> None:
+        """The model's named random streams, spawned from its one generator.
+
+        Independent streams so that programs drawing numbers do not shift the draws of
+        demography or health: scenario comparisons then use common random numbers. Each
+        program has a stream of its own, keyed by its entry (``programs.keyed_stream``);
+        "services" is the health posts' (rationing CRED contacts, care across a border).
+        """
         self.streams = dict(zip(("population", "demography", "health", "growth", "services"),
                                 self.rng.spawn(5)))
         # local government's draws (the child registry) come from a sixth stream, spawned
         # after the others so that their draws are those of models without it
         self.streams["local"] = self.rng.spawn(1)[0]
+
+    def _build_world(self) -> None:
+        """Districts, households and children, health posts, the border graph, governments."""
+        scenario = self.scenario
         self.geography = load_geography(scenario.geography.departments,
                                         scenario.geography.districts)
         self.national_geography = load_geography()
@@ -130,46 +155,47 @@ class ECDModel(mesa.Model):
         self.lbw_probability = services.low_birth_weight_by_anc(self.params)
         # this month's costs, coverage and figures; the scale rule (``outputs.real``)
         self.outputs = ProgramOutputs(self.scale, program_outputs())
+
+    def _set_calendar(self) -> None:
+        """The start month, the history lived before it, its trends and poverty path."""
+        scenario, history = self.scenario, self.scenario.history
         self.start_index = calendar.parse(scenario.start)  # months since year 0
         # A history (the status quo's path) is lived before the start: its trends and programs
-        history = scenario.history
         self.trends = (history or scenario).trends
         self.history_months = 0
         if history is not None:
             self.history_months = self.start_index - calendar.parse(history.start)
         self.poverty_shift = self._poverty_path()
-        southern = np.isin(np.asarray(self.geography.departments)[
-            self.geography.department_index], SOUTHERN_HIGHLANDS)
+        self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
+
+    def _district_terms(self) -> None:
+        """Per district: its department's terms, the true Hb rise with altitude, its region."""
+        geo = self.geography
+        southern = np.isin(np.asarray(geo.departments)[geo.department_index],
+                           SOUTHERN_HIGHLANDS)
         # each district's department as an index into the department-term tuples
         self.district_department = np.array(
-            [DEPARTMENT_ORDER.index(name) for name in self.geography.departments],
-            dtype=np.intp)[self.geography.department_index]
-        self.district_hb_rise = dynamics.altitude_rise_true(self.geography.altitude_m, southern,
+            [DEPARTMENT_ORDER.index(name) for name in geo.departments],
+            dtype=np.intp)[geo.department_index]
+        self.district_hb_rise = dynamics.altitude_rise_true(geo.altitude_m, southern,
                                                             self.params)
         self.district_hb_shift = np.asarray(self.params.hb_department_shift,
                                             dtype=np.float32)[self.district_department]
-        self.household_region = self.geography.natural_region[self.households.district]
-        self.care_trends = bool(self.trends.antenatal_care_pct or self.trends.skilled_birth_pct)
-        self.tracker = recording.Tracker()  # children followed month by month
-        self.interventions: list = []
-        programs.add_programs(self, (history or scenario).interventions)
-        # how programs act on each other: named effects, combined in the programs' order
-        self.effects = Effects(self)
-        for intervention in self.interventions:
-            intervention.setup(self)
-        self._new_records()
+        self.household_region = geo.natural_region[self.households.district]
+
+    def _first_risk(self) -> None:
+        """Household risk and services before the first month, on its calendar.
+
+        Set-up happens on the calendar of the first simulated month: the history's, if any
+        (its own run counts from step 0 at its start, the same month).
+        """
         self.risk = household_risk_store(self.children.size)
-        # set-up happens on the calendar of the first simulated month: the history's, if any
-        # (its own run counts from step 0 at its start, the same month)
         self.steps = -self.history_months
         self.refresh_household_risk()
         self.households.anc_prob[:] = self.households.anc_base
         self.households.facility_prob[:] = self.households.facility_base
         self.children.care_prob[:] = self.params.care_seeking_base  # no programs in warm-up
         self._treated = np.empty(0, dtype=np.intp)  # children treated for illness this month
-        self._warm_up()
-        if begin:
-            self.begin()
 
     def begin(self) -> None:
         """Apply the scenario's changes to the status quo (if it has a history); record step 0."""

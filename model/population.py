@@ -182,13 +182,38 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
             defined on it so that a one-department run keeps national meanings.
         params: model parameters.
         scale: real children per simulated child.
-        rng: the model's random generator.
+        rng: the model's random generator (the draws come in a fixed order).
+    """
+    households, rural = _households(geo, national, params, scale, rng)
+    threshold, cutoffs, relative, mixture = _welfare(households, rural, geo, national, params,
+                                                     rng)
+    school_cut = _household_conditions(households, relative, mixture, params, rng)
+    households.add("altitude_m", np.float32)[:] = geo.altitude_m[households.district]
+    # Health post and distance (assigned by the caller once posts exist).
+    households.add("health_post", np.int32, -1)
+    mean_km = np.where(rural, params.rural_distance_km_mean, params.urban_distance_km_mean)
+    households.add("distance_km", np.float32)[:] = rng.exponential(mean_km)
+    # Set by programs each month (step 3), read at births. The programs' own arrays (Juntos
+    # enrolment, insurance, visits, iron) are declared by the programs and the shared health
+    # services (``model/program_outputs.py``) and added by the model.
+    households.add("anc_prob", np.float32)             # probability a birth had antenatal care
+    households.add("facility_prob", np.float32)        # probability a birth is in a facility
+
+    children = _generate_children(households, params, rng)
+    return Population(households=households, children=children,
+                      district_threshold=threshold, quintile_cutoffs=cutoffs,
+                      schooling_cutoffs=school_cut)
+
+
+def _households(geo: Geography, national: Geography, params: Parameters, scale: float,
+                rng: np.random.Generator) -> tuple[ArrayStore, np.ndarray]:
+    """Households per district (district, area, children under five); and which are rural.
+
+    Household sizes (children under five): 1 + Poisson, at most 3. Drawing one candidate
+    household per child guarantees enough; each district keeps what its children fill.
     """
     children_real, child_urban_share = district_children(geo, national, params)
     children_per_district = stochastic_round(children_real / scale, rng)
-
-    # Household sizes (children under five): 1 + Poisson, at most 3. Drawing one candidate
-    # household per child guarantees enough; each district keeps what its children fill.
     district_of_candidate = np.repeat(np.arange(geo.n), children_per_district)
     sizes = 1 + np.minimum(rng.poisson(params.extra_children_per_household,
                                        len(district_of_candidate)), 2)
@@ -205,15 +230,24 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     rural = rng.random(households.size) >= child_urban_share[hh_district]
     households.add("area", np.int8)[:] = np.where(rural, Area.RURAL, Area.URBAN)
     households.add("n_children", np.int8)[:] = hh_size
+    return households, rural
 
-    # Latent welfare: poor when below the district line (see district_poverty_thresholds).
+
+def _welfare(households: ArrayStore, rural: np.ndarray, geo: Geography, national: Geography,
+             params: Parameters, rng: np.random.Generator) -> tuple:
+    """Latent welfare, poverty and quintile of every household.
+
+    Returns the district lines, the quintile cut-offs, each household's welfare relative to
+    its line and the national mixture. A household is poor when its welfare is below the
+    district line (``district_poverty_thresholds``); quintiles are cut on the national
+    mixture of relative welfare u = welfare - line, one normal per district x area.
+    """
+    hh_district = households.district
     threshold = district_poverty_thresholds(geo.poverty, geo.urban_share,
                                             params.rural_welfare_gap_sd)
     welfare = rng.standard_normal(households.size) - params.rural_welfare_gap_sd * rural
     households.add("welfare", np.float32)[:] = welfare
     households.add("poor", bool)[:] = welfare < threshold[hh_district]
-
-    # National mixture of relative welfare u = welfare - line, one normal per district x area.
     nat_threshold = district_poverty_thresholds(national.poverty, national.urban_share,
                                                 params.rural_welfare_gap_sd)
     comp_means = np.concatenate([-nat_threshold, -nat_threshold - params.rural_welfare_gap_sd])
@@ -223,9 +257,18 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     cutoffs = mixture_quantiles(comp_means, comp_sds, comp_weights, [0.2, 0.4, 0.6, 0.8])
     relative = welfare - threshold[hh_district]
     households.add("quintile", np.int8)[:] = 1 + np.searchsorted(cutoffs, relative)
+    return threshold, cutoffs, relative, (comp_means, comp_sds, comp_weights)
 
-    # Schooling, water, sanitation, feeding: correlated with welfare through ses_loading,
-    # cut at the national shares (computed on the national mixture, so they hold nationally).
+
+def _household_conditions(households: ArrayStore, relative: np.ndarray, mixture: tuple,
+                          params: Parameters, rng: np.random.Generator) -> np.ndarray:
+    """Schooling, water, sanitation, feeding, care and vaccine access, non-iron causes.
+
+    Each is correlated with welfare through ``ses_loading`` and cut at the national shares
+    (computed on the national mixture, so they hold nationally). Returns the schooling
+    cut-offs.
+    """
+    comp_means, comp_sds, comp_weights = mixture
     mu = np.dot(comp_weights, comp_means) / comp_weights.sum()
     sd = np.sqrt(np.dot(comp_weights, (comp_means - mu) ** 2 + 1) / comp_weights.sum())
     loading = params.ses_loading
@@ -262,23 +305,7 @@ def generate_population(geo: Geography, national: Geography, params: Parameters,
     # fixed uniform against a share that rises without improved water or sanitation.
     households.add("non_iron_u", np.float32)[:] = rng.random(households.size)
     households.add("non_iron", bool)
-    households.add("altitude_m", np.float32)[:] = geo.altitude_m[hh_district]
-
-    # Health post and distance (assigned by the caller once posts exist).
-    households.add("health_post", np.int32, -1)
-    mean_km = np.where(rural, params.rural_distance_km_mean, params.urban_distance_km_mean)
-    households.add("distance_km", np.float32)[:] = rng.exponential(mean_km)
-
-    # Set by programs each month (step 3), read at births. The programs' own arrays (Juntos
-    # enrolment, insurance, visits, iron) are declared by the programs and the shared health
-    # services (``model/program_outputs.py``) and added by the model.
-    households.add("anc_prob", np.float32)             # probability a birth had antenatal care
-    households.add("facility_prob", np.float32)        # probability a birth is in a facility
-
-    children = _generate_children(households, params, rng)
-    return Population(households=households, children=children,
-                      district_threshold=threshold, quintile_cutoffs=cutoffs,
-                      schooling_cutoffs=school_cut)
+    return school_cut
 
 
 def _generate_children(households: ArrayStore, params: Parameters,
