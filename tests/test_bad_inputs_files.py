@@ -4,7 +4,7 @@ A corpus generated from the shipped scenarios, sweeps and targets: each case mut
 field (wrong type, NaN or infinity, out of range, a fraction where an integer goes, a bool
 where a number goes, unknown or missing field, dates out of order, a program listed twice,
 an unknown district, a path outside the allowed folders, an alias bomb, deep nesting, a
-2 MB file, an empty or malformed file...) and runs the real command line (``run.app``
+2 MB file, an empty or malformed file...) and runs the real command line (``cli.app.app``
 through typer's CliRunner). Each must exit 2 with a short message naming the field or file,
 print no traceback, start no simulation and write nothing (no --out folder, no other file).
 """
@@ -18,7 +18,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import run
+from cli.app import app
+from cli.checks import console
 from model.model import ECDModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -389,12 +390,12 @@ def _check(case, tmp_path, monkeypatch):
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
     out = tmp_path / "out"
     monkeypatch.chdir(tmp_path)  # a command's default output folder would land here
-    monkeypatch.setattr(run.console, "width", 10_000)  # one line per message
+    monkeypatch.setattr(console, "width", 10_000)  # one line per message
     before = _files(tmp_path)
     args = [a.replace("{out}", str(out)) for a in command]
     for name in files:
         args = [a.replace("{" + name + "}", str(tmp_path / name)) for a in args]
-    result = CliRunner().invoke(run.app, args)
+    result = CliRunner().invoke(app, args)
     output = " ".join(result.output.split())
     assert result.exit_code == 2, output[-2000:]
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)

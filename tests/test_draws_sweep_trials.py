@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import run
+from cli.app import app
 from model.analysis import trials
 from model.analysis.sweeps import load_sweep
 
@@ -127,7 +127,7 @@ def test_trial_draws_are_reproducible_from_the_seed(drawn_trials):
 def test_draws_out_of_range_exit_2_before_any_work(command, draws, sweep_file):
     out = sweep_file.parent / "out"
     args = [str(sweep_file)] if command == "sweep" else []
-    outcome = CliRunner().invoke(run.app, [command, *args, "--draws", str(draws),
+    outcome = CliRunner().invoke(app, [command, *args, "--draws", str(draws),
                                            "--out", str(out)])
     assert outcome.exit_code == 2, outcome.output
     assert f"--draws {draws}: allowed 0-10000" in " ".join(outcome.output.split())

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import run
+from cli.app import app
 from model.analysis.calibration import SEARCH_SPACE, Jacobian
 from model.analysis.holdout import (
     coverage,
@@ -123,7 +123,7 @@ def test_each_fold_holds_out_its_own_figures_only():
 ])
 def test_bad_options_exit_2_before_any_work(tmp_path, args, message):
     out = tmp_path / "out"
-    outcome = CliRunner().invoke(run.app, ["holdout", *args, "--out", str(out)])
+    outcome = CliRunner().invoke(app, ["holdout", *args, "--out", str(out)])
     assert outcome.exit_code == 2, outcome.output
     assert message in " ".join(outcome.output.split())
     assert not out.exists()

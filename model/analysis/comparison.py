@@ -1,4 +1,4 @@
-"""Scenario comparison over parameter draws and replicates: the runs and the summary.
+"""Scenario comparison over parameter draws and replicates: the runs, summary and files.
 
 Every scenario runs with the same replicate seeds (``SeedSequence(seed).spawn(n)``). Scenarios
 that share geography, scale and start therefore have the same children and the same illness
@@ -28,7 +28,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model.analysis.batches import BatchOutcome, BatchSettings, run_batch_in, write_draws
+from model.analysis.charts import plot_comparison, region_words
 from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
+from model.analysis.outputs import OutFolder, atomic_path, write_atomic, write_csv, write_text
+from model.analysis.spreadsheet import COMPARISON_COLUMNS, write_workbook
 from model.config import Scenario
 
 OUTCOMES = {"stunting": "children", "anemia": "children_6_35m"}  # outcome -> its denominator
@@ -345,3 +349,39 @@ def summary_markdown(summary: pd.DataFrame, replicates: int,
 def _sentence(text: str) -> str:
     """``text`` with its first letter capitalised (the rest kept: 'WHO', 'g/dL')."""
     return text[:1].upper() + text[1:]
+
+
+def comparison_job(runs: list[RunSpec], manifest: dict, specs: list[Scenario],
+                   years: list[int] | None, draws: int, replicates: int, seed: int,
+                   folder: OutFolder, settings: BatchSettings) -> BatchOutcome:
+    """Run (or resume) a comparison in ``folder.out`` and write its files.
+
+    Writes results.parquet (all runs), summary.csv, summary.xlsx, summary.md,
+    comparison.png and, with draws, draws.csv; the outcome's ``table`` is the summary (None
+    when no run finished: nothing is written). The folder is finished when no run failed.
+    """
+    out = folder.out
+    report, results = run_batch_in(out, runs, manifest, settings)
+    if results.empty:
+        return BatchOutcome(report)
+    written = [out / name for name in ("results.parquet", "summary.csv", "summary.xlsx",
+                                       "summary.md", "comparison.png")]
+    if draws:
+        written.append(write_draws(out, draws, seed))
+    write_atomic(written[0], lambda path: results.to_parquet(path, index=False))
+    summary = summarise(results, years)
+    write_csv(summary, written[1])
+    note = interval_meaning(draws, replicates)
+    write_workbook(written[2], summary, "summary", COMPARISON_COLUMNS,
+                   note=note + ". Simulated by the model, not measured.")
+    write_text(written[3], summary_markdown(summary, replicates, specs[0].anemia_definition,
+                                            draws))
+    label = f"{draws} draws x {replicates} replicates" if draws else f"{replicates} replicates"
+    names = " vs ".join(s.name for s in specs)
+    with atomic_path(written[4]) as chart:
+        plot_comparison(results, chart, title=f"{names}: "
+                                              f"{region_words(specs[0].geography.model_dump())}"
+                                              f", simulated ({label})", note=note + ".")
+    if not report.failed:
+        folder.finish()
+    return BatchOutcome(report, summary, written)

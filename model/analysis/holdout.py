@@ -37,6 +37,8 @@ interval; the same for all figures in-sample (no fold left out) is the reference
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -47,6 +49,8 @@ from model.analysis.calibration import (
     gauss_newton_covariance,
 )
 from model.analysis.department_terms import TermPrior, figure_terms, load_term_prior
+from model.analysis.outputs import OutFolder, write_atomic, write_csv
+from model.config import Scenario
 
 Z90 = 1.645
 HELD_OUT_YEARS = (2011, 2012)
@@ -266,3 +270,33 @@ def load_jacobian(path, meta: dict) -> Jacobian | None:
                                             if "department_removed" in saved else None))
     except (OSError, KeyError, ValueError):
         return None
+
+
+def holdout_job(spec: Scenario, targets: pd.DataFrame, target_files: list, seeds: int,
+                workers: int, folder: OutFolder,
+                on_run: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, list]:
+    """Held-out predictions and their coverage, written to ``folder.out``; return both.
+
+    The Jacobian of the fit (``seeds`` x 24 runs at ``spec``'s scale, ``on_run(done,
+    total)`` after each) is reused from jacobian.npz when seeds, scale, code and target
+    files match, else computed and saved there. Writes holdout.csv and
+    holdout_coverage.csv, then finishes the folder.
+    """
+    from model.analysis.calibration import jacobian_at_fit
+    from model.analysis.experiments import model_source_digest
+
+    out = folder.out
+    meta = {"seeds": seeds, "scale": spec.scale, "code": model_source_digest(),
+            "targets": sorted(str(t) for t in target_files)}
+    jacobian = load_jacobian(out / "jacobian.npz", meta)
+    if jacobian is None:
+        jacobian = jacobian_at_fit(spec, targets, seeds=list(range(1, seeds + 1)),
+                                   scale=spec.scale, workers=workers, on_run=on_run,
+                                   department_terms=True)
+        write_atomic(out / "jacobian.npz", lambda path: save_jacobian(jacobian, path, meta))
+    predictions = held_out_predictions(jacobian)
+    written = [write_csv(predictions, out / "holdout.csv")]
+    covered = coverage(predictions)
+    written.append(write_csv(covered, out / "holdout_coverage.csv"))
+    folder.finish()
+    return covered, written

@@ -1,4 +1,4 @@
-"""Parameter sweeps: the sweep file, its parameter points and the per-point summary.
+"""Parameter sweeps: the sweep file, its parameter points, the per-point summary and files.
 
 A sweep file names a base scenario and the scenario fields to vary, by dotted path:
 ``months``, ``parameters.haz_falter_base``, ``interventions.0.attendance`` or, by program
@@ -28,9 +28,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.stats import qmc
 
-from model.analysis.comparison import parameter_share
+from model.analysis import outputs
+from model.analysis.batches import BatchOutcome, BatchSettings, run_batch_in, write_draws
+from model.analysis.charts import plot_sweep, region_words
+from model.analysis.comparison import interval_meaning, parameter_share
 from model.analysis.draws import apply_draw, parameter_draws
 from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
+from model.analysis.outputs import OutFolder, atomic_path, write_csv
+from model.analysis.spreadsheet import SWEEP_COLUMNS, write_workbook
 from model.config import ScenarioError, load_scenario, validate_scenario
 from model.safe_yaml import contained_path, load_yaml, short
 
@@ -305,3 +310,39 @@ def sweep_summary(results: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
                     row[f"{outcome}_param_share"] = parameter_share(values)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def sweep_job(sweep_file: Path, sweep: SweepFile, runs: list[RunSpec], points: list[dict],
+              draws: int, manifest: dict, folder: OutFolder,
+              settings: BatchSettings) -> BatchOutcome:
+    """Run (or resume) a sweep in ``folder.out`` and write its summary, chart and draws.
+
+    Writes sweep_summary.csv, sweep_summary.xlsx, sweep.png and, with draws, draws.csv; the
+    outcome's ``table`` is the summary (None when no run finished: nothing is written). The
+    folder is finished when no run failed.
+    """
+    out = folder.out
+    report, results = run_batch_in(out, runs, manifest, settings)
+    if results.empty:
+        return BatchOutcome(report)
+    written = [out / "sweep_summary.csv", out / "sweep_summary.xlsx", out / "sweep.png"]
+    if draws:
+        written.append(write_draws(out, draws, sweep.seed))
+    summary = sweep_summary(results, points)
+    write_csv(summary, written[0])
+    note = sweep_note(sweep, draws)
+    write_workbook(written[1], summary, "sweep", SWEEP_COLUMNS, note=note)
+    region = region_words(runs[0].scenario["geography"])
+    title = (f"Sweep {outputs.short(sweep_file.name)}: {region}, {results['date'].max()} "
+             "(simulated, national = the run's districts)")
+    with atomic_path(written[2]) as chart:
+        plot_sweep(summary, points, chart, title=title, note=note)
+    if not report.failed:
+        folder.finish()
+    return BatchOutcome(report, summary, written)
+
+
+def sweep_note(sweep: SweepFile, draws: int) -> str:
+    """Under the sweep's chart and atop its workbook: the interval's meaning and the seed."""
+    return (interval_meaning(draws, sweep.replicates) + ". Simulated by the model, not "
+            f"measured; seed {sweep.seed}.")

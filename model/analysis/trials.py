@@ -25,14 +25,17 @@ in memory, and the results come back as pandas DataFrames (no files, no printing
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from model.analysis.comparison import parameter_share
+from model.analysis.batches import write_draws
+from model.analysis.comparison import interval_meaning, parameter_share
 from model.analysis.draws import apply_draw, parameter_draws
 from model.analysis.experiments import draw_seeds, replicate_seeds
+from model.analysis.outputs import OutFolder, write_csv, write_text
 from model.config import Scenario, validate_scenario
 from model.defaults import DEFAULTS
 from model.geography import load_district_table
@@ -412,3 +415,37 @@ def replicate_trials(replicates: int = 5, seed: int = 1, scale_cuna: float | Non
         juntos_evaluation(replicates, seed, JUNTOS_SCALE if scale_juntos is None
                           else scale_juntos, draws),
     ], ignore_index=True)
+
+
+def trials_markdown(table: pd.DataFrame, draws: int, replicates: int) -> list[str]:
+    """The lines of trials.md: one table row per outcome (and the interval's meaning)."""
+    share = " | parameters' share of variance |" if draws else " |"
+    lines = ([f"Medians with {interval_meaning(draws, replicates)}.", ""] if draws else []) + [
+        "| trial | outcome | published | simulated median (90% interval) | agrees" + share,
+        "|---|---|---|---|---|" + ("---|" if draws else "")]
+    for row in table.itertuples():
+        shown = "" if not draws else (
+            " - |" if row.param_share != row.param_share
+            else f" {100 * row.param_share:.0f}% |")
+        lines.append(f"| {row.trial} | {row.outcome} | {row.published_interval} | "
+                     f"{row.simulated_median:.3f} ({row.simulated_p5:.3f} to "
+                     f"{row.simulated_p95:.3f}) | {'yes' if row.agrees else 'no'} |" + shown)
+    return lines
+
+
+def trials_job(replicates: int, seed: int, draws: int,
+               folder: OutFolder) -> tuple[list[str], list[Path]]:
+    """Replay both evaluations and write trials.csv, trials.md (and draws.csv) to the folder.
+
+    Returns the lines of trials.md and the files written; the folder is then finished.
+    """
+    out = folder.out
+    written = [out / "trials.csv", out / "trials.md"]
+    if draws:
+        written.append(write_draws(out, draws, seed))
+    table = replicate_trials(replicates=replicates, seed=seed, draws=draws)
+    write_csv(table, written[0])
+    lines = trials_markdown(table, draws, replicates)
+    write_text(written[1], "\n".join(lines) + "\n")
+    folder.finish()
+    return lines, written
