@@ -10,14 +10,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cli.app import app as cli_app
+import run as cli
 from model.analysis import charts
 from model.analysis.comparison import check_comparable
 from model.analysis.experiments import run_scenario
 from model.config import ScenarioError, load_scenario
+from model.geography import load_district_table
 from model.model import build_model
-from viz import exercises, figures, runner
+from viz import exercises, figures, maps, runner
 from viz import levers as L
+from viz import policy_scenarios as S
+from viz import preflight as P
 from viz.classroom import Classroom, classroom_scenario, live_programs
 from viz.i18n import LANGUAGES, TEXT, tr
 from viz.runner import run_comparison
@@ -112,20 +115,20 @@ def test_levers_start_at_the_status_quo():
 def test_levers_become_changes_of_the_status_quo():
     # an untouched file is the file
     for name in ("package", "cct", "cuna_mas_1m", "no_programs"):
-        _, policy = L.build_scenarios(L.levers_from_scenario(name))
+        _, policy = S.build_scenarios(L.levers_from_scenario(name))
         assert policy.interventions == load_scenario(L.SCENARIO_DIR / f"{name}.yaml"
                                                      ).interventions, name
-    assert L.policy_interventions(L.levers_from_scenario()) == []
+    assert S.policy_interventions(L.levers_from_scenario()) == []
     # a moved lever adds or updates its program's entry (merged by the model)
     moved = L.levers_from_scenario("cct").with_value("cct", "transfer_soles", 300)
-    assert L.policy_interventions(moved) == [
+    assert S.policy_interventions(moved) == [
         {"type": "cct", "rollout": [], "district_poverty_threshold": 0.2, "transfer_soles": 300}]
     # levers that stand for a schedule replace it when moved
     today = L.levers_from_scenario()
-    assert L.policy_interventions(today.with_value("cct", "district_poverty_threshold",
+    assert S.policy_interventions(today.with_value("cct", "district_poverty_threshold",
                                                    0.5)) == [
         {"type": "cct", "district_poverty_threshold": 0.5, "rollout": []}]
-    assert L.policy_interventions(today.with_value("home_visits", "families", 200_000)) == [
+    assert S.policy_interventions(today.with_value("home_visits", "families", 200_000)) == [
         {"type": "home_visits", "families": 200_000, "families_schedule": {}}]
     notes = L.lever_notes(today)
     assert notes[("cct", "district_poverty_threshold")][0] == "note_rollout_kept"
@@ -133,18 +136,18 @@ def test_levers_become_changes_of_the_status_quo():
         ("home_visits", "families")][0] == "note_schedule_replaced"
     # switching off ends the program the month before the start; on again: as it runs today
     off = today.with_program("sis", False)
-    assert L.policy_interventions(off) == [{"type": "sis", "end": "2019-12"}]
-    assert L.policy_interventions(off.with_program("sis", True)) == []
+    assert S.policy_interventions(off) == [{"type": "sis", "end": "2019-12"}]
+    assert S.policy_interventions(off.with_program("sis", True)) == []
     back = L.levers_from_scenario("no_programs").with_program("iron", True)
-    assert {"type": "iron", "end": "2019-12"} not in L.policy_interventions(back)
+    assert {"type": "iron", "end": "2019-12"} not in S.policy_interventions(back)
     ended = L.shipped_scenario("no_programs")["interventions"]
-    assert len(L.policy_interventions(back)) == len(ended) - 1  # all but iron stay ended
+    assert len(S.policy_interventions(back)) == len(ended) - 1  # all but iron stay ended
 
 
 def test_levers_build_a_comparable_pair():
     levers = L.levers_from_scenario("cct", region="HUANCAVELICA", years=2).with_value(
         "cct", "transfer_soles", 300)
-    reference, policy = L.build_scenarios(levers)
+    reference, policy = S.build_scenarios(levers)
     assert check_comparable([reference, policy]) == []
     status_quo = load_scenario(L.SCENARIO_DIR / "baseline.yaml")
     assert reference.name == "baseline" and reference.interventions == []
@@ -154,12 +157,12 @@ def test_levers_build_a_comparable_pair():
     (cct,) = policy.interventions
     assert cct.model_extra["transfer_soles"] == 300
     # the counterfactual reference: every program ended in December 2019
-    counter, _ = L.build_scenarios(replace(levers, reference="no_programs"))
+    counter, _ = S.build_scenarios(replace(levers, reference="no_programs"))
     assert counter.name == "no_programs" and check_comparable([counter, policy]) == []
     assert {i.type for i in counter.interventions} == set(L.PROGRAMS) - {"sms"} | {"sello"}
     assert all(i.model_extra == {"end": "2019-12"} for i in counter.interventions)
     # the scenario files the page offers reload as the same scenarios
-    text = L.scenario_yaml(policy)
+    text = S.scenario_yaml(policy)
     assert "transfer_soles: 300" in text
     assert text.index("interventions:") < text.index("history:")  # the history last
     assert yaml.safe_load(text)["history"]["name"] == "peru_2000_2019"
@@ -169,7 +172,7 @@ def test_a_moved_lever_reaches_the_model():
     """The policy's change entry updates the status quo's program (parameters merged)."""
     levers = L.levers_from_scenario(region="TUMBES", years=1).with_value(
         "cct", "transfer_soles", 300).with_value("iron", "adherence_mean", 0.9)
-    _, policy = L.build_scenarios(levers)
+    _, policy = S.build_scenarios(levers)
     model = build_model(policy)
     cct = [i for i in model.interventions if i.name == "cct"][-1]
     assert cct.p.transfer_soles == 300 and cct.p.rollout  # the roll-out kept: not moved
@@ -179,43 +182,43 @@ def test_a_moved_lever_reaches_the_model():
 
 
 def test_scale_follows_region_and_precision():
-    national = L.scale_for(L.ALL_PERU, "fast")
+    national = S.scale_for(L.ALL_PERU, "fast")
     assert 150 <= national <= 250  # 2.9 million children / 15,000
-    assert L.scale_for("TUMBES", "fine") == 1
-    assert L.scale_for(L.ALL_PERU, "fine") < national
+    assert S.scale_for("TUMBES", "fine") == 1
+    assert S.scale_for(L.ALL_PERU, "fine") < national
 
 
 def test_checks_refuse_oversized_runs_and_warn_on_empty_programs():
     huge = replace(L.levers_from_scenario("package"), precision="fine", replicates=20, years=10)
-    errors, _ = L.check(huge)
+    errors, _ = P.check(huge)
     assert [key for key, _ in errors] == ["too_slow"]
-    assert L.check(L.levers_from_scenario("package")) == ([], [])
-    assert L.check(L.levers_from_scenario("baseline"))[1] == [("no_change", {})]
+    assert P.check(L.levers_from_scenario("package")) == ([], [])
+    assert P.check(L.levers_from_scenario("baseline"))[1] == [("no_change", {})]
     nothing = L.levers_from_scenario("no_programs", reference="no_programs")
-    assert ("no_programs", {}) in L.check(nothing)[1]
+    assert ("no_programs", {}) in P.check(nothing)[1]
     rich_only = L.levers_from_scenario("cct", region="LIMA").with_value(
         "cct", "district_poverty_threshold", 0.9)
-    assert "cct_no_district" in [key for key, _ in L.check(rich_only)[1]]
+    assert "cct_no_district" in [key for key, _ in P.check(rich_only)[1]]
     iron_alone = L.levers_from_scenario().with_value("iron", "channel", "visits")
-    assert "iron_needs_visits" not in [key for key, _ in L.check(iron_alone)[1]]
+    assert "iron_needs_visits" not in [key for key, _ in P.check(iron_alone)[1]]
     no_visitors = iron_alone.with_program("home_visits", False).with_program(
         "municipal_visits", False)
-    assert "iron_needs_visits" in [key for key, _ in L.check(no_visitors)[1]]
+    assert "iron_needs_visits" in [key for key, _ in P.check(no_visitors)[1]]
 
 
 def test_time_estimate_includes_the_history(small_result):
     levers = L.levers_from_scenario(region="HUANCAVELICA", years=2, replicates=3)
-    history = L.history_seconds("HUANCAVELICA", "fast")
+    history = P.history_seconds("HUANCAVELICA", "fast")
     assert 1 < history < 20
-    assert L.estimated_seconds(levers, saved=0) == pytest.approx(
-        3 * history + 6 * L.arm_seconds("HUANCAVELICA", "fast", 2))
-    assert L.history_seconds(L.ALL_PERU, "fast") > history  # districts cost
+    assert P.estimated_seconds(levers, saved=0) == pytest.approx(
+        3 * history + 6 * P.arm_seconds("HUANCAVELICA", "fast", 2))
+    assert P.history_seconds(L.ALL_PERU, "fast") > history  # districts cost
     # a comparison that ran saved its replicates' histories: a rerun restores them
     done = small_result.levers
-    assert L.histories_saved(done) == done.replicates == 2
-    assert L.estimated_seconds(done) == pytest.approx(
-        L.estimated_seconds(done, saved=0) - 2 * L.history_seconds("TUMBES", "fast"))
-    assert L.histories_saved(replace(done, seed=done.seed + 1)) == 0
+    assert P.histories_saved(done) == done.replicates == 2
+    assert P.estimated_seconds(done) == pytest.approx(
+        P.estimated_seconds(done, saved=0) - 2 * P.history_seconds("TUMBES", "fast"))
+    assert P.histories_saved(replace(done, seed=done.seed + 1)) == 0
 
 
 @pytest.mark.parametrize("fixture", ["small_result", "small_draws"])
@@ -224,13 +227,13 @@ def test_dashboard_numbers_equal_the_cli_compare(fixture, request, tmp_path):
     (with parameter draws too: the command then says --draws N --replicates 1)."""
     small_result = request.getfixturevalue(fixture)
     reference, policy = small_result.reference, small_result.policy
-    (tmp_path / "reference_dashboard.yaml").write_text(L.scenario_yaml(reference))
-    (tmp_path / "policy_dashboard.yaml").write_text(L.scenario_yaml(policy))
+    (tmp_path / "reference_dashboard.yaml").write_text(S.scenario_yaml(reference))
+    (tmp_path / "policy_dashboard.yaml").write_text(S.scenario_yaml(policy))
     out = tmp_path / "out"
-    command = L.cli_command(small_result.levers).split()[2:]  # after "python run.py"
+    command = S.cli_command(small_result.levers).split()[2:]  # after "python run.py"
     assert ("--draws 2 --replicates 1" in " ".join(command)) == (fixture == "small_draws")
     command = [str(tmp_path / a) if a.endswith(".yaml") else a for a in command]
-    outcome = CliRunner().invoke(cli_app, command + ["--workers", "1", "--out", str(out)])
+    outcome = CliRunner().invoke(cli.app, command + ["--workers", "1", "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output
     from_cli = pd.read_parquet(out / "results.parquet")
     districts = from_cli["group"].str.startswith("district:")
@@ -279,7 +282,7 @@ def test_runner_pairs_draws_and_their_cube(small_draws, small_result):
     assert not np.array_equal(cube[0, 0], cube[0, 1], equal_nan=True)
     assert not np.array_equal(cube[0, 0], cube[1, 0], equal_nan=True)
     # the histories the draws lived are saved: a rerun restores them
-    assert L.histories_saved(result.levers) == 2
+    assert P.histories_saved(result.levers) == 2
     assert result.summary["draws"].max() == 2
     assert figures.interval_kind(result) == "draws" and figures.interval_kind(
         small_result) == "chance"
@@ -305,14 +308,14 @@ def test_figures_describe_the_result(small_result):
     medians = [s for s in option["series"] if s["name"] in ("Status quo", "Policy")]
     assert len(medians) == 2 and len(medians[0]["data"]) == 13
     cube = small_result.district_values[:, :, -1]  # scenario, replicate, district, metric
-    table = figures.map_values(small_result, small_result.dates[-1])
+    table = maps.map_values(small_result, small_result.dates[-1])
     assert len(table) == 13  # Tumbes has 13 districts
     finite = table.dropna()
     assert np.allclose(finite["anemia_change"], np.median(
         cube[1, :, :, 1] - cube[0, :, :, 1], axis=0)[finite.index])
     # by province: the districts' prevalences weighted by their children
-    provinces = figures.map_values(small_result, small_result.dates[-1], "province")
-    names = figures.load_district_table().set_index("ubigeo").loc[small_result.ubigeos]
+    provinces = maps.map_values(small_result, small_result.dates[-1], "province")
+    names = load_district_table().set_index("ubigeo").loc[small_result.ubigeos]
     zarumilla = (names["province"] == "ZARUMILLA").to_numpy()
     assert provinces["stunting_policy"][zarumilla].nunique() == 1
     stunted = cube[1, :, zarumilla, 0] * cube[1, :, zarumilla, 2]  # % x children
@@ -324,8 +327,8 @@ def test_figures_describe_the_result(small_result):
     assert provinces["stunting_simulated"][zarumilla].iloc[0] == round(float(np.median(
         children)))
     with pytest.raises(ValueError, match="allowed"):
-        figures.map_values(small_result, small_result.dates[-1], "region")
-    chart = figures.map_option(small_result, small_result.dates[-1], "anemia", "change", "es")
+        maps.map_values(small_result, small_result.dates[-1], "region")
+    chart = maps.map_option(small_result, small_result.dates[-1], "anemia", "change", "es")
     first = chart["series"][0]["data"][0]
     hover = first["tooltip"]["formatter"]
     assert "Tumbes" in hover and "Anemia" in hover and "niños simulados" in hover
@@ -379,11 +382,11 @@ def test_today_shows_the_history_against_the_surveys(tumbes_today):
     national = survey_points(L.ALL_PERU)
     assert {2000, 2007, 2009, 2012} <= set(national[national["indicator"] == "stunting"]["year"])
     # the map: the last month, by district (a department's run records its districts)
-    table = figures.today_map_values(today)
+    table = maps.today_map_values(today)
     assert len(table) == 13 and table["stunting"].notna().all()
     assert today.departments.set_index("department").loc["TUMBES", "stunting"] == pytest.approx(
         today.trajectory["stunting"].iloc[-1])
-    option = figures.today_map_option(today, "anemia", "es")
+    option = maps.today_map_option(today, "anemia", "es")
     assert "situación actual, fin de 2019" in option["title"]["text"]
     chart = figures.history_option(today, "stunting", "en")
     model, whiskers, points = chart["series"]
@@ -401,7 +404,7 @@ def test_dashboard_pngs_are_drawn(small_result, tmp_path):
                            titles={"stunting": "Desnutrición", "anemia": "Anemia"}, names=names,
                            colors=figures.COLORS, ylabel="Prevalencia (%)", xlabel="Fecha",
                            note=note)
-    table = figures.map_values(small_result, small_result.dates[-1])
+    table = maps.map_values(small_result, small_result.dates[-1])
     charts.plot_district_map(figures.region_geojson("TUMBES"),
                              dict(zip(table["ubigeo"], table["anemia_policy"])),
                              tmp_path / "m.png", "Anemia", "%", note=note)

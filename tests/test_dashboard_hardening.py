@@ -124,7 +124,7 @@ def test_a_job_stopped_while_queued_never_starts_a_worker(monkeypatch):
     monkeypatch.setattr(jobs.Workers, "take", lambda self: pytest.fail("worker started"))
     assert list(jobs.remote(runner.run_comparison, None, should_stop=lambda: True)) == []
     assert list(jobs.remote(today.today_job, "TUMBES", 1, should_stop=lambda: True)) == []
-    assert today.queued_today("TUMBES", 1, should_stop=lambda: True) is None
+    assert today.queued_today("TUMBES", 424242, should_stop=lambda: True) is None  # not kept
 
 
 def test_a_worker_gives_the_in_process_result():

@@ -31,7 +31,8 @@ from viz.classroom_view import (  # noqa: F401 - the session state, for tests an
     selected,
 )
 from viz.i18n import LANGUAGES
-from viz.policy_view import PolicyView, comparison_task, levers, today_task  # noqa: F401
+from viz.policy_state import comparison_task, levers, today_task  # noqa: F401
+from viz.policy_view import PolicyView
 from viz.widgets import lang, t
 
 try:  # served by `solara run viz/app.py` too: no usage telemetry leaves the machine

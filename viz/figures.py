@@ -1,5 +1,9 @@
 """ECharts options for the dashboard, built from a ComparisonResult (plain dicts, no Solara).
 
+Trajectories, equity and the headline of a comparison, the history against the surveys, and
+the labels and context of every chart and download, and the regions' boundaries; the maps
+themselves are in ``viz/maps.py``.
+
 ECharts ships with Solara (``solara.FigureEcharts``) and, through ``solara-assets``, is served
 from this machine: the charts need no internet. Every label goes through ``viz.i18n``.
 """
@@ -7,7 +11,6 @@ from this machine: the charts need no internet. Every label goes through ``viz.i
 from __future__ import annotations
 
 import json
-import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -15,10 +18,10 @@ import pandas as pd
 
 from model import places
 from model.analysis.comparison import OUTCOMES
-from model.geography import load_boundaries, load_district_table
+from model.geography import load_boundaries
 from viz.i18n import number, tr
 from viz.levers import ALL_PERU, changed_from_file
-from viz.runner import MAP_METRICS, ComparisonResult
+from viz.runner import ComparisonResult
 from viz.today import TodayResult
 
 COLORS = {"baseline": "#7f7f7f", "no_programs": "#7f7f7f", "policy": "#1f77b4"}
@@ -159,165 +162,6 @@ def region_geojson_text(region: str) -> str:
     return json.dumps(region_geojson(region), separators=(",", ":"))
 
 
-def by_area(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
-    """District prevalences as those of their province or department, one row per district.
-
-    ``cube`` is ``[..., district, CUBE_METRICS]`` (the map metrics, then their denominators).
-    Returns the map metrics ``[..., district, MAP_METRICS]``: at ``level="district"`` the
-    district's own, else the area's (the districts' prevalences added up with their children
-    as weights: a district has few simulated children at coarse scales, an area many).
-    """
-    prevalence = cube[..., :len(MAP_METRICS)]
-    if level == "district":
-        return prevalence
-    weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
-    weights = np.where(np.isnan(prevalence), 0.0, weights)
-    weighted = _area_sum(np.nan_to_num(prevalence) * weights, ubigeos, level)
-    with np.errstate(all="ignore"):
-        return weighted / _area_sum(weights, ubigeos, level)
-
-
-def _area_sum(values: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
-    """Sums of ``values`` ``[..., district, m]`` by province or department, per district.
-
-    Each district gets its area's sum (one row per district, as the map draws them).
-    """
-    if level not in ("province", "department"):
-        raise ValueError(f"map level {level!r}: allowed district, province, department")
-    names = load_district_table().set_index("ubigeo").loc[ubigeos]
-    key = names["department"] + ("/" + names["province"] if level == "province" else "")
-    areas, index = np.unique(key, return_inverse=True)
-    one_hot = np.zeros((len(ubigeos), len(areas)))
-    one_hot[np.arange(len(ubigeos)), index] = 1.0
-    return np.einsum("...dm,dp->...pm", values, one_hot)[..., index, :]
-
-
-def area_names(ubigeos: list[str], level: str) -> list[str]:
-    """What the map's tooltip calls each district's area at ``level``, as INEI writes it."""
-    names = load_district_table().set_index("ubigeo").loc[ubigeos]
-    departments = [places.department_label(d) for d in names["department"]]
-    if level == "department":
-        return departments
-    provinces = [places.province_label(d, p) for d, p in zip(names["department"],
-                                                             names["province"])]
-    if level == "province":
-        return [f"{p} ({d})" for p, d in zip(provinces, departments)]
-    return [f"{n} ({p}, {d})" for n, p, d in zip(places.district_labels(ubigeos), provinces,
-                                                 departments)]
-
-
-def map_values(result: ComparisonResult, date: str, level: str = "district") -> pd.DataFrame:
-    """Per district: reference and policy medians of both map metrics, and the change.
-
-    Columns ``<metric>_baseline`` (the reference, whichever it is) and ``<metric>_policy``
-    (levels, %) and ``<metric>_change`` (policy minus reference, paired by run, percentage
-    points), medians over runs. With ``level="province"`` every district
-    carries its province's values (``by_area``).
-    """
-    t = result.dates.index(date)
-    cube = result.district_values[:, :, t]  # scenario, pair of runs, district, metric
-    prevalence = by_area(cube, result.ubigeos, level)
-    simulated = area_children(cube, result.ubigeos, level) / result.policy.scale
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no simulated children
-        medians = np.nanmedian(prevalence, axis=1)
-        change = np.nanmedian(prevalence[1] - prevalence[0], axis=0)
-        low, high = np.nanpercentile(prevalence[1] - prevalence[0], [5, 95], axis=0)
-        children = np.nanmedian(simulated[1], axis=0)
-    table = pd.DataFrame({"ubigeo": result.ubigeos})
-    for m, metric in enumerate(MAP_METRICS):
-        table[f"{metric}_baseline"] = medians[0, :, m]
-        table[f"{metric}_policy"] = medians[1, :, m]
-        table[f"{metric}_change"] = change[:, m]
-        table[f"{metric}_change_p5"] = low[:, m]
-        table[f"{metric}_change_p95"] = high[:, m]
-        table[f"{metric}_simulated"] = np.round(children[:, m])
-    table["name"] = area_names(result.ubigeos, level)
-    return table
-
-
-# ASSUMPTION (display): below this many simulated children a prevalence's sampling error
-# exceeds about 9 points (binomial, p = 0.5), so the hover says the number is rough.
-FEW_CHILDREN = 30
-
-
-def area_children(cube: np.ndarray, ubigeos: list[str], level: str) -> np.ndarray:
-    """Real children behind each map metric, for each district's area at ``level``.
-
-    ``cube`` is ``[..., district, CUBE_METRICS]``; returns ``[..., district, MAP_METRICS]``:
-    the denominators (children 0-59 months, 6-35 months) summed over the district's
-    province or department (its own at ``level="district"``).
-    """
-    weights = np.nan_to_num(cube[..., len(MAP_METRICS):])
-    return weights if level == "district" else _area_sum(weights, ubigeos, level)
-
-
-def map_option(result: ComparisonResult, date: str, metric: str, show: str,
-               lang: str, level: str = "district") -> dict:
-    """Districts coloured by ``metric`` (level or change), with a name-and-values tooltip.
-
-    ``level="province"`` colours each district with its province's value.
-    """
-    table = map_values(result, date, level)
-    column = f"{metric}_{show}"
-    caption = {"change": tr("map_change", lang), "policy": tr("map_level_policy", lang),
-               "baseline": tr("map_level_reference", lang,
-                              reference=reference_label(result, lang).lower())}[show]
-    data = []
-    for row in table.itertuples(index=False):
-        row = row._asdict()
-        lines = [f"<b>{row['name']}</b>"]
-        for m in MAP_METRICS:
-            base, pol, chg = row[f"{m}_baseline"], row[f"{m}_policy"], row[f"{m}_change"]
-            if np.isnan(base):
-                lines.append(f"{tr(m, lang)}: {tr('map_no_children', lang)}")
-                continue
-            n = int(row[f"{m}_simulated"])
-            lines.append(
-                f"{tr(m, lang)}: {number(base, lang)}% → {number(pol, lang)}% "
-                f"({number(chg, lang, 1, sign=True)} {tr('pp', lang)}; {tr('band', lang)} "
-                f"{number(row[f'{m}_change_p5'], lang, 1, sign=True)} – "
-                f"{number(row[f'{m}_change_p95'], lang, 1, sign=True)})<br/>"
-                f"&nbsp;&nbsp;{tr('map_simulated', lang, n=number(n, lang, 0))}"
-                + (f" <b>{tr('map_few', lang)}</b>" if n < FEW_CHILDREN else ""))
-        value = row[column]
-        data.append({"name": row["ubigeo"], "value": None if np.isnan(value) else
-                     round(float(value), 2), "tooltip": {"formatter": "<br/>".join(lines)}})
-    values = table[column].dropna()
-    if show == "change":
-        # the 95th percentile: a district with three simulated children can swing by 100 pp
-        reach = float(max(1.0, np.ceil(values.abs().quantile(0.95)))) if len(values) else 1.0
-        visual = {"min": -reach, "max": reach,
-                  "inRange": {"color": ["#1a9850", "#f7f7f7", "#d73027"]}}
-    else:
-        visual = _prevalence_scale(values)
-    return {
-        "animation": False,
-        "title": {"text": f"{tr(metric + '_long', lang)}: {caption}, {date}", "left": "center",
-                  "textStyle": {"fontSize": 13}},
-        "tooltip": {"trigger": "item"},
-        "visualMap": {**visual, "left": 10, "bottom": 10, "calculable": True,
-                      "text": [f"{visual['max']:g}", f"{visual['min']:g}"]},
-        "series": [{"type": "map", "map": map_name(result.levers.region), "roam": True,
-                    "nameProperty": "ubigeo", "data": data,
-                    "emphasis": {"label": {"show": False}},
-                    "itemStyle": {"borderColor": "#999", "borderWidth": 0.2,
-                                  "areaColor": "#e0e0e0"}}],
-    }
-
-
-def _prevalence_scale(values: pd.Series) -> dict:
-    """The map's colour scale for levels: 0 to the 95th percentile rounded up to 10."""
-    top = (float(max(10.0, np.ceil(values.quantile(0.95) / 10) * 10)) if len(values)
-           else 100.0)
-    return {"min": 0, "max": top, "inRange": {"color": ["#fff5eb", "#fd8d3c", "#7f2704"]}}
-
-
-def map_name(region: str) -> str:
-    """The name the region's boundaries are registered under in ECharts."""
-    return f"peru-{region.lower()}"
-
-
 def equity_table(result: ComparisonResult, outcome: str) -> pd.DataFrame:
     """Reference, policy and difference by group at the end of the horizon.
 
@@ -414,62 +258,6 @@ def headline(result: ComparisonResult) -> dict:
 
 
 # --- Peru today: the status quo's levels and the history against the surveys ---------------
-
-def today_level(today: TodayResult, level: str = "") -> str:
-    """The today map's level: departments for all Peru; the user's choice else (districts)."""
-    if today.region == "PERU":
-        return "department"
-    return level if level in ("district", "province") else "district"
-
-
-def today_map_values(today: TodayResult, level: str = "") -> pd.DataFrame:
-    """Per district of the region: stunting and anemia (%) at the end of the history.
-
-    All Peru colours each district with its department's value (the run records
-    departments); a department's run has its districts, shown by district or province.
-    """
-    level = today_level(today, level)
-    table = pd.DataFrame({"ubigeo": today.ubigeos})
-    if level == "department":
-        names = load_district_table().set_index("ubigeo").loc[today.ubigeos]
-        values = today.departments.set_index("department").reindex(names["department"])
-        for metric in MAP_METRICS:
-            table[metric] = values[metric].to_numpy()
-    else:
-        prevalence = by_area(today.district_values, today.ubigeos, level)
-        for m, metric in enumerate(MAP_METRICS):
-            table[metric] = prevalence[:, m]
-    table["name"] = area_names(today.ubigeos, level)
-    return table
-
-
-def today_map_option(today: TodayResult, metric: str, lang: str, level: str = "") -> dict:
-    """The region's districts coloured by the status quo's ``metric`` (one run, fast)."""
-    table = today_map_values(today, level)
-    data = []
-    for row in table.itertuples(index=False):
-        row = row._asdict()
-        lines = [f"<b>{row['name']}</b>"] + [
-            f"{tr(m, lang)}: " + (tr("map_no_children", lang) if np.isnan(row[m])
-                                  else f"{number(row[m], lang)}%") for m in MAP_METRICS]
-        value = row[metric]
-        data.append({"name": row["ubigeo"], "value": None if np.isnan(value) else
-                     round(float(value), 2), "tooltip": {"formatter": "<br/>".join(lines)}})
-    visual = _prevalence_scale(table[metric].dropna())
-    return {
-        "animation": False,
-        "title": {"text": f"{tr(metric + '_long', lang)}: {tr('today_caption', lang)}",
-                  "left": "center", "textStyle": {"fontSize": 13}},
-        "tooltip": {"trigger": "item"},
-        "visualMap": {**visual, "left": 10, "bottom": 10, "calculable": True,
-                      "text": [f"{visual['max']:g}", f"{visual['min']:g}"]},
-        "series": [{"type": "map", "map": map_name(today.region), "roam": True,
-                    "nameProperty": "ubigeo", "data": data,
-                    "emphasis": {"label": {"show": False}},
-                    "itemStyle": {"borderColor": "#999", "borderWidth": 0.2,
-                                  "areaColor": "#e0e0e0"}}],
-    }
-
 
 def history_option(today: TodayResult, outcome: str, lang: str) -> dict:
     """The model's monthly ``outcome`` over 2000-2019 with the ENDES figures.

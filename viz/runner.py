@@ -24,7 +24,9 @@ from model.analysis.comparison import comparison_specs, summarise
 from model.analysis.experiments import RunSpec, execute_run
 from model.config import Scenario
 from model.geography import load_geography
-from viz.levers import Levers, build_scenarios, estimated_seconds, history_seconds
+from viz.levers import Levers
+from viz.policy_scenarios import build_scenarios
+from viz.preflight import estimated_seconds, history_seconds
 
 
 class RunStopped(Exception):

@@ -25,7 +25,8 @@ from model.analysis.validation import survey_se
 from model.config import Scenario, load_scenario, validate_scenario
 from model.model import build_model
 from viz.jobs import remote
-from viz.levers import ALL_PERU, SCENARIO_DIR, scale_for
+from viz.levers import ALL_PERU, SCENARIO_DIR
+from viz.policy_scenarios import scale_for
 from viz.runner import CUBE_METRICS, split_districts
 
 HISTORY_FILE = SCENARIO_DIR / "peru_2000_2019.yaml"
