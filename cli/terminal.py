@@ -89,12 +89,12 @@ def batch_settings(total: int, workers: int, cluster: str | None = None):
         done = report.skipped + report.finished + len(report.failed)
         progress.update(task, completed=done, failed=len(report.failed))
         if done >= total:
-            progress.stop()
+            _stop(progress)
 
     try:
         yield BatchSettings(workers=workers, cluster=cluster, on_progress=update, on_note=note)
     finally:
-        progress.stop()
+        _stop(progress)
 
 
 @contextlib.contextmanager
@@ -115,6 +115,12 @@ def runs_bar(label: str, total: int | None = None, remaining: bool = True, lazy:
     try:
         yield on_run
     finally:
+        _stop(progress)
+
+
+def _stop(progress: Progress) -> None:
+    """End the bar if it is shown (a second stop would print an empty line)."""
+    if progress.live.is_started:
         progress.stop()
 
 
