@@ -103,11 +103,11 @@ class Uncertain:
         return float(low), float(high)
 
 
-# The hypercube's columns, in a fixed order (a seed gives the same draws as before a number
-# is added: numbers declared later are appended). Each is declared where its parameter is:
-# a model parameter's draw= in model/defaults.py, a program's json_schema_extra={"draw":
-# ...} on its Field in model/interventions/. Calibrated parameters are not here (joint,
-# below).
+# The hypercube's columns, in a fixed order: a seed gives the draws it gave before the
+# declarations moved (a number declared later is appended; adding one changes every draw, as
+# the hypercube's dimension changes). Each is declared where its parameter is: a model
+# parameter's draw= in model/defaults.py, a program's json_schema_extra={"draw": ...} on its
+# Field in model/interventions/. Calibrated parameters are not here (joint, below).
 COLUMNS: tuple[str, ...] = (
     # --- population and households ---
     "low_birth_weight_share", "extra_children_per_household", "rural_welfare_gap_sd",
