@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import run as cli
+from cli.app import app as cli_app
 from model.analysis import charts
 from model.analysis.comparison import check_comparable
 from model.analysis.experiments import run_scenario
@@ -233,7 +233,7 @@ def test_dashboard_numbers_equal_the_cli_compare(fixture, request, tmp_path):
     command = S.cli_command(small_result.levers).split()[2:]  # after "python run.py"
     assert ("--draws 2 --replicates 1" in " ".join(command)) == (fixture == "small_draws")
     command = [str(tmp_path / a) if a.endswith(".yaml") else a for a in command]
-    outcome = CliRunner().invoke(cli.app, command + ["--workers", "1", "--out", str(out)])
+    outcome = CliRunner().invoke(cli_app, command + ["--workers", "1", "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output
     from_cli = pd.read_parquet(out / "results.parquet")
     districts = from_cli["group"].str.startswith("district:")
