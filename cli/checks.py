@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from model import calendar
 from model.analysis.outputs import OutError, check_writable, short
 
 ROOT = Path(__file__).parent.parent
@@ -153,11 +154,13 @@ def check_years(years: Optional[list[int]], spec) -> None:
     """Exit 2 unless every --years year has a record between the start and the end."""
     if not years:
         return
-    year, month = (int(part) for part in str(spec.start).split("-")[:2])
-    first, last = year * 12 + month - 1, year * 12 + month - 1 + spec.months
-    outside = [y for y in years if y * 12 + 11 < first or y * 12 > last]
+    first = calendar.parse(spec.start)
+    last = first + spec.months
+    outside = [y for y in years
+               if calendar.last_month(y) < first or calendar.month_index(y, 1) > last]
     if outside:
-        fail(f"--years {short(outside)}: allowed years from {first // 12} to {last // 12} "
+        fail(f"--years {short(outside)}: allowed years from {calendar.year_of(first)} to "
+             f"{calendar.year_of(last)} "
              "(the scenarios' start and end)")
 
 

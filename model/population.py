@@ -17,6 +17,7 @@ from enum import IntEnum, IntFlag
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from model import calendar
 from model.defaults import Parameters
 from model.geography import Geography
 
@@ -382,7 +383,7 @@ def poverty_shift_by_month(path: dict[int, float], national: Geography, params: 
         return np.zeros(months)
     line = district_poverty_thresholds(national.poverty, national.urban_share,
                                        params.rural_welfare_gap_sd)
-    month_years = (start_index + np.arange(months)) / 12.0
+    month_years = calendar.in_years(start_index + np.arange(months))
     grid = np.arange(int(month_years.min()), int(month_years.max()) + 2)
     shifts = [national_threshold_shift(national.poverty, national.urban_share,
                                        national.population, line, params.rural_welfare_gap_sd,

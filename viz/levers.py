@@ -32,10 +32,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from model import geography
+from model import calendar, geography
 from model.config import ScenarioError, load_scenario
 from model.interventions import INTERVENTIONS
-from model.interventions.base import month_index
 from model.interventions.cct import RolloutStep
 from model.interventions.cct import rollout_districts as cct_rollout
 from model.interventions.home_visits import families_at
@@ -161,8 +160,8 @@ def _params(program: str, spec: dict) -> dict:
 def _running(params: dict, start: str) -> bool:
     """Whether a program with these parameters runs in the month ``start``."""
     end, first = params.get("end"), params.get("start")
-    return (end is None or month_index(end) >= month_index(start)) and (
-        first is None or month_index(first) <= month_index(start))
+    return (end is None or calendar.parse(end) >= calendar.parse(start)) and (
+        first is None or calendar.parse(first) <= calendar.parse(start))
 
 
 def status_quo_programs(body: dict) -> dict[str, dict]:
@@ -198,14 +197,14 @@ def program_settings(body: dict) -> dict[str, dict]:
 
 def _rollout_step(rollout: list[dict], start: str) -> dict | None:
     """The roll-out step in force at ``start`` (the last one begun by then)."""
-    begun = [s for s in rollout if month_index(s["start"]) <= month_index(start)]
+    begun = [s for s in rollout if calendar.parse(s["start"]) <= calendar.parse(start)]
     return begun[-1] if begun else None
 
 
 def rollout_districts(rollout: list[dict], start: str) -> int:
     """Districts of Peru that Juntos' roll-out includes at ``start`` (the model's rule)."""
     steps = [RolloutStep.model_validate(step) for step in rollout]
-    return int(cct_rollout(steps, geography.load_geography(), month_index(start)).sum())
+    return int(cct_rollout(steps, geography.load_geography(), calendar.parse(start)).sum())
 
 
 def rollout_threshold(rollout: list[dict], start: str) -> float | None:
@@ -227,7 +226,7 @@ def rollout_threshold(rollout: list[dict], start: str) -> float | None:
 
 def scheduled_families(schedule: dict, families, start: str):
     """Families in force at ``start``: the schedule's last month begun, else ``families``."""
-    return families_at(families, schedule, month_index(start))
+    return families_at(families, schedule, calendar.parse(start))
 
 
 def lever_value(program: str, parameter: str, params: dict, start: str):

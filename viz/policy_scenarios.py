@@ -15,11 +15,10 @@ from functools import lru_cache
 
 import yaml
 
-from model import geography
+from model import calendar, geography
 from model import model as model_module
 from model.config import Scenario, ScenarioError, validate_scenario
 from model.defaults import DEFAULTS
-from model.interventions.base import month_index
 from viz.levers import (
     ALL_PERU,
     CHOICES,
@@ -54,7 +53,7 @@ def scale_for(region: str, precision: str) -> float:
 
 
 def _month_before(start: str) -> str:
-    return model_module.ECDModel.month_label(month_index(start) - 1)
+    return model_module.ECDModel.month_label(calendar.parse(start) - 1)
 
 
 def policy_interventions(levers: Levers) -> list[dict]:

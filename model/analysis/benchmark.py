@@ -19,7 +19,7 @@ from typing import Callable
 import mesa
 import numpy as np
 
-from model import anemia, dynamics
+from model import anemia, calendar, dynamics
 from model.config import Scenario
 from model.model import ECDModel
 
@@ -159,7 +159,7 @@ class PlainModel(mesa.Model):
     def step(self) -> None:
         """One month for every household and child, then the tallies."""
         self.month += 1
-        if self.month % 12 == 0:
+        if calendar.is_january(self.month):
             self.households.do("yearly_update")
         self.child_set.do("step")
         tally: dict = {}

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model import calendar
 from model.analysis.batches import BatchOutcome, BatchSettings, run_batch_in, write_draws
 from model.analysis.charts import plot_comparison, region_words
 from model.analysis.experiments import RunSpec, draw_seeds, replicate_seeds
@@ -152,8 +153,8 @@ def _cumulative_cases(wide: pd.DataFrame) -> pd.DataFrame:
     wide = wide.sort_values("step")
     after = (wide["step"] >= 1).astype(float)
     wide = wide.assign(
-        stunting_cases=after * wide["stunting"] / 100 * wide["children"] / 12,
-        anemia_cases=after * wide["anemia"] / 100 * wide["children_6_35m"] / 12)
+        stunting_cases=calendar.years(after * wide["stunting"] / 100 * wide["children"]),
+        anemia_cases=calendar.years(after * wide["anemia"] / 100 * wide["children_6_35m"]))
     keys = ["scenario", "draw", "replicate", "group"]
     wide["stunting_child_years"] = wide.groupby(keys)["stunting_cases"].cumsum()
     wide["anemia_child_years"] = wide.groupby(keys)["anemia_cases"].cumsum()
@@ -183,7 +184,8 @@ def summarise(results: pd.DataFrame, years: list[int] | None = None) -> pd.DataF
     band = results[(results["group"] == AGE_5_BAND) & results["metric"].isin(
         ["stunting", "children"])].pivot_table(index=keys + ["step", "date"], columns="metric",
                                                values="value").reset_index().sort_values("step")
-    band["leaving"] = (band["step"] >= 1) * band["stunting"] / 100 * band["children"] / 12
+    band["leaving"] = calendar.years((band["step"] >= 1) * band["stunting"] / 100
+                                     * band["children"])
     band["stunted_at_5"] = band.groupby(keys)["leaving"].cumsum()
     national = results[results["group"] == "national"]
     cost = national[national["metric"] == "cost_total"]

@@ -7,6 +7,7 @@ from concurrent.futures import as_completed
 
 import pandas as pd
 
+from model import calendar
 from model.analysis.experiments import end_pool, new_pool
 from model.analysis.search_space import as_parameters
 from model.analysis.survey_fit import reached_figures
@@ -25,7 +26,7 @@ def run_once(scenario: Scenario, parameters: dict, last_year: int | None = None)
     model = ECDModel(validate_scenario(body, source=f"calibration of {scenario.name}"))
     months = model.scenario.months
     if last_year is not None:
-        months = min(months, last_year * 12 + 6 - model.start_index + 1)
+        months = min(months, calendar.mid_year(last_year) - model.start_index + 1)
     for _ in range(months):
         model.step()
     return model.results()

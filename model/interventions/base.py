@@ -84,15 +84,10 @@ class InterventionParams(BaseModel):
 
     @model_validator(mode="after")
     def _end_after_start(self):
-        if self.start and self.end and month_index(self.end) < month_index(self.start):
+        if self.start and self.end and calendar.parse(self.end) < calendar.parse(self.start):
             raise ValueError(f"end {self.end} is before start {self.start}; allowed: an end "
                              "in or after the start month")
         return self
-
-
-def month_index(text: str) -> int:
-    """Months since year 0 of 'YYYY-MM' (``calendar.parse``)."""
-    return calendar.parse(text)
 
 
 class Intervention:
@@ -128,8 +123,8 @@ class Intervention:
     def __init__(self, **params):
         """Validate ``params`` against ``Params``."""
         self.p = self.Params.model_validate(params)
-        self.first = month_index(self.p.start) if self.p.start else None
-        self.last = month_index(self.p.end) if self.p.end else None
+        self.first = calendar.parse(self.p.start) if self.p.start else None
+        self.last = calendar.parse(self.p.end) if self.p.end else None
 
     def setup(self, model: "ECDModel") -> None:
         """Prepare state once the model is built (optional)."""
@@ -142,8 +137,8 @@ class Intervention:
         """
         merged = {**self.p.model_dump(), **changes}
         self.p = self.Params.model_validate(merged)
-        self.first = month_index(self.p.start) if self.p.start else None
-        self.last = month_index(self.p.end) if self.p.end else None
+        self.first = calendar.parse(self.p.start) if self.p.start else None
+        self.last = calendar.parse(self.p.end) if self.p.end else None
         self.retarget(model, set(changes))
 
     def retarget(self, model: "ECDModel", changed: set[str]) -> None:
