@@ -8,7 +8,7 @@ from concurrent.futures import as_completed
 import pandas as pd
 
 from model import calendar
-from model.analysis.experiments import end_pool, new_pool
+from model.analysis.pools import end_pool, new_pool
 from model.analysis.search_space import as_parameters
 from model.analysis.survey_fit import reached_figures
 from model.config import Scenario, validate_scenario
