@@ -181,12 +181,7 @@ def summarise(results: pd.DataFrame, years: list[int] | None = None) -> pd.DataF
         ["stunting", "anemia", "children", "children_6_35m"])]
     wide = _cumulative_cases(needed.pivot_table(
         index=keys + ["step", "date", "group"], columns="metric", values="value").reset_index())
-    band = results[(results["group"] == AGE_5_BAND) & results["metric"].isin(
-        ["stunting", "children"])].pivot_table(index=keys + ["step", "date"], columns="metric",
-                                               values="value").reset_index().sort_values("step")
-    band["leaving"] = calendar.years((band["step"] >= 1) * band["stunting"] / 100
-                                     * band["children"])
-    band["stunted_at_5"] = band.groupby(keys)["leaving"].cumsum()
+    band = _stunted_at_5(results, keys)
     national = results[results["group"] == "national"]
     cost = national[national["metric"] == "cost_total"]
     development = national[national["metric"] == "mean_development"]
@@ -231,19 +226,37 @@ def summarise(results: pd.DataFrame, years: list[int] | None = None) -> pd.DataF
                     rows.append(row)
             scored = score.index.get_level_values("scenario") if not score.empty else []
             if scenario in scored:  # development is tracked only where a program runs
-                mine = _runs(score, scenario, None)
-                diff = (mine - _runs(score, reference, mine.index)) if reference in scored \
-                    else pd.Series(np.nan, index=mine.index)
-                row = {"scenario": scenario, "year": year, "date": date,
-                       "outcome": "development", "group": "national",
-                       "replicates": int(mine.notna().sum()),
-                       "draws": int(mine.index.get_level_values("draw").nunique()),
-                       "param_share": parameter_share(diff)}
-                row.update(zip(("median", "p5", "p95"), _interval(mine)))
-                row.update(zip(("diff_median", "diff_p5", "diff_p95"), _interval(diff)))
-                _costs(row, spend, scenario, reference, mine.index)
-                rows.append(row)
+                rows.append(_development_row(score, spend, scenario, reference, year, date))
     return pd.DataFrame(rows)
+
+
+def _stunted_at_5(results: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per run and month: children leaving the 48-59 m band stunted, cumulated (child counts)."""
+    band = results[(results["group"] == AGE_5_BAND) & results["metric"].isin(
+        ["stunting", "children"])].pivot_table(index=keys + ["step", "date"], columns="metric",
+                                               values="value").reset_index().sort_values("step")
+    band["leaving"] = calendar.years((band["step"] >= 1) * band["stunting"] / 100
+                                     * band["children"])
+    band["stunted_at_5"] = band.groupby(keys)["leaving"].cumsum()
+    return band
+
+
+def _development_row(score: pd.Series, spend: pd.Series, scenario: str, reference: str,
+                     year: int, date: str) -> dict:
+    """The national development row of ``scenario`` (SD), against the reference if tracked."""
+    scored = score.index.get_level_values("scenario")
+    mine = _runs(score, scenario, None)
+    diff = (mine - _runs(score, reference, mine.index)) if reference in scored \
+        else pd.Series(np.nan, index=mine.index)
+    row = {"scenario": scenario, "year": year, "date": date,
+           "outcome": "development", "group": "national",
+           "replicates": int(mine.notna().sum()),
+           "draws": int(mine.index.get_level_values("draw").nunique()),
+           "param_share": parameter_share(diff)}
+    row.update(zip(("median", "p5", "p95"), _interval(mine)))
+    row.update(zip(("diff_median", "diff_p5", "diff_p95"), _interval(diff)))
+    _costs(row, spend, scenario, reference, mine.index)
+    return row
 
 
 def _select(indexed: pd.DataFrame, scenario: str, group: str) -> pd.DataFrame | None:
