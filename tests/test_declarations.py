@@ -51,8 +51,11 @@ def test_draws_come_from_the_declarations_and_new_ones_are_appended():
         spec = model_draws[item.name]
         assert (item.kind, item.low, item.high, item.basis, item.integer) == (
             spec.kind, spec.low, spec.high, spec.basis, spec.integer)
-    # every number declared is a column, once; a field inherited with its draw is one number
-    assert [item.name for item in draws.UNCERTAIN] == list(draws.COLUMNS)
+    # every number declared is a column, once, those of COLUMNS first in its order and any
+    # declared later appended; a field inherited with its draw is one number
+    names = [item.name for item in draws.UNCERTAIN]
+    assert names[:len(draws.COLUMNS)] == list(draws.COLUMNS)
+    assert len(set(names)) == len(names)
     shared = {item.name: item.targets for item in draws.UNCERTAIN}["home_visits.turnover_base"]
     assert shared == ("home_visits.turnover_base", "municipal_visits.turnover_base")
     appended = draws._in_columns(())

@@ -143,7 +143,7 @@ def test_compare_with_draws_pairs_scenarios_within_each_draw(tmp_path):
 def test_the_docs_table_is_the_code_table():
     text = (ROOT / "docs" / "uncertainty.md").read_text()
     assert draws.distribution_markdown() in text, (
-        "docs/uncertainty.md is out of date: paste model.analysis.draws.distribution_markdown()")
+        "docs/uncertainty.md is out of date: run python -m model.analysis.doc_tables")
 
 
 def test_the_most_extreme_draws_are_scenarios_the_schema_accepts():

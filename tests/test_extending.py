@@ -25,10 +25,14 @@ def telecounselling():
     code = re.search(r"```python\n(# model/interventions/telecounselling\.py\n.*?)```", text,
                      re.S)
     assert code, "docs/extending.md lost its example program"
+    before = INTERVENTIONS.get("telecounselling")  # a real program of that name, if any
     module = types.ModuleType("telecounselling_example")
     exec(compile(code.group(1), str(DOC), "exec"), module.__dict__)
     yield module
-    INTERVENTIONS.pop("telecounselling", None)
+    if before is None:
+        INTERVENTIONS.pop("telecounselling", None)
+    else:
+        INTERVENTIONS["telecounselling"] = before
 
 
 def _run(interventions, months=6):
@@ -68,3 +72,11 @@ def test_the_example_program_counsels_and_its_order_does_not_matter(telecounsell
               - np.count_nonzero(without.households.adequate_feeding))
     se = np.sqrt(forward.households.size * 0.25)
     assert gained > 4 * se
+
+
+def test_the_generated_doc_tables_are_current():
+    from model.analysis import doc_tables
+
+    for name in doc_tables.TABLES:
+        assert doc_tables.current(name), (
+            f"docs/{name} is out of date: run python -m model.analysis.doc_tables")
