@@ -84,3 +84,11 @@ def test_param_refuses_an_incomplete_declaration():
 
     assert declared(Small, "label") == {"x": "x"}
     assert fit_ranges(Small) == {"x[0]": (0.1, 0.9)}
+
+
+def test_the_generated_doc_tables_are_current():
+    from model.analysis import doc_tables
+
+    for name in doc_tables.TABLES:
+        assert doc_tables.current(name), (
+            f"docs/{name} is out of date: run python -m model.analysis.doc_tables")

@@ -72,11 +72,3 @@ def test_the_example_program_counsels_and_its_order_does_not_matter(telecounsell
               - np.count_nonzero(without.households.adequate_feeding))
     se = np.sqrt(forward.households.size * 0.25)
     assert gained > 4 * se
-
-
-def test_the_generated_doc_tables_are_current():
-    from model.analysis import doc_tables
-
-    for name in doc_tables.TABLES:
-        assert doc_tables.current(name), (
-            f"docs/{name} is out of date: run python -m model.analysis.doc_tables")
