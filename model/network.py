@@ -118,7 +118,7 @@ def cross_border_care(model: "ECDModel", requests: np.ndarray, post: np.ndarray,
     """Which of the unserved ``requests`` (children, at posts ``post``) are seen across a border.
 
     ``capacity`` and ``used`` are every post's contacts (real children) this month and those
-    already given. Returns a boolean per request. Draws from the programs stream only when
+    already given. Returns a boolean per request. Draws from the services stream only when
     some family tries.
     """
     p, geo = model.params, model.geography
