@@ -335,7 +335,9 @@ def _print_validation(outcome, draws: int, anemia_definition: str) -> None:
                   highlight=False)
     if not outcome.forecast.empty:
         console.print("figures after 2012 (not fitted): model against persistence of each "
-                      "figure's 2011-2012 value:", highlight=False)
+                      "figure's 2011-2012 value, and the noise floor (the mean absolute error "
+                      "the survey's sampling error alone gives a perfect forecast):",
+                      highlight=False)
         console.print(forecast_summary(outcome.forecast).round(2).to_string(index=False),
                       highlight=False)
     console.print(anemia_definition_note(anemia_definition), highlight=False)

@@ -211,3 +211,17 @@ def test_later_figures_are_judged_against_persistence():
     assert list(forecast["model_closer"]) == [True, False]  # |15-14| < |19-14|; |27-12| > |19-12|
     summary = forecast_summary(forecast)
     assert summary["model_closer"].iloc[0] == 0.5
+
+
+def test_the_forecast_summary_sets_each_level_beside_persistence_and_the_noise_floor():
+    from model.analysis.validation import forecast_summary
+
+    forecast = pd.DataFrame({
+        "indicator": ["anemia"] * 3, "level": ["department"] * 3,
+        "model_abs_error": [1.0, 3.0, 5.0], "persistence_abs_error": [2.0, 2.0, 2.0],
+        "model_closer": [True, False, False], "survey_se": [2.0, 4.0, np.nan]})
+    row = forecast_summary(forecast).iloc[0]
+    assert row["figures"] == 3 and row["model_mae"] == 3.0 and row["persistence_mae"] == 2.0
+    # a perfect forecast still misses by E|N(0, se)| = se sqrt(2/pi): (2 + 4) / 2 x 0.798
+    assert abs(row["noise_floor"] - 3.0 * np.sqrt(2 / np.pi)) < 1e-12
+    assert abs(row["model_closer"] - 1 / 3) < 1e-12

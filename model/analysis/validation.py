@@ -257,11 +257,18 @@ def forecast_against_persistence(table: pd.DataFrame, last_fit_year: int = 2012,
 
 
 def forecast_summary(forecast: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator and level: figures, model MAE, persistence MAE, share the model wins."""
+    """Per indicator and level: figures, model MAE, persistence MAE, the noise floor, wins.
+
+    The noise floor is the mean absolute error a perfect forecast would still have from the
+    survey's sampling error alone: sqrt(2 / pi) x the figure's standard error (``survey_se``,
+    with the design effect), averaged over the figures that give their sample size.
+    """
     if forecast.empty:
         return pd.DataFrame(columns=["indicator", "level", "figures", "model_mae",
-                                     "persistence_mae", "model_closer"])
-    return forecast.groupby(["indicator", "level"], sort=False).agg(
+                                     "persistence_mae", "noise_floor", "model_closer"])
+    floor = np.sqrt(2 / np.pi) * forecast.get("survey_se", pd.Series(np.nan, forecast.index))
+    return forecast.assign(noise_floor=floor).groupby(["indicator", "level"], sort=False).agg(
         figures=("model_closer", "size"), model_mae=("model_abs_error", "mean"),
         persistence_mae=("persistence_abs_error", "mean"),
+        noise_floor=("noise_floor", "mean"),
         model_closer=("model_closer", "mean")).reset_index()
