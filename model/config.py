@@ -29,6 +29,7 @@ from model import calendar, defaults, geography
 from model.interventions import INTERVENTIONS
 from model.interventions.base import check_districts
 from model.names import match_department
+from model.parameter_checks import check_parameter, check_parameter_set
 from model.safe_yaml import ScenarioError, contained_path, load_yaml, short
 
 __all__ = ["ScenarioError", "Scenario", "load_scenario", "validate_scenario"]
@@ -256,8 +257,8 @@ class Scenario(Strict):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, overrides: dict[str, Any]) -> dict[str, Any]:
-        checked = {key: defaults.check_parameter(key, value) for key, value in overrides.items()}
-        defaults.check_parameter_set(defaults.DEFAULTS.with_overrides(checked))
+        checked = {key: check_parameter(key, value) for key, value in overrides.items()}
+        check_parameter_set(defaults.DEFAULTS.with_overrides(checked))
         return checked
 
     @field_validator("program_parameters")

@@ -1,7 +1,7 @@
 """The documentation's tables generated from the code: ``python -m model.analysis.doc_tables``.
 
 Two tables in ``docs/`` are views of the parameters' declarations: the parameter table of
-``docs/model.md`` (``defaults.parameter_table_markdown``) and the uncertain numbers of
+``docs/model.md`` (``parameter_table_markdown``) and the uncertain numbers of
 ``docs/uncertainty.md`` (``draws.distribution_markdown``). Run this module after adding or
 changing a parameter or a draw; the tests fail while a table is out of date.
 """
@@ -11,7 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.analysis.draws import distribution_markdown
-from model.defaults import parameter_table_markdown
+from model.declare import markdown_table
+from model.defaults import DEPARTMENT_ORDER, DEPARTMENT_TERMS, DEPARTMENT_TERMS_CSV, Parameters
+
+
+def parameter_table_markdown() -> str:
+    """The parameter table of ``docs/model.md`` (section 4), from the declarations."""
+    def value_text(name: str, value) -> str:
+        if name in DEPARTMENT_TERMS:
+            return (f"{len(value)} values, `model/data/{DEPARTMENT_TERMS_CSV.name}` (in its row "
+                    f"order: {', '.join(DEPARTMENT_ORDER)}; a scenario may give `{{PUNO: 0.01}}` "
+                    "instead of the list)")
+        return repr(value)
+
+    return markdown_table(Parameters, value_text)
+
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 TABLES = {"model.md": parameter_table_markdown, "uncertainty.md": distribution_markdown}

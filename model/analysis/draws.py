@@ -40,8 +40,9 @@ from scipy import stats
 from scipy.stats import qmc
 
 from model.declare import Z90, declared
-from model.defaults import DEFAULTS, DEPARTMENT_ORDER, Parameters, parameter_range
+from model.defaults import DEFAULTS, DEPARTMENT_ORDER, Parameters
 from model.interventions import INTERVENTIONS
+from model.parameter_checks import parameter_range
 
 
 @dataclass(frozen=True)
