@@ -84,10 +84,31 @@ def change_status_quo(model: "ECDModel", specs) -> None:
 def program_to_change(model: "ECDModel", kind: str):
     """The program of type ``kind`` a scenario's entry changes (None: there is none)."""
     same = [i for i in model.interventions if i.name == kind]
-    running = [i for i in same if i.runs_in(model.start_index)]
-    if running or not same:
-        return running[-1] if running else None
-    return max(same, key=lambda i: (math.inf if i.last is None else i.last))
+    if not same:
+        return None
+    return same[entry_to_change([(i.first, i.last) for i in same], model.start_index)]
+
+
+def entry_to_change(dates: list[tuple[int | None, int | None]], month: int) -> int:
+    """Which of a type's entries a scenario's change updates: its position in ``dates``.
+
+    ``dates`` are the entries' (first, last) month indices (None: open). The entry running in
+    ``month`` (the scenario's first) that started last; if none runs then, the one that ended
+    last. The dashboard reads the status quo's levers with the same rule.
+    """
+    def runs(first, last) -> bool:
+        return (first is None or first <= month) and (last is None or month <= last)
+
+    def started(i: int) -> float:
+        return -math.inf if dates[i][0] is None else dates[i][0]
+
+    def ended(i: int) -> float:
+        return math.inf if dates[i][1] is None else dates[i][1]
+
+    running = [i for i, (first, last) in enumerate(dates) if runs(first, last)]
+    if running:
+        return max(running, key=lambda i: (started(i), i))
+    return max(range(len(dates)), key=lambda i: (ended(i), i))
 
 
 def _entry_order(spec) -> tuple:

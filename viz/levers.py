@@ -2,14 +2,14 @@
 
 Everything starts at the status quo: ``scenarios/baseline.yaml`` is Peru from January 2020
 as the history (``scenarios/peru_2000_2019.yaml``) leaves it, every program running at its
-last level. A lever shows the status quo's value of its parameter (the last instance of the
-program in the history) merged with the starting file's own changes (``package.yaml``,
-``cct.yaml``...). Moving a lever adds or updates a change entry ``{type: X, parameter:
-value}`` in the policy scenario; switching a program off adds ``{type: X, end: <the month
-before the start>}``. A few levers stand for something the status quo sets another way, and
-moving them replaces it (``REPLACES``): Juntos' district threshold replaces the 2005-2010
-roll-out list (``rollout: []``), Cuna Más' families replace its yearly schedule
-(``families_schedule: {}``).
+last level. A lever shows the status quo's value of its parameter (the history's entry of
+the program that a change updates: the one running in January 2020) merged with the starting
+file's own changes (``package.yaml``, ``cct.yaml``...). Moving a lever adds or updates a
+change entry ``{type: X, parameter: value}`` in the policy scenario; switching a program off
+adds ``{type: X, end: <the month before the start>}``. A few levers stand for something the
+status quo sets another way, and moving them replaces it (``REPLACES``): Juntos' district
+threshold replaces the 2005-2010 roll-out list (``rollout: []``), Cuna Más' families replace
+its yearly schedule (``families_schedule: {}``).
 
 The reference is the status quo itself (``baseline.yaml``) or, as a labelled counterfactual,
 ``no_programs.yaml`` (every program ended in December 2019): same start, history, horizon,
@@ -38,6 +38,7 @@ from model.interventions import INTERVENTIONS
 from model.interventions.cct import RolloutStep
 from model.interventions.cct import rollout_districts as cct_rollout
 from model.interventions.home_visits import families_at
+from model.programs import entry_to_change
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # Shipped scenarios a policymaker can start from: the status quo and its changes (each file
@@ -165,18 +166,27 @@ def _running(params: dict, start: str) -> bool:
 
 
 def status_quo_programs(body: dict) -> dict[str, dict]:
-    """Per program type: the parameters of its last instance in the scenario's history.
+    """Per program type: the parameters of the history's entry a scenario's change updates.
 
-    The model changes that instance when a scenario names the type (``_change_status_quo``).
+    The same rule as the model's (``programs.entry_to_change``): the entry running at the
+    scenario's start that began last.
     Empty for a scenario without a history.
     """
     history = body.get("history")
     if not history:
         return {}
-    last = {}
+    by_type: dict[str, list[dict]] = {}
     for spec in history["interventions"]:
-        last[spec["type"]] = spec  # later entries of a type win, as in the model
-    return {program: _params(program, spec) for program, spec in last.items()}
+        by_type.setdefault(spec["type"], []).append(spec)
+    month = calendar.parse(body["start"])
+    chosen = {program: specs[entry_to_change([_dates(spec) for spec in specs], month)]
+              for program, specs in by_type.items()}  # the entry the model changes
+    return {program: _params(program, spec) for program, spec in chosen.items()}
+
+
+def _dates(spec: dict) -> tuple[int | None, int | None]:
+    """An entry's first and last month indices (None: open)."""
+    return tuple(calendar.parse(spec[k]) if spec.get(k) else None for k in ("start", "end"))
 
 
 def program_settings(body: dict) -> dict[str, dict]:

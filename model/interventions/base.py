@@ -94,8 +94,9 @@ class Intervention:
     """Base class: subclasses set ``name``, ``Params`` and implement ``act``.
 
     ``self.p`` holds the validated parameters; ``self.rng`` is the program's own random
-    stream (``ECDModel.stream``, keyed by the entry), set before ``setup``. A program acts on
-    others only through effects (``model/effects.py``), which are withdrawn when it stops.
+    stream (``programs.keyed_stream``, keyed by its type and dates), set before ``setup``.
+    A program acts on others only through effects (``model/effects.py``), which are
+    withdrawn when it stops.
     """
 
     name: ClassVar[str] = ""
