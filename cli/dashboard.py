@@ -58,5 +58,5 @@ def dashboard(
     sys.stdout.flush()
     sys.stderr.flush()
     # The server replaces this process: SIGTERM or Ctrl-C to `run.py dashboard` reach it
-    # directly, and its worker processes end with it (viz/runner.py).
+    # directly, and its worker processes end with it (viz/jobs.py).
     os.execve(sys.executable, command, env)

@@ -216,8 +216,8 @@ def sensitivity(
     paths = [scenario] if reference is None else [reference, scenario]
     specs, year_list = _comparable_scenarios("sensitivity", paths, months, scale, years)
     n_names = len(chosen or uncertain_names())
-    points = trajectories * (n_names + 1) if method == "morris" else samples * (n_names + 2)
-    estimate_batch(points * len(paths), workers, specs[0],
+    estimate_batch(analysis.run_count(method, n_names, trajectories, samples,
+                                      reference is not None), workers, specs[0],
                    "--trajectories" if method == "morris" else "--samples")
     design = analysis.make_design(method, chosen, seed, trajectories, levels, samples)
     runs = analysis.sensitivity_specs(design, specs[-1], specs[0] if reference else None, seed)

@@ -7,7 +7,6 @@ runs and the files written) and prints what the job returns.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Optional
@@ -25,6 +24,7 @@ from cli.checks import (
     MAX_RUNS,
     OVERSUBSCRIBE_OPTION,
     SCENARIO_FOLDER,
+    WORKERS_OPTION,
     check_file_target,
     check_jacobian_options,
     check_range,
@@ -246,7 +246,7 @@ def validate(
     scale: Optional[float] = typer.Option(None, help="Scale (default: the scenario's)."),
     departments: Optional[str] = DEPARTMENTS_OPTION,
     districts: Optional[str] = DISTRICTS_OPTION,
-    workers: int = typer.Option(os.cpu_count() or 1, help="Processes (1 = serial)."),
+    workers: int = WORKERS_OPTION,
     allow_oversubscribe: bool = OVERSUBSCRIBE_OPTION,
     out: Path = typer.Option(Path("validation"), help="Folder for validation.csv, "
                                                       "validation.png and runs/."),

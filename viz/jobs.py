@@ -197,11 +197,6 @@ class Workers:
             worker.end()
         return len(idle)
 
-    def pids(self) -> list[int]:
-        """Process ids of the idle workers."""
-        with self._lock:
-            return [w.process.pid for w in self._idle]
-
 
 class Sessions:
     """The browser sessions open on this server (Solara's kernel start and close hooks)."""

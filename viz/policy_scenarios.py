@@ -16,7 +16,6 @@ from functools import lru_cache
 import yaml
 
 from model import calendar, geography
-from model import model as model_module
 from model.config import Scenario, ScenarioError, validate_scenario
 from model.defaults import DEFAULTS
 from viz.levers import (
@@ -53,7 +52,7 @@ def scale_for(region: str, precision: str) -> float:
 
 
 def _month_before(start: str) -> str:
-    return model_module.ECDModel.month_label(calendar.parse(start) - 1)
+    return calendar.label(calendar.parse(start) - 1)
 
 
 def policy_interventions(levers: Levers) -> list[dict]:

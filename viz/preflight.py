@@ -29,7 +29,7 @@ def history_seconds(region: str, precision: str) -> float:
     """Rough time to live the history (2000-2019) once at the region's scale on this machine.
 
     Set-up and saving the state 1.8 s, then 300 months (60 of warm-up, 240 of history) of
-    6.5 us per district and 0.2 us per simulated child. Fitted to the history part of
+    5.2 us per district and 0.5 us per simulated child. Fitted to the history part of
     dashboard comparisons (package, one replicate, empty cache) measured on 2 cores next to a
     running calibration (load about 4, 2026-12-01): Tumbes fast 2.3 s (estimate 3.2),
     Huancavelica fast 2.8 s (3.0) and fine 5.0 s (4.0), Lima fast 3.2 s (3.0), all Peru fast

@@ -47,7 +47,7 @@ from model.analysis.survey_fit import (
 )
 from model.config import Scenario
 
-# Callers import these from here as before the split (run.py, holdout, validation, tests).
+# Callers may import these from here as before the split (the CLI, holdout, validation, tests).
 __all__ = [
     "ASSUMED_N", "DESIGN_EFFECT", "LAST_FIT_YEAR", "POORLY_IDENTIFIED", "POSTERIOR_COLUMNS",
     "POSTERIOR_FILE", "SEARCH_SPACE", "STEP_SHARE", "Jacobian", "Posterior", "as_parameters",

@@ -370,7 +370,7 @@ def markdown(indices: pd.DataFrame, design: Design, runs: int, description: str,
         lines += [f"Calibrated parameters ({', '.join(calibrated)}) come from the fit's joint "
                   "normal through its Cholesky factor (`draws.values_at`): each input moves its "
                   "parameter by the standard deviation left once the parameters before it in "
-                  "`calibration.SEARCH_SPACE` are known (all of it for the first of a "
+                  "`search_space.SEARCH_SPACE` are known (all of it for the first of a "
                   "correlated block, less further down), and also moves the later ones when "
                   "they are analysed too. Their indices are those of that direction.", ""]
     for (year, output), block in indices.groupby(["year", "output"], sort=False):

@@ -2,7 +2,7 @@
 
 Each survey figure p (percent) measured on n children has the sampling standard error of a
 clustered sample, ``100 * sqrt(DESIGN_EFFECT * p (1 - p) / n)`` with p as a share (the
-design effect of ``model/analysis/calibration.py``). A figure is *inside* when it lies in
+design effect of ``model/analysis/survey_fit.py``). A figure is *inside* when it lies in
 its 90% *predictive* interval: the model's 90% interval over runs (parameter draws and
 chance with ``--draws``, chance alone without) combined in quadrature with the survey's 90%
 sampling interval (1.645 standard errors). ``coverage`` gives the share inside, for the

@@ -62,7 +62,7 @@ def validation_job(spec: Scenario, targets: pd.DataFrame, replicates: int, draws
                    seed: int, folder: OutFolder, settings: BatchSettings) -> ValidationOutcome:
     """Run (or resume) the validation runs in ``folder.out`` and write its files.
 
-    Runs are reused by name (no manifest). With draws, draws.csv is written first. The
+    Runs are reused by name (no manifest). With draws, draws.csv is written too. The
     folder is finished when no run failed.
     """
     out = folder.out
@@ -70,12 +70,12 @@ def validation_job(spec: Scenario, targets: pd.DataFrame, replicates: int, draws
     report, results = run_batch_in(out, runs, None, settings)
     if results.empty:
         return ValidationOutcome(report)
-    if draws:
-        write_draws(out, draws, seed)
     label = f"{draws} draws x {replicates} replicates" if draws else f"{replicates} replicates"
     outcome = write_validation(out, results, targets, f"{spec.name}: model ({label}) against "
                                                       "surveys")
     outcome.report = report
+    if draws:
+        outcome.written.append(write_draws(out, draws, seed))
     if not report.failed:
         folder.finish()
     return outcome
